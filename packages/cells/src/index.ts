@@ -1,0 +1,1 @@
+export type { Cell, CellWgsl, FloatArray, Tensor } from './cell.ts';

@@ -1,0 +1,1 @@
+export type { ScanOperator, WgslFunction } from './operator.ts';
