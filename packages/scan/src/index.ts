@@ -6,6 +6,9 @@
  * @module
  */
 
+export { type AffineDenseElement, affineDenseOperator } from './affine-dense-operator.ts';
+export { type AffineDiagonalElement, affineDiagonalOperator } from './affine-diagonal-operator.ts';
+export type { AffineScanOptions, FloatArray } from './affine-scan-input.ts';
 export {
   type AssociativeScanOptions,
   associativeScan,
@@ -13,4 +16,6 @@ export {
   defaultChunkSize,
 } from './associative-scan.ts';
 export type { ScanOperator, WgslFunction } from './operator.ts';
+export { scanAffineDense } from './scan-affine-dense.ts';
+export { scanAffineDiagonal } from './scan-affine-diagonal.ts';
 export { ScanInputError } from './scan-input-error.ts';
