@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { COMMANDS, type CommandName, DEFAULT_SEED, type StoppingRule } from '../defaults.ts';
+import { UsageError } from './usage-error.ts';
+
+/** The parsed command line of `pnpm bench`. */
+export interface BenchOptions {
+  /** The subcommand, or `undefined` for the quick suite. */
+  command: CommandName | undefined;
+  /** `'cpu'`, `'webgpu'`, or `undefined` to pick WebGPU when an adapter exists and the CPU otherwise. */
+  backend: 'cpu' | 'webgpu' | undefined;
+  full: boolean;
+  seed: number;
+  /** Output directory (results go to `<out>/<figure>/`), or `undefined` for `results/` under apps/bench. */
+  out: string | undefined;
+  weights: string | undefined;
+  inputs: string | undefined;
+  /** Print a machine-readable summary on stdout instead of tables. */
+  json: boolean;
+  /** Only this stopping rule (fig2 shows both when absent). */
+  stopping: StoppingRule | undefined;
+  /** gpu-grid: a Python script timing cuDNN's GRU, run with `python3`. */
+  cudnn: string | undefined;
+  help: boolean;
+}
+
+/** The help text printed by `--help`. */
+export const HELP = `Usage: pnpm bench [command] [options]
+
+Commands (none: quick versions of fig2, fig4, fig7, fig8 and scan):
+  fig2         evaluation cost on a flax GRU: time, iterations, memory vs T (one panel per D)
+  fig4         stability on the AR-GRU: MAD vs iteration, traces after 1/100/1000/2000 iterations
+  fig7         λ sweep of ELK and quasi-ELK on the trained AR-GRU
+  fig8         Lorenz-96 (D = 5, F = 8, Dopri5): MAD vs iteration and a λ sweep
+  scan         scan throughput of @elk/scan's kernels (and WebGPU against copy bandwidth)
+  train-argru  train the 3-unit AR-GRU on noisy sine waves -> models/argru-sine.safetensors
+  gpu-grid     copy + scan bandwidth and the Fig. 2 grid on the WebGPU adapter found
+
+Options:
+  --backend cpu|webgpu                  default: webgpu when an adapter exists, else cpu
+  --full                                the papers' sizes (slow on a CPU)
+  --seed N                              random seed (default ${DEFAULT_SEED})
+  --out DIR                             write results to DIR/<figure>/ (default apps/bench/results/)
+  --weights FILE.safetensors            GRU weights (flax names) for fig2/gpu-grid, AR-GRU for fig4/fig7
+  --inputs FILE.safetensors             'inputs' [B,T,I] and 'initial_state' [B,D] for fig2/gpu-grid
+  --json                                machine-readable summary on stdout
+  --stopping reference|precision-aware  one stopping rule only (fig2 shows both by default)
+  --cudnn FILE.py                       gpu-grid: run FILE with python3 and fold its numbers in
+  --help                                this text
+`;
+
+function parseSeed(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_SEED;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError('--seed', 'a non-negative integer', text);
+  }
+  return Number(text);
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/**
+ * Parses the bench's command line (without `node` and the script). Unknown options, bad values and
+ * extra arguments throw {@link UsageError}.
+ *
+ * @example
+ * ```ts
+ * parseOptions(['fig2', '--backend', 'cpu', '--seed', '3']).seed; // 3
+ * ```
+ */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError('options', `one of the options listed by --help (${message})`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError('command', 'at most one subcommand', positionals.join(' '));
+  }
+  const name = positionals[0];
+  if (name !== undefined && !isCommand(name)) {
+    throw new UsageError('command', `one of ${COMMANDS.join(', ')}`, name);
+  }
+  const backend = values.backend;
+  if (backend !== undefined && backend !== 'cpu' && backend !== 'webgpu') {
+    throw new UsageError('--backend', "'cpu' or 'webgpu'", backend);
+  }
+  const stopping = values.stopping;
+  if (stopping !== undefined && stopping !== 'reference' && stopping !== 'precision-aware') {
+    throw new UsageError('--stopping', "'reference' or 'precision-aware'", stopping);
+  }
+  for (const [option, value] of [
+    ['--out', values.out],
+    ['--weights', values.weights],
+    ['--inputs', values.inputs],
+    ['--cudnn', values.cudnn],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(option, 'a path', value);
+  }
+  return {
+    command: name,
+    backend,
+    full: values.full ?? false,
+    seed: parseSeed(values.seed),
+    out: values.out,
+    weights: values.weights,
+    inputs: values.inputs,
+    json: values.json ?? false,
+    stopping,
+    cudnn: values.cudnn,
+    help: values.help ?? false,
+  };
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      backend: { type: 'string' },
+      full: { type: 'boolean' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      weights: { type: 'string' },
+      inputs: { type: 'string' },
+      json: { type: 'boolean' },
+      stopping: { type: 'string' },
+      cudnn: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
