@@ -243,6 +243,11 @@ export interface Session {
 export interface Backend {
   /** A short name, e.g. `'cpu'` or `'webgpu'`. */
   readonly name: string;
+  /**
+   * How often `evaluate` reads the status (every k iterations) unless the caller sets `checkEvery`;
+   * default 1. A GPU backend sets it higher, so that many iterations stay in flight.
+   */
+  readonly checkEvery?: number;
   /** The precision a problem with these inputs runs in (the CPU follows the array type; WebGPU is f32). */
   precision(inputs: FloatArray): Precision;
   /** Upload a problem and allocate its session. */

@@ -21,3 +21,27 @@ export {
   type TrustRegionOptions,
   type UpdateOptions,
 } from './backend.ts';
+export { compensatedDiagonalScan } from './cpu/compensated-diagonal-scan.ts';
+export { type CpuBackend, type CpuBackendOptions, createCpuBackend } from './cpu/cpu-backend.ts';
+export type { CpuDiagonalScan } from './cpu/cpu-session.ts';
+export { defaultMaxIterations, solverDefaults, unitRoundoff } from './defaults.ts';
+export { SolverInputError } from './errors.ts';
+export { evaluate } from './evaluate.ts';
+export {
+  type EvaluateOptions,
+  type EvaluateResult,
+  type EvaluateTrace,
+  type Method,
+  methods,
+  type StoppingRule,
+  type StopReason,
+  type TraceProjection,
+} from './evaluate-options.ts';
+export {
+  type FloorDecision,
+  type FloorRuleContext,
+  floorDecision,
+  type SequenceHistory,
+  sequenceHistory,
+} from './stopping/floor-rule.ts';
+export { validateProblem } from './validate-problem.ts';

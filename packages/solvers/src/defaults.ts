@@ -1,0 +1,56 @@
+import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.ts';
+
+/**
+ * Every default of `@elk/solvers`, in one place. `evaluate` reads them from here and nowhere else.
+ *
+ * | option | default | source |
+ * |---|---|---|
+ * | `tolerance` | 1e-4 (f32), 1e-7 (f64) | the reference code's step tolerance |
+ * | `maxIterations` | T, the sequence length | DEER is exact after T iterations (Lim et al., Prop. 1) |
+ * | `reset` | on, clip bound ±1e8, NaN → 0 | the reference's reset heuristic |
+ * | `initialGuess` | zeros | the reference |
+ * | `criterion` | `'step'`: max \|s^(i+1) − s^(i)\| ≤ tol | the reference |
+ * | `stopping` | `'precision-aware'` (f32), `'reference'` (f64) | f32 runs stop at the rounding floor |
+ * | `lambda` | ELK 1e-6, quasi-ELK 1e-2 | the paper's AR-GRU settings (Gonzalez et al. 2024) |
+ * | `lambda: 'adaptive'` | start 1e-2, ×10 on rejection, ×0.1 on acceptance, within [1e-12, 1e12] | Levenberg–Marquardt |
+ * | `estimator` | `'smoother'` (the exact LM step) | the paper's figures used `'filter'` |
+ * | `checkEvery` | the backend's `checkEvery`, else 1 | |
+ * | floor window | 6 iterations | see `floorDecision` |
+ *
+ * The paper's λ values (λ = 1/σ²; its code writes σ²): AR-GRU ELK 1e-6, quasi-ELK 1e-2; Lorenz-96 ELK ≈ 3.3e-3,
+ * quasi-ELK 0.1.
+ *
+ * @example
+ * ```ts
+ * solverDefaults.tolerance.f32; // 1e-4
+ * ```
+ */
+export const solverDefaults = {
+  tolerance: { f32: 1e-4, f64: 1e-7 } satisfies Record<Precision, number>,
+  reset: true,
+  resetBound: 1e8,
+  criterion: 'step',
+  stopping: { f32: 'precision-aware', f64: 'reference' } satisfies Record<
+    Precision,
+    'precision-aware' | 'reference'
+  >,
+  lambda: { elk: 1e-6, 'quasi-elk': 1e-2 },
+  adaptiveLambda: {
+    initial: 1e-2,
+    trustRegion: { increase: 10, decrease: 0.1, minimum: 1e-12, maximum: 1e12 } satisfies TrustRegionOptions,
+  },
+  estimator: 'smoother' satisfies KalmanEstimator,
+  checkEvery: 1,
+  historyCapacity: 64,
+  floorWindow: 6,
+} as const;
+
+/** The default iteration budget: T, after which DEER is exact in exact arithmetic. */
+export function defaultMaxIterations(length: number): number {
+  return length;
+}
+
+/** Unit round-off ε of a precision: 2^-24 for f32, 2^-53 for f64. */
+export function unitRoundoff(precision: Precision): number {
+  return precision === 'f32' ? 2 ** -24 : 2 ** -53;
+}
