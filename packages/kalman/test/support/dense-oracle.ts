@@ -1,7 +1,7 @@
 import type { FullModel, Parameter } from '../../src/index.ts';
 
 /** The value of sequence n, step t of a parameter (perStep false: an initial parameter). */
-export function valueOf(
+export function parameterValue(
   parameter: Parameter,
   n: number,
   t: number,
@@ -89,7 +89,7 @@ export function densePosterior(model: FullModel, observations: ArrayLike<number>
     count: number,
     fallback: number[],
     perStep = true,
-  ) => (parameter === undefined ? fallback : valueOf(parameter, n, t, count, T, perStep));
+  ) => (parameter === undefined ? fallback : parameterValue(parameter, n, t, count, T, perStep));
   const P1inv = inverse(at(model.initialCovariance, 0, D * D, [], false), D);
   addBlock(priorPrecision, size, 0, 0, P1inv, D, D);
   const m1 = at(model.initialMean, 0, D, [], false);
