@@ -5,7 +5,8 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  *
  * | option | default | source |
  * |---|---|---|
- * | `tolerance` | 1e-4 (f32), 1e-7 (f64) | the reference code's step tolerance |
+ * | `tolerance`, `'reference'` rule | 1e-4 (f32), 1e-7 (f64) | the reference code's step tolerance |
+ * | `tolerance`, `'precision-aware'` rule | 1e-7 (f32 and f64) | f64's accuracy; where f32 cannot reach it, the floor rule stops |
  * | `maxIterations` | T, the sequence length | DEER is exact after T iterations (Lim et al., Prop. 1) |
  * | `reset` | on, clip bound ±1e8, NaN → 0 | the reference's reset heuristic |
  * | `initialGuess` | zeros | the reference |
@@ -22,11 +23,14 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  *
  * @example
  * ```ts
- * solverDefaults.tolerance.f32; // 1e-4
+ * solverDefaults.tolerance.reference.f32; // 1e-4, the paper code's f32 tolerance
  * ```
  */
 export const solverDefaults = {
-  tolerance: { f32: 1e-4, f64: 1e-7 } satisfies Record<Precision, number>,
+  tolerance: {
+    reference: { f32: 1e-4, f64: 1e-7 } satisfies Record<Precision, number>,
+    'precision-aware': { f32: 1e-7, f64: 1e-7 } satisfies Record<Precision, number>,
+  },
   reset: true,
   resetBound: 1e8,
   criterion: 'step',

@@ -106,10 +106,7 @@ export function resolveOptions<Projection>(
     if (length < 1)
       throw new SolverInputError('inputs', 'at least one step (length T ≥ 1)', describeValue(inputs));
   }
-  const tolerance = options.tolerance ?? solverDefaults.tolerance[precision];
-  if (typeof tolerance !== 'number' || !(tolerance >= 0) || !Number.isFinite(tolerance)) {
-    throw new SolverInputError('tolerance', 'a finite number ≥ 0', describeValue(tolerance));
-  }
+
   const criterion = oneOf('criterion', options.criterion ?? solverDefaults.criterion, [
     'step',
     'merit',
@@ -142,6 +139,10 @@ export function resolveOptions<Projection>(
     'precision-aware',
     'reference',
   ] as const);
+  const tolerance = options.tolerance ?? solverDefaults.tolerance[stopping][precision];
+  if (typeof tolerance !== 'number' || !(tolerance >= 0) || !Number.isFinite(tolerance)) {
+    throw new SolverInputError('tolerance', 'a finite number ≥ 0', describeValue(tolerance));
+  }
   const reset = options.reset ?? solverDefaults.reset;
   if (typeof reset !== 'boolean') throw new SolverInputError('reset', 'a boolean', describeValue(reset));
   const checkEvery = checkInteger(

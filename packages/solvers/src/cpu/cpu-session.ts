@@ -15,7 +15,7 @@ import { solverDefaults } from '../defaults.ts';
 import { describeValue, SolverInputError } from '../errors.ts';
 import { checkFloatArray } from '../validate-problem.ts';
 import { compensatedDiagonalScan } from './compensated-diagonal-scan.ts';
-import { createElkScratch, type ElkScratch, elkStepDense, elkStepDiagonal } from './elk-step.ts';
+import { elkStep } from './elk-step.ts';
 import { allocateFloats, convertFloats } from './float-arrays.ts';
 import { HistoryBuffer } from './history-buffer.ts';
 
@@ -55,7 +55,6 @@ export class CpuSession implements Session {
   private readonly views: SequenceViews[];
   private diagonal: FloatArray | undefined;
   private dense: FloatArray | undefined;
-  private elkScratch: { dense: boolean; scratch: ElkScratch } | undefined;
   private readonly carryLow: Float64Array;
   private readonly merit: Float64Array;
   private readonly meritSquared: Float64Array;
@@ -202,24 +201,27 @@ export class CpuSession implements Session {
 
   solveAffine(mode: LinearizationMode): void {
     this.requireMode(mode, 'solveAffine');
-    const D = this.stateSize;
-    const T = this.length;
     for (let b = 0; b < this.batch; b++) {
       if (this.active[b] === 0) continue;
-      const view = this.view(b);
-      if (mode === 'none') {
-        view.candidate.set(view.values);
-      } else if (mode === 'diagonal') {
-        const a = this.jacobianView('diagonal', b);
-        if (this.diagonalScan === 'compensated') {
-          compensatedDiagonalScan(a, view.offset, T, D, view.candidate, this.carryLow);
-        } else {
-          scanAffineDiagonal({ a, b: view.offset, batch: 1, length: T, dim: D, out: view.candidate });
-        }
+      this.solveSequenceAffine(mode, b, this.view(b));
+    }
+  }
+
+  private solveSequenceAffine(mode: LinearizationMode, b: number, view: SequenceViews): void {
+    const D = this.stateSize;
+    const T = this.length;
+    if (mode === 'none') {
+      view.candidate.set(view.values);
+    } else if (mode === 'diagonal') {
+      const a = this.jacobianView('diagonal', b);
+      if (this.diagonalScan === 'compensated') {
+        compensatedDiagonalScan(a, view.offset, T, D, view.candidate, this.carryLow);
       } else {
-        const a = this.jacobianView('dense', b);
-        scanAffineDense({ a, b: view.offset, batch: 1, length: T, dim: D, out: view.candidate });
+        scanAffineDiagonal({ a, b: view.offset, batch: 1, length: T, dim: D, out: view.candidate });
       }
+    } else {
+      const a = this.jacobianView('dense', b);
+      scanAffineDense({ a, b: view.offset, batch: 1, length: T, dim: D, out: view.candidate });
     }
   }
 
@@ -229,27 +231,28 @@ export class CpuSession implements Session {
     if (lambda !== 'session' && !(typeof lambda === 'number' && lambda >= 0)) {
       throw new SolverInputError('lambda', "a number ≥ 0 or 'session'", describeValue(lambda));
     }
-    const dense = mode === 'dense';
-    if (this.elkScratch === undefined || this.elkScratch.dense !== dense) {
-      this.elkScratch = { dense, scratch: createElkScratch(this.length, this.stateSize, dense) };
-    }
-    const scratch = this.elkScratch.scratch;
     for (let b = 0; b < this.batch; b++) {
       if (this.active[b] === 0) continue;
       const view = this.view(b);
-      const args = {
-        jacobian: this.jacobianView(mode, b),
-        offset: view.offset,
-        observation: view.iterate,
-        lambda: lambda === 'session' ? (this.lambda[b] as number) : lambda,
-        smooth: estimator === 'smoother',
+      const jacobian = this.jacobianView(mode, b);
+      const sequenceLambda = lambda === 'session' ? (this.lambda[b] as number) : lambda;
+      if (sequenceLambda === 0) {
+        // λ = 0 (no trust region): the step is the linear recurrence's solution, DEER's Newton step.
+        this.solveSequenceAffine(mode, b, view);
+        continue;
+      }
+      const step = elkStep({
+        form: mode === 'dense' ? 'full' : 'diagonal',
         length: this.length,
         dim: this.stateSize,
-        out: view.candidate,
-        scratch,
-      };
-      const ok = dense ? elkStepDense(args) : elkStepDiagonal(args);
-      if (!ok) view.candidate.fill(Number.NaN);
+        jacobian,
+        offset: view.offset,
+        iterate: view.iterate,
+        lambda: sequenceLambda,
+        estimator,
+      });
+      if (step === undefined) view.candidate.fill(Number.NaN);
+      else view.candidate.set(step);
     }
   }
 
@@ -393,7 +396,6 @@ export class CpuSession implements Session {
   destroy(): void {
     this.diagonal = undefined;
     this.dense = undefined;
-    this.elkScratch = undefined;
     this.onDestroy();
   }
 }

@@ -65,7 +65,7 @@ function median(values: number[]): number {
  * With ε the unit round-off, M the largest state magnitude in the window, T the length and W the window:
  * - u = ε·max(M, 1) is one rounding at the state's scale; the ceiling u·T bounds the rounding a stable
  *   recurrence of T steps can accumulate; the noise level is the median step over the window.
- * - The floor estimate is the noise level clamped to [u·√T, u·T].
+ * - The floor estimate is the noise level clamped to [u, u·T].
  * - Stop when all hold over the last W iterations: every step finite and no reset/rejection flag; the step
  *   stopped decreasing (the smallest of the last ⌊W/2⌋ steps is at least half the smallest before them, and not
  *   every step was smaller than the one before: a geometric decrease never counts as a floor); the noise level
@@ -86,7 +86,6 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
   for (let j = first; j < n; j++) magnitude = Math.max(magnitude, history.magnitude[j] as number);
   const unit = epsilon * Math.max(magnitude, 1);
   const ceiling = unit * context.length;
-  const lowest = unit * Math.sqrt(context.length);
   const steps: number[] = [];
   let clean = true;
   for (let j = first; j < n; j++) {
@@ -97,7 +96,7 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
     steps.push(step);
   }
   const noise = steps.length > 0 && clean ? median(steps) : Number.POSITIVE_INFINITY;
-  const floor = Math.min(Math.max(noise, lowest), ceiling);
+  const floor = Math.min(Math.max(noise, unit), ceiling);
   if (n < window || !clean) return { stop: false, floor };
   const half = window >> 1;
   const early = Math.min(...steps.slice(0, window - half));
