@@ -144,8 +144,8 @@ function denseLevenbergMarquardtStep(
   const right = new Float64Array(n);
   const bFlat = new Float64Array(n);
   const yFlat = new Float64Array(n);
-  b.forEach((value, t) => bFlat.set(value, t * dim));
-  y.forEach((value, t) => yFlat.set(value, t * dim));
+  for (const [t, value] of b.entries()) bFlat.set(value, t * dim);
+  for (const [t, value] of y.entries()) yFlat.set(value, t * dim);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let sum = i === j ? lambda : 0;
