@@ -7,7 +7,7 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  * |---|---|---|
  * | `tolerance`, `'reference'` rule | 1e-4 (f32), 1e-7 (f64) | the reference code's step tolerance |
  * | `tolerance`, `'precision-aware'` rule | 1e-7 (f32 and f64) | f64's accuracy; where f32 cannot reach it, the floor rule stops |
- * | `maxIterations` | T, the sequence length | DEER is exact after T iterations (Lim et al., Prop. 1) |
+ * | `maxIterations` | T + 1 | DEER and Jacobi are exact after T iterations (Lim et al., Prop. 1); one more confirms it with a zero step |
  * | `reset` | on, clip bound ±1e8, NaN → 0 | the reference's reset heuristic |
  * | `initialGuess` | zeros | the reference |
  * | `criterion` | `'step'`: max \|s^(i+1) − s^(i)\| ≤ tol | the reference |
@@ -49,9 +49,17 @@ export const solverDefaults = {
   floorWindow: 6,
 } as const;
 
-/** The default iteration budget: T, after which DEER is exact in exact arithmetic. */
+/**
+ * The default iteration budget, T + 1: DEER (and Jacobi) are exact after T iterations in exact arithmetic
+ * (Lim et al., ICLR 2024, Proposition 1), and the step-size rule needs one more iteration to see a zero step.
+ *
+ * @example
+ * ```ts
+ * defaultMaxIterations(1000); // 1001
+ * ```
+ */
 export function defaultMaxIterations(length: number): number {
-  return length;
+  return length + 1;
 }
 
 /** Unit round-off ε of a precision: 2^-24 for f32, 2^-53 for f64. */

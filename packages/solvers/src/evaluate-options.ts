@@ -36,7 +36,7 @@ export interface EvaluateOptions<Projection = FloatArray> {
   readonly tolerance?: number;
   /** `'step'` (max |s^(i+1) − s^(i)|, default) or `'merit'` (‖r‖∞). */
   readonly criterion?: ConvergenceCriterion;
-  /** Iteration budget; default T. */
+  /** Iteration budget; default T + 1 (see `defaultMaxIterations`). */
   readonly maxIterations?: number;
   /** ELK's λ = 1/σ² ≥ 0, or `'adaptive'` (Levenberg–Marquardt schedule on ‖r‖²); defaults per method. */
   readonly lambda?: number | 'adaptive';

@@ -33,6 +33,7 @@ describe('DEER (Lim et al., Proposition 1)', () => {
             method: 'deer',
             tolerance: 0,
             stopping: 'reference',
+            maxIterations: length,
           });
           expect(full.iterations).toBeLessThanOrEqual(length);
           expect(maxAbsDifference(full.states, truth)).toBeLessThan(1e-12);
