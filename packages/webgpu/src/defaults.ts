@@ -1,0 +1,29 @@
+/**
+ * Every default of `@elk/webgpu`, in one place.
+ *
+ * @module
+ */
+
+/** Defaults of the WebGPU backend; each is documented where it is used. */
+export const webGpuDefaults = {
+  /** Invocations per workgroup of the element-wise and chunked kernels. */
+  workgroupSize: 64,
+  /** Invocations per workgroup of the per-sequence reductions and chunk-carry scans (a power of two). */
+  reductionWorkgroupSize: 256,
+  /**
+   * Invocations a chunked scan aims to keep busy: the chunk length L is chosen so that
+   * batch × ceil(T / L) × channels ≈ this (about one H200's resident threads), and never below
+   * {@link webGpuDefaults.minimumChunkLength}.
+   */
+  targetInvocations: 1 << 17,
+  /** The shortest chunk a chunked scan uses (each invocation runs the recurrence over one chunk). */
+  minimumChunkLength: 16,
+  /** The largest state size of the dense affine scan (DEER). */
+  maximumDenseDimension: 64,
+  /** The largest state size of the dense Kalman step (ELK); the paper's ELK runs use D ≤ 5. */
+  maximumDenseKalmanDimension: 8,
+  /** History entries kept per sequence when a problem does not say (as in `@elk/solvers`). */
+  historyCapacity: 64,
+  /** The reset heuristic's clip bound when `update` does not give one (the reference's 1e8). */
+  resetBound: 1e8,
+} as const;

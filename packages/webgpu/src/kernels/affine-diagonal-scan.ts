@@ -1,0 +1,123 @@
+/**
+ * WGSL of the chunked diagonal affine scan x_t = a_t ⊙ x_{t−1} + b_t over [B, T, D] (forward, or reverse:
+ * x_t = a_t ⊙ x_{t+1} + b_t). Reduce-then-scan, no inter-workgroup waiting:
+ *
+ * 1. reduce: invocation (b, c, d) composes its chunk's maps into one (A, B) (sequentially, coalesced over d);
+ * 2. carries: {@link chunkCarryScanWgsl} scans the chunk aggregates per channel from (0, x_0);
+ * 3. apply: invocation (b, c, d) runs x ← a x + b over its chunk from the carry and writes x.
+ *
+ * Elements and their combination come from `@elk/scan`'s {@link affineDiagonalOperator} WGSL twin.
+ *
+ * @module
+ */
+
+import { affineDiagonalOperator } from '@elk/scan';
+import { webGpuDefaults } from '../defaults.ts';
+import { uniformLayout } from '../uniform-layout.ts';
+import { chunkCarryScanWgsl } from './chunk-carry-scan.ts';
+import { commonWgsl, linearInvocationWgsl } from './wgsl-common.ts';
+
+/** Uniform block of the reduce and apply passes. */
+export const diagonalScanParams = uniformLayout([
+  ['batch', 'u32'],
+  ['length', 'u32'],
+  ['dim', 'u32'],
+  ['chunk', 'u32'],
+  ['chunks', 'u32'],
+  ['count', 'u32'],
+  ['reverse', 'u32'],
+  ['offset_a', 'u32'],
+  ['offset_b', 'u32'],
+  ['offset_x', 'u32'],
+] as const);
+
+const E = affineDiagonalOperator.wgsl.elementType;
+const combine = affineDiagonalOperator.wgsl.combine;
+const identity = affineDiagonalOperator.wgsl.identity;
+
+function header(workgroupSize: number): string {
+  return `${diagonalScanParams.wgsl}
+${combine.code}
+${identity.code}
+${commonWgsl}
+${linearInvocationWgsl(workgroupSize)}
+struct ChunkChannel { sequence: u32, chunk: u32, channel: u32, valid: bool }
+
+fn chunk_channel(index: u32) -> ChunkChannel {
+  let channel = index % params.dim;
+  let rest = index / params.dim;
+  return ChunkChannel(rest / params.chunks, rest % params.chunks, channel, index < params.count);
+}
+`;
+}
+
+/**
+ * Pass 1: bindings 1 a (read), 2 b (read), 3 aggregates `array<AffineDiagonal>` [batch, D, C] (write).
+ */
+export function diagonalScanReduceWgsl(): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${header(size)}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> aggregates: array<${E}>;
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let at = chunk_channel(linear_invocation(workgroup, workgroups, local));
+  if (!at.valid) { return; }
+  let first = at.chunk * params.chunk;
+  let last = min(first + params.chunk, params.length);
+  var total = ${identity.name}();
+  for (var tau = first; tau < last; tau++) {
+    let i = (at.sequence * params.length + time_index(tau, params.length, params.reverse)) * params.dim + at.channel;
+    total = ${combine.name}(total, ${E}(a[params.offset_a + i], b[params.offset_b + i]));
+  }
+  aggregates[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk] = total;
+}
+`;
+}
+
+/**
+ * Pass 2: the chunk-carry scan with initial element (0, x_0) — binding 3 `x0` [B, D] (read), used when
+ * `has_initial` is 1 (else x_0 = 0).
+ */
+export function diagonalScanCarryWgsl(): string {
+  return chunkCarryScanWgsl(
+    affineDiagonalOperator,
+    /* wgsl */ `@group(0) @binding(3) var<storage, read> x0: array<f32>;
+fn initial_element(channel: u32) -> ${E} {
+  if (params.has_initial == 0u) { return ${E}(0.0, 0.0); }
+  let sequence = channel / params.channels;
+  return ${E}(0.0, x0[(params.batch_base + sequence) * params.channels + channel % params.channels]);
+}`,
+  );
+}
+
+/**
+ * Pass 3: bindings 1 a (read), 2 b (read), 3 prefixes `array<AffineDiagonal>` [batch, D, C] (read), 4 x (write).
+ */
+export function diagonalScanApplyWgsl(): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${header(size)}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> prefixes: array<${E}>;
+@group(0) @binding(4) var<storage, read_write> x: array<f32>;
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let at = chunk_channel(linear_invocation(workgroup, workgroups, local));
+  if (!at.valid) { return; }
+  let first = at.chunk * params.chunk;
+  let last = min(first + params.chunk, params.length);
+  var state = prefixes[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk].b;
+  for (var tau = first; tau < last; tau++) {
+    let i = (at.sequence * params.length + time_index(tau, params.length, params.reverse)) * params.dim + at.channel;
+    state = a[params.offset_a + i] * state + b[params.offset_b + i];
+    x[params.offset_x + i] = state;
+  }
+}
+`;
+}

@@ -1,0 +1,75 @@
+/**
+ * Moving arrays between the host and the backend's buffers, in pieces of bounded size.
+ *
+ * @module
+ */
+
+import { BufferUsage, mapModeRead, storageUsage } from './gpu-constants.ts';
+import type { GpuContext } from './gpu-context.ts';
+
+/** Bytes moved per staging copy on readback. */
+const stagingBytes = 64 * 1024 * 1024;
+
+/** Copies `data` (as f32 or u32 words) into a new pooled storage buffer. */
+export function uploadArray(context: GpuContext, data: Float32Array | Uint32Array, label: string): GPUBuffer {
+  const buffer = context.pool.acquire(Math.max(4, data.byteLength), storageUsage, label);
+  writeArray(context, buffer, data);
+  return buffer;
+}
+
+/** Writes `data` at `byteOffset` of `buffer` (through the queue, in pieces). */
+export function writeArray(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  data: Float32Array | Uint32Array,
+  byteOffset = 0,
+): void {
+  for (let start = 0; start < data.byteLength; start += stagingBytes) {
+    const size = Math.min(stagingBytes, data.byteLength - start);
+    context.device.queue.writeBuffer(buffer, byteOffset + start, data.buffer, data.byteOffset + start, size);
+  }
+}
+
+/** Reads `byteLength` bytes from `byteOffset` of `buffer` (after all submitted work), in pieces. */
+export async function readBytes(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  byteLength: number,
+  byteOffset = 0,
+): Promise<ArrayBuffer> {
+  const result = new Uint8Array(byteLength);
+  const pieceSize = Math.min(stagingBytes, Math.max(4, Math.ceil(byteLength / 4) * 4));
+  for (let start = 0; start < byteLength; start += pieceSize) {
+    const size = Math.min(pieceSize, byteLength - start);
+    const padded = Math.ceil(size / 4) * 4;
+    // A fresh staging buffer per piece, mapped whole and destroyed after: dawn.node is unreliable when a
+    // mapped range's ArrayBuffer outlives an unmap of a reused buffer.
+    const staging = context.device.createBuffer({
+      size: padded,
+      usage: BufferUsage.mapRead | BufferUsage.copyDestination,
+      label: 'staging',
+    });
+    try {
+      const encoder = context.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(buffer, byteOffset + start, staging, 0, padded);
+      context.device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(mapModeRead);
+      result.set(new Uint8Array(staging.getMappedRange().slice(0, size)), start);
+      staging.unmap();
+    } finally {
+      staging.destroy();
+    }
+  }
+  context.assertAlive();
+  return result.buffer;
+}
+
+/** Reads `length` f32 values from `buffer`. */
+export async function readFloat32(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  length: number,
+  byteOffset = 0,
+): Promise<Float32Array> {
+  return new Float32Array(await readBytes(context, buffer, length * 4, byteOffset));
+}

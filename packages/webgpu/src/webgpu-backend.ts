@@ -1,0 +1,136 @@
+/**
+ * `createWebGpuBackend`: the WebGPU implementation of `@elk/solvers`' Backend contract, plus standalone
+ * GPU scans, timing and memory figures.
+ *
+ * @module
+ */
+
+import type { Backend, Precision, Session, SolverProblem } from '@elk/solvers';
+import { type DeviceCapabilities, deviceCapabilities, requestWebGpuDevice } from './device-capabilities.ts';
+import { GpuContext } from './gpu-context.ts';
+import { type GpuAffineScanOptions, scanAffineDiagonalOnGpu } from './scan-methods.ts';
+import { createGpuSession } from './session/gpu-session.ts';
+
+/** Options of {@link createWebGpuBackend}. */
+export interface WebGpuBackendOptions {
+  /** Use this device (the caller keeps ownership: `destroy()` frees the backend's buffers, not the device). */
+  device?: GPUDevice;
+  /** Print every generated WGSL shader when first compiled (also: `ELK_WEBGPU_DEBUG=1`). */
+  debug?: boolean;
+  /**
+   * Bind at most this many bytes per storage binding (default and maximum: the device's
+   * `maxStorageBufferBindingSize`); smaller values exercise the windowing of large arrays in tests.
+   */
+  maxBindingBytes?: number;
+  /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
+  dawnOptions?: readonly string[];
+}
+
+/**
+ * The WebGPU backend: every method of `@elk/solvers` on resident GPU buffers (f32), standalone scans, and
+ * the memory it holds.
+ */
+export interface WebGpuBackend extends Backend {
+  readonly name: 'webgpu';
+  /** The device the backend runs on. */
+  readonly device: GPUDevice;
+  /** What the device provides (limits, subgroups, timestamp queries). */
+  readonly capabilities: DeviceCapabilities;
+  /** Bytes of GPU buffers the backend holds now. */
+  readonly allocatedBytes: number;
+  /** The most bytes held at once since creation or {@link WebGpuBackend.resetPeakBytes}. */
+  readonly peakBytes: number;
+  /** Restarts peak tracking. */
+  resetPeakBytes(): void;
+  /** Frees pooled buffers not in use. */
+  trim(): void;
+  /**
+   * The diagonal affine scan x_t = a_t ⊙ x_{t−1} + b_t (or reverse) on the GPU; same contract as
+   * `@elk/scan`'s `scanAffineDiagonal`, computed in f32.
+   */
+  scanAffineDiagonal(options: GpuAffineScanOptions): Promise<Float32Array>;
+}
+
+class WebGpuBackendImplementation implements WebGpuBackend {
+  readonly name = 'webgpu' as const;
+  readonly #context: GpuContext;
+  readonly #ownsDevice: boolean;
+  readonly #sessions = new Set<Session>();
+
+  constructor(context: GpuContext, ownsDevice: boolean) {
+    this.#context = context;
+    this.#ownsDevice = ownsDevice;
+  }
+
+  get device(): GPUDevice {
+    return this.#context.device;
+  }
+  get capabilities(): DeviceCapabilities {
+    return this.#context.capabilities;
+  }
+  get allocatedBytes(): number {
+    return this.#context.pool.allocatedBytes;
+  }
+  get peakBytes(): number {
+    return this.#context.pool.peakBytes;
+  }
+  resetPeakBytes(): void {
+    this.#context.pool.resetPeak();
+  }
+  trim(): void {
+    this.#context.pool.trim();
+  }
+
+  precision(): Precision {
+    return 'f32';
+  }
+
+  async createSession(problem: SolverProblem): Promise<Session> {
+    this.#context.assertAlive();
+    const session = createGpuSession(this.#context, problem, (closed) => this.#sessions.delete(closed));
+    this.#sessions.add(session);
+    return session;
+  }
+
+  scanAffineDiagonal(options: GpuAffineScanOptions): Promise<Float32Array> {
+    return scanAffineDiagonalOnGpu(this.#context, options);
+  }
+
+  destroy(): void {
+    for (const session of [...this.#sessions]) session.destroy();
+    this.#context.pool.destroy();
+    if (this.#ownsDevice) this.#context.device.destroy();
+  }
+}
+
+/**
+ * Creates the WebGPU backend. Without `device`, requests one: `navigator.gpu` in browsers; in Node dawn.node
+ * from `process.env.DAWN_NODE` when set, else from the `webgpu` package — with the adapter's full storage
+ * limits and the `subgroups` and `timestamp-query` features when present.
+ *
+ * @throws {@link WebGpuUnavailableError} without WebGPU or adapter; {@link WebGpuDeviceLostError} for a lost device.
+ * @example
+ * ```ts
+ * const backend = await createWebGpuBackend();
+ * const result = await evaluate(cell, { inputs, initialState, method: 'quasi-deer', backend });
+ * console.log(backend.capabilities.adapter, backend.peakBytes);
+ * backend.destroy();
+ * ```
+ */
+export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  let device: GPUDevice;
+  let capabilities: DeviceCapabilities;
+  const ownsDevice = options.device === undefined;
+  if (options.device) {
+    device = options.device;
+    capabilities = deviceCapabilities(device);
+  } else {
+    const requested = await requestWebGpuDevice(
+      options.dawnOptions ? { dawnOptions: options.dawnOptions } : {},
+    );
+    device = requested.device;
+    capabilities = requested.capabilities;
+  }
+  const context = new GpuContext(device, capabilities, options.debug ?? false, options.maxBindingBytes);
+  return new WebGpuBackendImplementation(context, ownsDevice);
+}

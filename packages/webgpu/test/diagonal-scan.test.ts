@@ -1,0 +1,69 @@
+import { scanAffineDiagonal } from '@elk/scan';
+import { describeWebGpu } from '@elk/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type WebGpuBackend, WebGpuInputError } from '../src/index.ts';
+import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
+
+describeWebGpu('diagonal affine scan', (gpu) => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    backend = await testBackend();
+  });
+  afterAll(() => backend.destroy());
+
+  it('matches @elk/scan on random sizes, forward and reverse, with and without x0', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          length: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 300 })),
+          dim: fc.integer({ min: 1, max: 7 }),
+          reverse: fc.boolean(),
+          withX0: fc.boolean(),
+          chunk: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+          seed: fc.integer({ min: 1, max: 1 << 30 }),
+        }),
+        async ({ batch, length, dim, reverse, withX0, chunk, seed }) => {
+          const size = batch * length * dim;
+          const a = randomArray(size, seed, -1.1, 1.1);
+          const b = randomArray(size, seed + 1, -1, 1);
+          const x0 = withX0 ? randomArray(batch * dim, seed + 2, -1, 1) : undefined;
+          const expected = scanAffineDiagonal({ a, b, x0, batch, length, dim, reverse });
+          const actual = await backend.scanAffineDiagonal({ a, b, x0, batch, length, dim, reverse, chunk });
+          expect(actual.length).toBe(size);
+          expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+        },
+      ),
+      { seed: 6101, numRuns: 40 },
+    );
+  });
+
+  it('splits arrays beyond the storage binding limit into windows of whole sequences', async () => {
+    const small = await testBackend({ maxBindingBytes: 4096 });
+    try {
+      const batch = 9;
+      const length = 37;
+      const dim = 5;
+      const a = randomArray(batch * length * dim, 7, -1, 1);
+      const b = randomArray(batch * length * dim, 8, -1, 1);
+      const x0 = randomArray(batch * dim, 9, -1, 1);
+      const expected = scanAffineDiagonal({ a, b, x0, batch, length, dim });
+      const actual = await small.scanAffineDiagonal({ a, b, x0, batch, length, dim, chunk: 4 });
+      expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+    } finally {
+      small.destroy();
+    }
+  });
+
+  it('rejects bad input with a typed error naming the argument', async () => {
+    const a = new Float32Array(6);
+    await expect(
+      backend.scanAffineDiagonal({ a, b: new Float32Array(5), batch: 1, length: 3, dim: 2 }),
+    ).rejects.toThrow(WebGpuInputError);
+    await expect(backend.scanAffineDiagonal({ a, b: a, batch: 0, length: 3, dim: 2 })).rejects.toThrow(
+      /batch/,
+    );
+  });
+});

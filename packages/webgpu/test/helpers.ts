@@ -1,0 +1,45 @@
+/** Test helpers of @elk/webgpu. */
+
+/** A deterministic pseudo-random f32 array in [low, high) (mulberry32). */
+export function randomArray(length: number, seed: number, low: number, high: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let index = 0; index < length; index++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[index] = low + (high - low) * unit;
+  }
+  return out;
+}
+
+/** max |actual − expected| / max(1, |expected|) over all entries; Infinity on a length mismatch or NaN. */
+export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (let index = 0; index < actual.length; index++) {
+    const x = actual[index] as number;
+    const y = expected[index] as number;
+    const error = Math.abs(x - y) / Math.max(1, Math.abs(y));
+    if (!(error <= worst)) worst = Number.isNaN(error) ? Number.POSITIVE_INFINITY : error;
+  }
+  return worst;
+}
+
+import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from '../src/index.ts';
+
+let shared: Promise<GPUDevice> | undefined;
+
+/**
+ * A backend on this test process's own device. `describeWebGpu` decides whether the suite runs; the device
+ * comes from `createWebGpuBackend`, which keeps dawn.node's GPU instance referenced (a collected instance
+ * aborts the process).
+ */
+export async function testBackend(
+  options: Omit<WebGpuBackendOptions, 'device'> = {},
+): Promise<WebGpuBackend> {
+  shared ??= createWebGpuBackend().then((backend) => backend.device);
+  return createWebGpuBackend({ ...options, device: await shared });
+}
