@@ -43,8 +43,10 @@ export interface Fig2Sizes {
   methods: Method[];
   /** Iteration cap of the parallel methods (the reference uses 10 000). */
   maxIterations: number;
-  /** DEER and ELK (dense, O(T·B·D²) memory) only where T·B·D² is at most this. */
+  /** DEER (dense, O(T·B·D²) memory) only where T·B·D² is at most this. */
   denseElementLimit: number;
+  /** ELK (dense Kalman, O(T·B·D³) work) only where T·B·D² is at most this. */
+  elkElementLimit: number;
   /** λ of ELK and quasi-ELK in this figure. */
   lambda: { elk: number; quasiElk: number };
   /** Timed repetitions per case (the median is reported) after one warm-up. */
@@ -56,10 +58,11 @@ export const FIG2: { quick: Fig2Sizes; full: Fig2Sizes } = {
   quick: {
     batch: 16,
     dims: [8, 16],
-    lengths: [1_000, 3_000, 10_000],
+    lengths: [1_000, 2_000, 5_000],
     methods: ['sequential', 'quasi-deer', 'quasi-elk', 'deer', 'elk'],
     maxIterations: 200,
-    denseElementLimit: 16 * 3_000 * 16 * 16,
+    denseElementLimit: 16 * 1_000 * 16 * 16,
+    elkElementLimit: 16 * 1_000 * 8 * 8,
     lambda: { elk: 1e-6, quasiElk: 1e-2 },
     repeats: 1,
   },
@@ -70,6 +73,7 @@ export const FIG2: { quick: Fig2Sizes; full: Fig2Sizes } = {
     methods: ['sequential', 'quasi-deer', 'quasi-elk', 'deer', 'elk'],
     maxIterations: 10_000,
     denseElementLimit: 16 * 100_000 * 16 * 16,
+    elkElementLimit: 16 * 30_000 * 8 * 8,
     lambda: { elk: 1e-6, quasiElk: 1e-2 },
     repeats: 3,
   },
@@ -190,6 +194,8 @@ export interface GpuGridSizes {
   /** Element counts of the copy and diagonal-scan bandwidth runs (clamped to the device's limits). */
   scanElements: number[];
   repeats: number;
+  /** DEER only where one dense Jacobian array, T·B·D²·4 bytes, is at most this. */
+  denseBytesLimit: number;
 }
 
 /** gpu-grid: the Fig. 2 grid on the GPU; `quick` is a smoke size for lavapipe. */
@@ -203,6 +209,7 @@ export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
     maxIterations: 200,
     scanElements: [1e6],
     repeats: 3,
+    denseBytesLimit: 2 ** 28,
   },
   full: {
     batch: 16,
@@ -213,6 +220,7 @@ export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
     maxIterations: 2_000,
     scanElements: [1e7, 1e8, 1e9],
     repeats: 5,
+    denseBytesLimit: 2 ** 34,
   },
 };
 

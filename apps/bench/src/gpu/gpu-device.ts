@@ -14,6 +14,8 @@ export interface GpuDevice {
   /** `timestamp-query` was granted (GPU-side timing of compute passes). */
   timestamps: boolean;
   subgroups: boolean;
+  /** The dawn.node GPU instance and adapter, kept referenced: Dawn tears the device down when they are collected. */
+  owners: { instance: GPU; adapter: GPUAdapter };
 }
 
 interface DawnModule {
@@ -82,5 +84,6 @@ export async function createGpuDevice(): Promise<GpuDevice | { unavailable: stri
     },
     timestamps: device.features.has('timestamp-query'),
     subgroups: device.features.has('subgroups'),
+    owners: { instance: gpu, adapter },
   };
 }

@@ -1,0 +1,93 @@
+import type { Cell, FloatArray } from '@elk/cells';
+import { type Backend, evaluate, type StopReason } from '@elk/solvers';
+import { collectGarbage } from '../analysis/collect-garbage.ts';
+import type { Method, StoppingRule } from '../defaults.ts';
+
+/** One timed `evaluate` call. */
+export interface MethodRun {
+  states: FloatArray;
+  seconds: number;
+  iterations: number;
+  converged: boolean;
+  stopReasons: StopReason[];
+  /**
+   * Bytes the backend reports as its peak allocation, or on the CPU the high-water mark of ArrayBuffer memory
+   * above a collected baseline, sampled after every iteration (through `evaluate`'s trace hook) and at the end.
+   */
+  peakBytes: number | null;
+  /** How `peakBytes` was measured. */
+  memorySource: 'backend' | 'arrayBuffers' | 'none';
+}
+
+/** The peak bytes a backend reports (a `peakBytes` number or method, as the WebGPU backend's pool), or null. */
+export function backendPeakBytes(backend: Backend): number | null {
+  if (!('peakBytes' in backend)) return null;
+  const value: unknown = backend.peakBytes;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'function') {
+    const result: unknown = value.call(backend);
+    return typeof result === 'number' ? result : null;
+  }
+  return null;
+}
+
+function resetPeakBytes(backend: Backend): void {
+  if ('resetPeakBytes' in backend && typeof backend.resetPeakBytes === 'function') backend.resetPeakBytes();
+}
+
+/** The options of {@link runMethod}. */
+export interface RunMethodOptions {
+  inputs: FloatArray;
+  initialState: FloatArray;
+  batch: number;
+  method: Method;
+  backend: Backend;
+  maxIterations: number;
+  tolerance?: number;
+  lambda?: number;
+  stopping?: StoppingRule;
+}
+
+/**
+ * Runs `evaluate` once and times it (wall clock around the call, which includes reading the states back),
+ * with the peak memory the backend reports (WebGPU) or the growth of ArrayBuffer memory (CPU).
+ */
+export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<MethodRun> {
+  const { backend } = options;
+  resetPeakBytes(backend);
+  collectGarbage();
+  const before = process.memoryUsage().arrayBuffers;
+  let highWater = before;
+  const sample = () => {
+    const now = process.memoryUsage().arrayBuffers;
+    if (now > highWater) highWater = now;
+    return 0;
+  };
+  const onCpu = backend.name === 'cpu';
+  const started = performance.now();
+  const result = await evaluate(cell, {
+    inputs: options.inputs,
+    initialState: options.initialState,
+    batch: options.batch,
+    method: options.method,
+    backend,
+    maxIterations: options.maxIterations,
+    ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
+    ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
+    ...(options.stopping === undefined ? {} : { stopping: options.stopping }),
+    ...(onCpu && options.method !== 'sequential' ? { trace: sample } : {}),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  sample();
+  const grown = highWater - before;
+  const peak = backendPeakBytes(backend);
+  return {
+    states: result.states,
+    seconds,
+    iterations: result.iterations,
+    converged: result.converged,
+    stopReasons: [...result.perSequence.stopReason],
+    peakBytes: peak ?? (onCpu ? Math.max(0, grown) : null),
+    memorySource: peak !== null ? 'backend' : onCpu ? 'arrayBuffers' : 'none',
+  };
+}
