@@ -1,11 +1,7 @@
 import { KALMAN_DEFAULTS, type KalmanOptions } from './defaults.ts';
-import { convertLike } from './float-array.ts';
+import { toPrecision } from './float-array.ts';
 import type { FilterResult, FloatArray, Model } from './model.ts';
-import {
-  buildDiagonalFilterElements,
-  diagonalLogLikelihood,
-  scanDiagonalFilterElements,
-} from './parallel-diagonal.ts';
+import { diagonalLogLikelihood, parallelFilterDiagonal } from './parallel-diagonal.ts';
 import { parallelFilterFull } from './parallel-full.ts';
 import { type ResolvedModel, resolveModel } from './resolved-model.ts';
 import { sequentialFilterDiagonal } from './sequential-diagonal.ts';
@@ -23,8 +19,8 @@ import { sequentialFilterFull } from './sequential-filter-full.ts';
  *   `@elk/scan`'s `associativeScan` for the full form; for the diagonal form the same scalar combination runs
  *   on typed arrays with the same reduce-then-scan structure.
  *
- * The full form computes in f64 internally; the diagonal form stores its elements in the observations'
- * precision. Results have the observations' typed-array type (the log-likelihood is always f64).
+ * The CPU computes in f64 (JavaScript's arithmetic); results have the observations' typed-array type
+ * (f32 results are rounded once at the end), and the log-likelihood is always f64.
  *
  * @param model - the model; its parameters' shapes are checked against `batch`, `length` and dimensions.
  * @param observations - y: [batch, length, observationDim] (diagonal form: [batch, length, stateDim]).
@@ -54,32 +50,24 @@ export function kalmanFilter<Array extends FloatArray>(
   const resolved = resolveModel(model, observations, options);
   const result = filterResolved(resolved, options.parallel ?? KALMAN_DEFAULTS.parallel);
   return {
-    means: result.means as Array,
-    covariances: result.covariances as Array,
+    means: toPrecision(resolved.precision, result.means) as Array,
+    covariances: toPrecision(resolved.precision, result.covariances) as Array,
     logLikelihood: result.logLikelihood,
   };
 }
 
-/** The filter of an already resolved model. */
-export function filterResolved(model: ResolvedModel, parallel: boolean): FilterResult {
-  const { observations } = model;
+/** The filter of an already resolved model, in f64. */
+export function filterResolved(
+  model: ResolvedModel,
+  parallel: boolean,
+): { means: Float64Array; covariances: Float64Array; logLikelihood: Float64Array } {
   if (model.form === 'diagonal') {
     if (!parallel) {
       const { means, variances, logLikelihood } = sequentialFilterDiagonal(model);
       return { means, covariances: variances, logLikelihood };
     }
-    const elements = buildDiagonalFilterElements(model);
-    scanDiagonalFilterElements(elements, model.batch, model.length, model.stateDim);
-    return {
-      means: elements.b,
-      covariances: elements.C,
-      logLikelihood: diagonalLogLikelihood(model, elements.b, elements.C),
-    };
+    const { means, variances } = parallelFilterDiagonal(model);
+    return { means, covariances: variances, logLikelihood: diagonalLogLikelihood(model, means, variances) };
   }
-  const result = parallel ? parallelFilterFull(model) : sequentialFilterFull(model);
-  return {
-    means: convertLike(observations, result.means),
-    covariances: convertLike(observations, result.covariances),
-    logLikelihood: result.logLikelihood,
-  };
+  return parallel ? parallelFilterFull(model) : sequentialFilterFull(model);
 }

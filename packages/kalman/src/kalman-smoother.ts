@@ -1,8 +1,7 @@
 import { KALMAN_DEFAULTS, type KalmanOptions } from './defaults.ts';
-import { convertLike } from './float-array.ts';
-import { filterResolved } from './kalman-filter.ts';
+import { toPrecision } from './float-array.ts';
 import type { FloatArray, Model, SmootherResult } from './model.ts';
-import { buildDiagonalSmootherElements, scanDiagonalSmootherElements } from './parallel-diagonal.ts';
+import { parallelSmootherDiagonal } from './parallel-diagonal.ts';
 import { parallelSmootherFull } from './parallel-full.ts';
 import { resolveModel } from './resolved-model.ts';
 import { sequentialFilterDiagonal, sequentialSmootherDiagonal } from './sequential-diagonal.ts';
@@ -38,22 +37,19 @@ export function kalmanSmoother<Array extends FloatArray>(
 ): SmootherResult<Array> {
   const resolved = resolveModel(model, observations, options);
   const parallel = options.parallel ?? KALMAN_DEFAULTS.parallel;
-  const { batch, length, stateDim } = resolved;
+  let result: { means: Float64Array; covariances: Float64Array };
   if (resolved.form === 'diagonal') {
-    if (!parallel) {
-      const { means, variances } = sequentialSmootherDiagonal(resolved, sequentialFilterDiagonal(resolved));
-      return { means: means as Array, covariances: variances as Array };
-    }
-    const filtered = filterResolved(resolved, true);
-    const elements = buildDiagonalSmootherElements(resolved, filtered.means, filtered.covariances);
-    scanDiagonalSmootherElements(elements, batch, length, stateDim);
-    return { means: elements.g as Array, covariances: elements.L as Array };
+    const smoothed = parallel
+      ? parallelSmootherDiagonal(resolved)
+      : sequentialSmootherDiagonal(resolved, sequentialFilterDiagonal(resolved, false));
+    result = { means: smoothed.means, covariances: smoothed.variances };
+  } else {
+    result = parallel
+      ? parallelSmootherFull(resolved)
+      : sequentialSmootherFull(resolved, sequentialFilterFull(resolved));
   }
-  const result = parallel
-    ? parallelSmootherFull(resolved)
-    : sequentialSmootherFull(resolved, sequentialFilterFull(resolved));
   return {
-    means: convertLike(observations, result.means) as Array,
-    covariances: convertLike(observations, result.covariances) as Array,
+    means: toPrecision(resolved.precision, result.means) as Array,
+    covariances: toPrecision(resolved.precision, result.covariances) as Array,
   };
 }

@@ -1,25 +1,23 @@
-import { allocateLike } from './float-array.ts';
-import type { FloatArray } from './model.ts';
 import type { ResolvedModel } from './resolved-model.ts';
 import { LOG_TWO_PI } from './sequential-filter-full.ts';
 
 /**
- * Parallel-filter elements of a diagonal model as structure-of-arrays, each [batch, length, D] in the
- * observations' typed-array type (see {@link DiagonalFilterElement} for their meaning).
+ * Parallel-filter elements of a diagonal model as structure-of-arrays, each [batch, length, D] in f64
+ * (see `DiagonalFilterElement` for their meaning).
  */
 export interface DiagonalFilterElementArrays {
-  readonly A: FloatArray;
-  readonly b: FloatArray;
-  readonly C: FloatArray;
-  readonly eta: FloatArray;
-  readonly J: FloatArray;
+  readonly A: Float64Array;
+  readonly b: Float64Array;
+  readonly C: Float64Array;
+  readonly eta: Float64Array;
+  readonly J: Float64Array;
 }
 
 /** Parallel-smoother elements of a diagonal model as structure-of-arrays, each [batch, length, D]. */
 export interface DiagonalSmootherElementArrays {
-  readonly E: FloatArray;
-  readonly g: FloatArray;
-  readonly L: FloatArray;
+  readonly E: Float64Array;
+  readonly g: Float64Array;
+  readonly L: Float64Array;
 }
 
 /**
@@ -32,11 +30,11 @@ export function buildDiagonalFilterElements(model: ResolvedModel): DiagonalFilte
   const { batch, length, stateDim: D, observations } = model;
   const size = batch * length * D;
   const elements = {
-    A: allocateLike(observations, size),
-    b: allocateLike(observations, size),
-    C: allocateLike(observations, size),
-    eta: allocateLike(observations, size),
-    J: allocateLike(observations, size),
+    A: new Float64Array(size),
+    b: new Float64Array(size),
+    C: new Float64Array(size),
+    eta: new Float64Array(size),
+    J: new Float64Array(size),
   };
   const { A, b, C, eta, J } = elements;
   const F = model.transition;
@@ -179,12 +177,12 @@ export function scanDiagonalSmootherElements(
  */
 export function buildDiagonalSmootherElements(
   model: ResolvedModel,
-  means: FloatArray,
-  variances: FloatArray,
+  means: Float64Array,
+  variances: Float64Array,
 ): DiagonalSmootherElementArrays {
   const { batch, length, stateDim: D } = model;
   const size = batch * length * D;
-  const E = allocateLike(means, size);
+  const E = new Float64Array(size);
   const g = means.slice();
   const L = variances.slice();
   const F = model.transition;
@@ -218,8 +216,8 @@ export function buildDiagonalSmootherElements(
  */
 export function diagonalLogLikelihood(
   model: ResolvedModel,
-  means: FloatArray,
-  variances: FloatArray,
+  means: Float64Array,
+  variances: Float64Array,
 ): Float64Array {
   const { batch, length, stateDim: D, observations } = model;
   const F = model.transition;
@@ -262,4 +260,25 @@ export function diagonalLogLikelihood(
     result[n] = total;
   }
   return result;
+}
+
+/** The parallel filter of a diagonal model: elements, then the forward typed-array scan (f64). */
+export function parallelFilterDiagonal(model: ResolvedModel): {
+  means: Float64Array;
+  variances: Float64Array;
+} {
+  const elements = buildDiagonalFilterElements(model);
+  scanDiagonalFilterElements(elements, model.batch, model.length, model.stateDim);
+  return { means: elements.b, variances: elements.C };
+}
+
+/** The parallel smoother of a diagonal model: the parallel filter, smoother elements, the reverse scan (f64). */
+export function parallelSmootherDiagonal(model: ResolvedModel): {
+  means: Float64Array;
+  variances: Float64Array;
+} {
+  const filtered = parallelFilterDiagonal(model);
+  const elements = buildDiagonalSmootherElements(model, filtered.means, filtered.variances);
+  scanDiagonalSmootherElements(elements, model.batch, model.length, model.stateDim);
+  return { means: elements.g, variances: elements.L };
 }

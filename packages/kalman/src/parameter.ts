@@ -1,4 +1,5 @@
 import { KalmanShapeError } from './errors.ts';
+import { toFloat64 } from './float-array.ts';
 import type { FloatArray, Parameter } from './model.ts';
 
 /**
@@ -6,7 +7,8 @@ import type { FloatArray, Parameter } from './model.ts';
  * `n · sequenceStride + t · stepStride` (strides are 0 where the parameter is constant).
  */
 export interface ResolvedParameter {
-  readonly data: FloatArray;
+  /** The values in f64 (a copy when given in f32). */
+  readonly data: Float64Array;
   readonly sequenceStride: number;
   readonly stepStride: number;
   /** True when given as `{ constant }`. */
@@ -48,7 +50,7 @@ export function resolveParameter(
       );
     }
     return {
-      data: parameter,
+      data: toFloat64(parameter),
       sequenceStride: shape.perStep ? shape.length * shape.size : shape.size,
       stepStride: shape.perStep ? shape.size : 0,
       constant: false,
@@ -68,7 +70,7 @@ export function resolveParameter(
       `length ${parameter.constant.length}`,
     );
   }
-  return { data: parameter.constant, sequenceStride: 0, stepStride: 0, constant: true };
+  return { data: toFloat64(parameter.constant), sequenceStride: 0, stepStride: 0, constant: true };
 }
 
 /** A constant parameter filled with `value` (or the identity matrix of size `identityDim`). */

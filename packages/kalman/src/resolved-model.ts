@@ -1,5 +1,6 @@
 import { KALMAN_DEFAULTS, type KalmanOptions } from './defaults.ts';
 import { KalmanShapeError } from './errors.ts';
+import { type Precision, precisionOf, toFloat64 } from './float-array.ts';
 import type { DiagonalModel, FloatArray, FullModel } from './model.ts';
 import {
   checkPositiveInteger,
@@ -28,8 +29,10 @@ export interface ResolvedModel {
   readonly observationMatrix: ResolvedParameter;
   readonly observationOffset: ResolvedParameter;
   readonly observationCovariance: ResolvedParameter;
-  /** [batch, length, p]. */
-  readonly observations: FloatArray;
+  /** [batch, length, p], in f64 (a copy when given in f32). */
+  readonly observations: Float64Array;
+  /** The observations' precision: the results' typed-array type. */
+  readonly precision: Precision;
 }
 
 /** Checks the model and observations (shapes always; values unless `validate: false`). */
@@ -112,7 +115,8 @@ export function resolveModel(
       model.observationCovariance,
       step(full ? p * p : D, full ? `${p}, ${p}` : `${D}`),
     ),
-    observations,
+    observations: toFloat64(observations),
+    precision: precisionOf(observations),
   };
   if (options.validate ?? KALMAN_DEFAULTS.validate) validateValues(resolved, options);
   return resolved;

@@ -1,15 +1,13 @@
-import { allocateLike } from './float-array.ts';
-import type { FloatArray } from './model.ts';
 import type { ResolvedModel } from './resolved-model.ts';
 import { LOG_TWO_PI } from './sequential-filter-full.ts';
 
-/** The sequential diagonal-form filter's output. Arrays have the observations' type. */
+/** The sequential diagonal-form filter's output, in f64. */
 export interface DiagonalFilterOutput {
   /** [batch, length, D]. */
-  readonly means: FloatArray;
+  readonly means: Float64Array;
   /** Filtered variances [batch, length, D]. */
-  readonly variances: FloatArray;
-  /** [batch]. */
+  readonly variances: Float64Array;
+  /** [batch] (zeros when not requested). */
   readonly logLikelihood: Float64Array;
 }
 
@@ -18,7 +16,10 @@ export interface DiagonalFilterOutput {
  * predict m⁻ = F m + c, P⁻ = F² P + Q; update S = H² P⁻ + R, K = P⁻ H / S, m = m⁻ + K (y − H m⁻ − d),
  * P = (1 − K H)² P⁻ + K² R (Joseph form, which stays positive).
  */
-export function sequentialFilterDiagonal(model: ResolvedModel): DiagonalFilterOutput {
+export function sequentialFilterDiagonal(
+  model: ResolvedModel,
+  withLogLikelihood = true,
+): DiagonalFilterOutput {
   const { batch, length, stateDim: D, observations } = model;
   const F = model.transition;
   const c = model.transitionOffset;
@@ -26,8 +27,8 @@ export function sequentialFilterDiagonal(model: ResolvedModel): DiagonalFilterOu
   const H = model.observationMatrix;
   const dOffset = model.observationOffset;
   const R = model.observationCovariance;
-  const means = allocateLike(observations, batch * length * D);
-  const variances = allocateLike(observations, batch * length * D);
+  const means = new Float64Array(batch * length * D);
+  const variances = new Float64Array(batch * length * D);
   const logLikelihood = new Float64Array(batch);
   const m = new Float64Array(D);
   const P = new Float64Array(D);
@@ -60,7 +61,7 @@ export function sequentialFilterDiagonal(model: ResolvedModel): DiagonalFilterOu
         const s = h * h * variance + r;
         const gain = (variance * h) / s;
         const innovation = (observations[out + i] ?? 0) - h * mean - (dOffset.data[doo + i] ?? 0);
-        total += -0.5 * ((innovation * innovation) / s + Math.log(s) + LOG_TWO_PI);
+        if (withLogLikelihood) total += -0.5 * ((innovation * innovation) / s + Math.log(s) + LOG_TWO_PI);
         mean += gain * innovation;
         const factor = 1 - gain * h;
         variance = factor * factor * variance + gain * gain * r;
@@ -82,7 +83,7 @@ export function sequentialFilterDiagonal(model: ResolvedModel): DiagonalFilterOu
 export function sequentialSmootherDiagonal(
   model: ResolvedModel,
   filtered: DiagonalFilterOutput,
-): { means: FloatArray; variances: FloatArray } {
+): { means: Float64Array; variances: Float64Array } {
   const { batch, length, stateDim: D } = model;
   const F = model.transition;
   const c = model.transitionOffset;

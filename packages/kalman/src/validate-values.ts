@@ -1,9 +1,8 @@
 import { cholesky } from './dense-linear-algebra.ts';
 import { KalmanCovarianceError, KalmanValueError } from './errors.ts';
-import type { FloatArray } from './model.ts';
 
 /** Throws {@link KalmanValueError} at the first non-finite value of `data`. */
-export function checkFinite(argument: string, data: FloatArray): void {
+export function checkFinite(argument: string, data: Float64Array): void {
   for (let i = 0; i < data.length; i++) {
     const value = data[i] ?? 0;
     if (!Number.isFinite(value)) {
@@ -13,7 +12,7 @@ export function checkFinite(argument: string, data: FloatArray): void {
 }
 
 /** Diagonal form: every variance must be > 0. `data` is [sequences, steps, dim]. */
-export function checkVariances(argument: string, data: FloatArray, dim: number, steps: number): void {
+export function checkVariances(argument: string, data: Float64Array, dim: number, steps: number): void {
   for (let i = 0; i < data.length; i++) {
     if (!((data[i] ?? 0) > 0)) {
       const position = Math.floor(i / dim);
@@ -30,7 +29,7 @@ export function checkVariances(argument: string, data: FloatArray, dim: number, 
 /** Full form: every dim × dim matrix of `data` ([sequences, steps, dim, dim]) must be symmetric and PD. */
 export function checkCovariance(
   argument: string,
-  data: FloatArray,
+  data: Float64Array,
   dim: number,
   sequences: number,
   steps: number,
