@@ -40,7 +40,7 @@ export function readInputsFile(path: string): InputsFile {
   const tensors = readTensorFile('--inputs', path);
   const inputs = tensors.inputs;
   const initialState = tensors.initial_state;
-  if (!inputs || inputs.shape.length !== 3) {
+  if (inputs?.shape.length !== 3) {
     throw new UsageError(
       '--inputs',
       "a tensor 'inputs' of shape [B, T, I]",
@@ -48,7 +48,7 @@ export function readInputsFile(path: string): InputsFile {
     );
   }
   const [batch = 0, length = 0, inputSize = 0] = inputs.shape;
-  if (!initialState || initialState.shape.length !== 2 || initialState.shape[0] !== batch) {
+  if (initialState?.shape.length !== 2 || initialState.shape[0] !== batch) {
     throw new UsageError(
       '--inputs',
       `a tensor 'initial_state' of shape [${batch}, D]`,
@@ -71,7 +71,7 @@ export function gruHiddenSize(tensors: Record<string, Tensor>): { hidden: number
     Object.entries(tensors).find(([name]) => name === suffix || name.endsWith(`.${suffix}`))?.[1];
   const hn = find('hn.kernel');
   const inKernel = find('in.kernel');
-  if (!hn || hn.shape.length !== 2 || !inKernel || inKernel.shape.length !== 2) {
+  if (hn?.shape.length !== 2 || !inKernel || inKernel.shape.length !== 2) {
     throw new UsageError('--weights', "flax GRUCell tensors ('hn.kernel' [H, H], 'in.kernel' [I, H], …)");
   }
   return { hidden: hn.shape[0] ?? 0, input: inKernel.shape[0] ?? 0 };
