@@ -28,7 +28,14 @@ export class KalmanShapeError extends Error {
   }
 }
 
-/** Why a covariance was rejected by {@link KalmanCovarianceError}. */
+/**
+ * Why a covariance was rejected by {@link KalmanCovarianceError}.
+ *
+ * @example
+ * ```ts
+ * const problem: CovarianceProblem = 'not positive definite';
+ * ```
+ */
 export type CovarianceProblem = 'not symmetric' | 'not positive definite';
 
 /**

@@ -29,7 +29,14 @@
  * @module
  */
 
-/** The typed arrays elk computes with. The observations' type sets the precision of the results. */
+/**
+ * The typed arrays elk computes with. The observations' type sets the precision of the results.
+ *
+ * @example
+ * ```ts
+ * const observations: FloatArray = new Float32Array(batch * length * dim);
+ * ```
+ */
 export type FloatArray = Float32Array | Float64Array;
 
 /**
@@ -133,7 +140,14 @@ export interface DiagonalModel {
   readonly observationCovariance: Parameter;
 }
 
-/** Either form of the model. */
+/**
+ * Either form of the model.
+ *
+ * @example
+ * ```ts
+ * const dim = (model: Model) => model.stateDim;
+ * ```
+ */
 export type Model = FullModel | DiagonalModel;
 
 /**
