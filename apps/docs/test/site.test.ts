@@ -19,6 +19,8 @@ const webGpuRequired = process.env.ELK_REQUIRE_WEBGPU === '1';
 /** The adapter the demo must report; SwiftShader is what headless Chromium exposes without a GPU. */
 const expectedAdapter = new RegExp(process.env.ELK_EXPECT_BROWSER_ADAPTER ?? 'swiftshader', 'i');
 const screenshotDirectory = join(docsRoot, 'test-output');
+/** Pages loaded concurrently by the page check. */
+const pagesAtOnce = 3;
 
 if (!chromiumAvailable() && !webGpuRequired) {
   console.warn(`[docs test] SKIPPED the browser tests: no Chromium at ${chromiumPath} (set ELK_CHROMIUM)`);
@@ -65,7 +67,7 @@ describe.skipIf(!chromiumAvailable() && !webGpuRequired)('the built site in Chro
     expect(pages).toEqual(expect.arrayContaining(['/index.html', '/demo.html', '/api/solvers.html']));
     const problems: string[] = [];
     const links = new Map<string, string>(); // absolute URL → the page that links to it
-    for (const path of pages) {
+    const visit = async (path: string): Promise<void> => {
       const { page, problems: pageProblems } = await open(path);
       problems.push(...pageProblems.map((problem) => `${path}: ${problem}`));
       const targets = await page.$$eval('a[href], img[src]', (elements) =>
@@ -81,7 +83,12 @@ describe.skipIf(!chromiumAvailable() && !webGpuRequired)('the built site in Chro
         if (target.startsWith(site.origin) && !links.has(target)) links.set(target, path);
       }
       await page.close();
-    }
+    };
+    const queue = [...pages];
+    const worker = async (): Promise<void> => {
+      for (let path = queue.shift(); path !== undefined; path = queue.shift()) await visit(path);
+    };
+    await Promise.all(Array.from({ length: pagesAtOnce }, worker));
     for (const [target, from] of links) {
       const url = new URL(target);
       const file = await resolveSitePath(root, url.pathname);

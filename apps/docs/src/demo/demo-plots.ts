@@ -55,7 +55,7 @@ export function trajectoryPlotSpec(result: DemoResult): TopLevelSpec {
     encoding: {
       x: { field: 't', type: 'quantitative', title: 't' },
       y: { field: 'value', type: 'quantitative', title: 's_t[0]' },
-      color: { field: 'answer', type: 'nominal', title: null },
+      color: { field: 'answer', type: 'nominal', title: null, legend: { orient: 'bottom' } },
       strokeDash: { field: 'answer', type: 'nominal', legend: null },
     },
   };
