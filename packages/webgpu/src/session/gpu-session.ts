@@ -1,11 +1,478 @@
-import type { Session, SolverProblem } from '@elk/solvers';
-import { WebGpuBackendError } from '../errors.ts';
-import type { GpuContext } from '../gpu-context.ts';
+/**
+ * The WebGPU {@link Session}: every primitive of `@elk/solvers`' Backend contract enqueued on resident
+ * buffers. Nothing is read back between iterations; `readStatus` reads a few words per sequence.
+ *
+ * @module
+ */
 
+import type { FloatArray } from '@elk/cells';
+import type {
+  KalmanStepOptions,
+  LinearizationMode,
+  Precision,
+  Session,
+  SessionStatus,
+  SolverProblem,
+  StateSlot,
+  UpdateOptions,
+} from '@elk/solvers';
+import { encodeDiagonalScan } from '../affine-diagonal-scan.ts';
+import { chunkPlan } from '../chunk-plan.ts';
+import { webGpuDefaults } from '../defaults.ts';
+import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
+import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
+import { readBytes, readFloat32, writeArray } from '../transfer.ts';
+import { type CellShape, linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
+import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
+import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
+import { SessionBuffers } from './session-buffers.ts';
+import {
+  historyEntryWords,
+  partialWords,
+  SequenceStateField,
+  type SessionParamValues,
+  sequenceStateWords,
+  sessionParams,
+} from './session-layout.ts';
+import { validateSessionProblem } from './session-problem.ts';
+import { statusFromWords } from './session-status.ts';
+import {
+  finishLinearizeWgsl,
+  finishUpdateWgsl,
+  updateApplyWgsl,
+  updateDirectWgsl,
+  updateMeasureWgsl,
+} from './update-kernels.ts';
+
+/** Primitives recorded before the pending commands are submitted. */
+const passesPerSubmit = 64;
+
+/** What the encoders of the solves need from a session. */
+export interface SessionView {
+  readonly context: GpuContext;
+  readonly cell: CellShape;
+  readonly batch: number;
+  readonly length: number;
+  readonly stateSize: number;
+  readonly buffers: SessionBuffers;
+  readonly iterate: GPUBuffer;
+  readonly candidate: GPUBuffer;
+  readonly offset: GPUBuffer;
+  readonly status: GPUBuffer;
+  /** Windows of whole sequences for arrays of `elementsPerStep` f32 per time step (D, or D² when dense). */
+  windows(elementsPerStep: number): SequenceWindow[];
+  /** The common uniform values of a window (sizes, offsets of the [B, T, …] arrays). */
+  windowValues(window: SequenceWindow, elementsPerStep: number): SessionParamValues;
+  /** Records into a compute pass of the pending commands. */
+  pass(record: (pass: GPUComputePassEncoder) => void): void;
+}
+
+class GpuSession implements Session, SessionView {
+  readonly precision: Precision = 'f32';
+  readonly batch: number;
+  readonly length: number;
+  readonly stateSize: number;
+  readonly context: GpuContext;
+  readonly cell: CellShape;
+  readonly buffers: SessionBuffers;
+  readonly iterate: GPUBuffer;
+  readonly candidate: GPUBuffer;
+  readonly offset: GPUBuffer;
+  readonly status: GPUBuffer;
+  readonly #inputs: GPUBuffer;
+  readonly #initialState: GPUBuffer;
+  readonly #cellParameters: GPUBuffer;
+  readonly #partials: GPUBuffer;
+  readonly #history: GPUBuffer;
+  readonly #historyCapacity: number;
+  readonly #blocks: number;
+  readonly #onDestroy: (session: Session) => void;
+  #encoder: GPUCommandEncoder | undefined;
+  #passes = 0;
+  #errors: Promise<GPUError | null>[] = [];
+  #iteration = 0;
+  #linearized: LinearizationMode | undefined;
+  #destroyed = false;
+
+  constructor(context: GpuContext, problem: SolverProblem, onDestroy: (session: Session) => void) {
+    const valid = validateSessionProblem(problem);
+    this.context = context;
+    this.cell = valid.cell;
+    this.batch = valid.batch;
+    this.length = valid.length;
+    this.stateSize = valid.cell.stateSize;
+    this.#onDestroy = onDestroy;
+    this.#historyCapacity = valid.historyCapacity;
+    const B = this.batch;
+    const T = this.length;
+    const D = this.stateSize;
+    const I = valid.cell.inputSize;
+    this.windows(D);
+    if (I > 0) context.sequenceWindows(B, [T * I * 4], 'inputs');
+    this.buffers = new SessionBuffers(context);
+    const states = B * T * D * 4;
+    this.#inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
+    if (I > 0) writeArray(context, this.#inputs, valid.inputs);
+    this.#initialState = this.buffers.acquire(B * D * 4, 'initial-state');
+    writeArray(context, this.#initialState, valid.initialState);
+    this.iterate = this.buffers.acquire(states, 'iterate');
+    writeArray(context, this.iterate, valid.initialGuess ?? new Float32Array(B * T * D));
+    this.candidate = this.buffers.acquire(states, 'candidate');
+    this.offset = this.buffers.acquire(states, 'offset');
+    this.#cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
+    writeArray(context, this.#cellParameters, valid.cell.wgsl.parameters);
+    this.#blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
+    this.#partials = this.buffers.acquire(B * this.#blocks * partialWords * 4, 'partials');
+    this.status = this.buffers.acquire(B * sequenceStateWords * 4, 'status');
+    const status = new Uint32Array(B * sequenceStateWords);
+    const view = new Float32Array(status.buffer);
+    for (let b = 0; b < B; b++) {
+      status[b * sequenceStateWords + SequenceStateField.active] = 1;
+      view[b * sequenceStateWords + SequenceStateField.merit] = Number.POSITIVE_INFINITY;
+      view[b * sequenceStateWords + SequenceStateField.meritSquared] = Number.POSITIVE_INFINITY;
+    }
+    writeArray(context, this.status, status);
+    this.#history = this.buffers.acquire(B * this.#historyCapacity * historyEntryWords * 4, 'history');
+  }
+
+  windows(elementsPerStep: number): SequenceWindow[] {
+    const bytes = [this.length * elementsPerStep * 4, this.length * this.stateSize * 4];
+    if (this.cell.inputSize > 0) bytes.push(this.length * this.cell.inputSize * 4);
+    return this.context.sequenceWindows(this.batch, bytes, 'states');
+  }
+
+  windowValues(window: SequenceWindow, elementsPerStep: number): SessionParamValues {
+    const T = this.length;
+    const states = this.context.windowBinding(this.iterate, T * this.stateSize, window).residual;
+    const inputs = this.context.windowBinding(this.#inputs, T * this.cell.inputSize, window).residual;
+    const jacobian = this.context.windowBinding(this.iterate, T * elementsPerStep, window).residual;
+    const blocks = this.#blocks;
+    return {
+      batch: window.batchCount,
+      batch_base: window.batchStart,
+      length: T,
+      blocks,
+      count: window.batchCount * blocks,
+      total_batch: this.batch,
+      offset_inputs: inputs,
+      offset_iterate: states,
+      offset_candidate: states,
+      offset_jacobian: jacobian,
+      offset_offset: states,
+      offset_gain: states,
+      offset_correction: states,
+      history_capacity: this.#historyCapacity,
+    };
+  }
+
+  /** A compute pass on the pending encoder; commands are submitted every few primitives and before reads. */
+  #encoderNow(): GPUCommandEncoder {
+    if (this.#destroyed)
+      throw new WebGpuInputError('session', 'a session not yet destroyed', 'a destroyed one');
+    this.context.assertAlive();
+    if (!this.#encoder) {
+      this.context.device.pushErrorScope('out-of-memory');
+      this.context.device.pushErrorScope('validation');
+      this.#encoder = this.context.device.createCommandEncoder();
+    }
+    return this.#encoder;
+  }
+
+  pass(record: (pass: GPUComputePassEncoder) => void): void {
+    const pass = this.#encoderNow().beginComputePass();
+    record(pass);
+    pass.end();
+    this.#passes++;
+    if (this.#passes >= passesPerSubmit) this.flush();
+  }
+
+  flush(): void {
+    if (!this.#encoder) return;
+    this.context.device.queue.submit([this.#encoder.finish()]);
+    this.#encoder = undefined;
+    this.#passes = 0;
+    this.#errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
+  }
+
+  async #settle(): Promise<void> {
+    this.flush();
+    const errors = this.#errors;
+    this.#errors = [];
+    for (const error of await Promise.all(errors)) {
+      if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
+    }
+    this.context.assertAlive();
+  }
+
+  #cellPipeline(kind: string, source: () => string): GPUComputePipeline {
+    return this.context.pipeline(
+      `${kind}/${this.cell.wgsl.key}/${this.stateSize}/${this.cell.inputSize}`,
+      source,
+    );
+  }
+
+  #dispatchElements(pipeline: GPUComputePipeline, values: SessionParamValues, bindings: GPUBufferBinding[]) {
+    const groups = values.count ?? 0;
+    this.pass((pass) => this.context.dispatch(pass, pipeline, sessionParams.pack(values), bindings, groups));
+  }
+
+  #finish(pipeline: GPUComputePipeline, bindings: GPUBufferBinding[], values: SessionParamValues = {}): void {
+    const all = { total_batch: this.batch, blocks: this.#blocks, history_capacity: this.#historyCapacity };
+    this.pass((pass) =>
+      this.context.dispatch(pass, pipeline, sessionParams.pack({ ...all, ...values }), bindings, this.batch),
+    );
+  }
+
+  #range(buffer: GPUBuffer, elementsPerStep: number, window: SequenceWindow): GPUBufferBinding {
+    return this.context.windowBinding(buffer, this.length * elementsPerStep, window).range;
+  }
+
+  jacobianBuffer(mode: 'diagonal' | 'dense'): GPUBuffer {
+    const D = this.stateSize;
+    const perStep = mode === 'dense' ? D * D : D;
+    return this.buffers.lazy(mode, this.batch * this.length * perStep * 4);
+  }
+
+  linearize(mode: LinearizationMode): void {
+    if (mode !== 'none' && mode !== 'diagonal' && mode !== 'dense') {
+      throw new WebGpuInputError('mode', "'none', 'diagonal' or 'dense'", String(mode));
+    }
+    const D = this.stateSize;
+    const perStep = mode === 'dense' ? D * D : D;
+    const jacobian = mode === 'none' ? undefined : this.jacobianBuffer(mode);
+    const pipeline = this.#cellPipeline(`linearize-${mode}`, () => linearizeWgsl(this.cell, mode));
+    for (const window of this.windows(perStep)) {
+      const bindings: GPUBufferBinding[] = [
+        { buffer: this.#cellParameters },
+        this.#range(this.#inputs, this.cell.inputSize, window),
+        { buffer: this.#initialState },
+        this.#range(this.iterate, D, window),
+        this.#range(this.offset, D, window),
+        { buffer: this.#partials },
+        { buffer: this.status },
+      ];
+      if (jacobian) bindings.push(this.#range(jacobian, perStep, window));
+      this.#dispatchElements(pipeline, this.windowValues(window, perStep), bindings);
+    }
+    const finish = this.context.pipeline('session/finish-linearize', finishLinearizeWgsl);
+    this.#finish(finish, [{ buffer: this.#partials }, { buffer: this.status }]);
+    this.#linearized = mode;
+  }
+
+  #requireMode(mode: LinearizationMode, primitive: string): void {
+    if (this.#linearized !== mode) {
+      throw new WebGpuInputError(
+        'mode',
+        `the mode of the last linearize ('${this.#linearized ?? 'none yet'}') in ${primitive}`,
+        String(mode),
+      );
+    }
+  }
+
+  solveAffine(mode: LinearizationMode): void {
+    this.#requireMode(mode, 'solveAffine');
+    if (mode === 'none') {
+      const bytes = this.batch * this.length * this.stateSize * 4;
+      this.#encoderNow().copyBufferToBuffer(this.offset, 0, this.candidate, 0, bytes);
+      return;
+    }
+    if (mode === 'diagonal') {
+      this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false);
+      return;
+    }
+    encodeDenseScan(this, this.jacobianBuffer('dense'));
+  }
+
+  #diagonalScan(a: GPUBuffer, b: GPUBuffer, x: GPUBuffer, reverse: boolean): void {
+    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse };
+    const { chunks } = chunkPlan(this.length, this.batch * this.stateSize);
+    const most = Math.max(...this.windows(this.stateSize).map((window) => window.batchCount));
+    const bytes = most * this.stateSize * chunks * 8;
+    const scratch = {
+      aggregates: this.buffers.lazy('aggregates', bytes),
+      prefixes: this.buffers.lazy('prefixes', bytes),
+    };
+    this.pass((pass) => encodeDiagonalScan(this.context, pass, { a, b, x }, shape, scratch));
+  }
+
+  solveKalman(options: KalmanStepOptions): void {
+    const { mode, estimator, lambda } = options;
+    this.#requireMode(mode, 'solveKalman');
+    if (lambda !== 'session' && !(typeof lambda === 'number' && lambda >= 0 && Number.isFinite(lambda))) {
+      throw new WebGpuInputError('lambda', "a finite number ≥ 0 or 'session'", String(lambda));
+    }
+    if (estimator !== 'smoother' && estimator !== 'filter') {
+      throw new WebGpuInputError('estimator', "'smoother' or 'filter'", String(estimator));
+    }
+    if (mode === 'diagonal') {
+      encodeDiagonalKalman(this, options);
+      if (estimator === 'smoother') {
+        const gain = this.buffers.lazy('gain', this.batch * this.length * this.stateSize * 4);
+        const correction = this.buffers.lazy('correction', this.batch * this.length * this.stateSize * 4);
+        this.#diagonalScan(gain, correction, this.candidate, true);
+      }
+      return;
+    }
+    encodeDenseKalman(this, options);
+  }
+
+  update(options: UpdateOptions): void {
+    const { tolerance, criterion, reset, trustRegion } = options;
+    if (!(typeof tolerance === 'number' && tolerance >= 0)) {
+      throw new WebGpuInputError('tolerance', 'a number ≥ 0', String(tolerance));
+    }
+    if (criterion !== 'step' && criterion !== 'merit') {
+      throw new WebGpuInputError('criterion', "'step' or 'merit'", String(criterion));
+    }
+    this.#iteration++;
+    const D = this.stateSize;
+    const values: SessionParamValues = {
+      tolerance,
+      criterion: criterion === 'merit' ? 1 : 0,
+      reset: reset ? 1 : 0,
+      reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
+      damping: options.damping ?? 1,
+      trust: trustRegion ? 1 : 0,
+      increase: trustRegion?.increase ?? 1,
+      decrease: trustRegion?.decrease ?? 1,
+      lambda_minimum: trustRegion?.minimum ?? 0,
+      lambda_maximum: trustRegion?.maximum ?? 0,
+    };
+    const windows = this.windows(D);
+    if (!trustRegion) {
+      const direct = this.context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
+      for (const window of windows) {
+        this.#dispatchElements(direct, { ...this.windowValues(window, D), ...values }, [
+          this.#range(this.iterate, D, window),
+          this.#range(this.candidate, D, window),
+          { buffer: this.#partials },
+          { buffer: this.status },
+        ]);
+      }
+    } else {
+      const measure = this.#cellPipeline('update-measure', () => updateMeasureWgsl(this.cell));
+      for (const window of windows) {
+        this.#dispatchElements(measure, { ...this.windowValues(window, D), ...values }, [
+          { buffer: this.#cellParameters },
+          this.#range(this.#inputs, this.cell.inputSize, window),
+          { buffer: this.#initialState },
+          this.#range(this.iterate, D, window),
+          this.#range(this.candidate, D, window),
+          { buffer: this.#partials },
+          { buffer: this.status },
+        ]);
+      }
+    }
+    const finish = this.context.pipeline('session/finish-update', finishUpdateWgsl);
+    this.#finish(
+      finish,
+      [{ buffer: this.#partials }, { buffer: this.status }, { buffer: this.#history }],
+      values,
+    );
+    if (trustRegion) {
+      const apply = this.context.pipeline(`session/update-apply/${D}`, () => updateApplyWgsl(D));
+      for (const window of windows) {
+        this.#dispatchElements(apply, { ...this.windowValues(window, D), ...values }, [
+          this.#range(this.iterate, D, window),
+          this.#range(this.candidate, D, window),
+          { buffer: this.status },
+        ]);
+      }
+    }
+  }
+
+  sequential(): void {
+    const D = this.stateSize;
+    const pipeline = this.#cellPipeline('sequential', () => sequentialWgsl(this.cell));
+    for (const window of this.windows(D)) {
+      const groups = Math.ceil(window.batchCount / webGpuDefaults.workgroupSize);
+      this.#dispatchElements(pipeline, { ...this.windowValues(window, D), count: groups }, [
+        { buffer: this.#cellParameters },
+        this.#range(this.#inputs, this.cell.inputSize, window),
+        { buffer: this.#initialState },
+        this.#range(this.iterate, D, window),
+      ]);
+    }
+  }
+
+  setActive(active: Uint8Array): void {
+    if (!(active instanceof Uint8Array) || active.length !== this.batch) {
+      throw new WebGpuInputError('active', `a Uint8Array of length ${this.batch}`, String(active));
+    }
+    this.flush();
+    for (let b = 0; b < this.batch; b++) {
+      const word = Uint32Array.of(active[b] === 0 ? 0 : 1);
+      writeArray(this.context, this.status, word, (b * sequenceStateWords + SequenceStateField.active) * 4);
+    }
+  }
+
+  setLambda(lambda: number | Float64Array): void {
+    const values =
+      typeof lambda === 'number'
+        ? new Float64Array(this.batch).fill(lambda)
+        : lambda instanceof Float64Array
+          ? lambda
+          : undefined;
+    if (!values || values.length !== this.batch || values.some((value) => !(value >= 0))) {
+      throw new WebGpuInputError(
+        'lambda',
+        `a number ≥ 0 or a Float64Array of ${this.batch} values ≥ 0`,
+        String(lambda),
+      );
+    }
+    this.flush();
+    for (let b = 0; b < this.batch; b++) {
+      const word = Float32Array.of(values[b] ?? 0);
+      writeArray(this.context, this.status, word, (b * sequenceStateWords + SequenceStateField.lambda) * 4);
+    }
+  }
+
+  async readStatus(): Promise<SessionStatus> {
+    await this.#settle();
+    const B = this.batch;
+    const status = new Uint32Array(await readBytes(this.context, this.status, B * sequenceStateWords * 4));
+    const history = await readBytes(
+      this.context,
+      this.#history,
+      B * this.#historyCapacity * historyEntryWords * 4,
+    );
+    return statusFromWords(this.#iteration, B, this.#historyCapacity, status, new Uint32Array(history));
+  }
+
+  async readStates(slot: StateSlot = 'iterate'): Promise<FloatArray> {
+    await this.#settle();
+    const buffer = slot === 'candidate' ? this.candidate : this.iterate;
+    return readFloat32(this.context, buffer, this.batch * this.length * this.stateSize);
+  }
+
+  writeStates(states: FloatArray, slot: StateSlot = 'iterate'): void {
+    const size = this.batch * this.length * this.stateSize;
+    if (!(states instanceof Float32Array || states instanceof Float64Array) || states.length !== size) {
+      throw new WebGpuInputError(
+        'states',
+        `a Float32Array or Float64Array of length ${size}`,
+        String(states),
+      );
+    }
+    this.flush();
+    const data = states instanceof Float32Array ? states : Float32Array.from(states);
+    writeArray(this.context, slot === 'candidate' ? this.candidate : this.iterate, data);
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.flush();
+    this.#destroyed = true;
+    this.buffers.release();
+    this.#onDestroy(this);
+  }
+}
+
+/** Creates a WebGPU session (see {@link GpuSession}); the backend owns the pool its buffers come from. */
 export function createGpuSession(
-  _context: GpuContext,
-  _problem: SolverProblem,
-  _onDestroy: (session: Session) => void,
+  context: GpuContext,
+  problem: SolverProblem,
+  onDestroy: (session: Session) => void,
 ): Session {
-  throw new WebGpuBackendError('sessions are not implemented yet');
+  return new GpuSession(context, problem, onDestroy);
 }

@@ -1,0 +1,288 @@
+/**
+ * Session kernels of `update` (reset heuristic, step, trust-region test, damping, stopping, history) and
+ * the per-sequence reductions that finish `linearize` and `update`.
+ *
+ * @module
+ */
+
+import { webGpuDefaults } from '../defaults.ts';
+import { commonWgsl } from '../kernels/wgsl-common.ts';
+import { type CellShape, cellPreamble } from './cell-kernels.ts';
+import { partialReductionWgsl, sequenceStateWgsl, sessionParams } from './session-layout.ts';
+
+const resetWgsl = /* wgsl */ `
+// The reset heuristic: NaN → 0, clip to ±bound; sets FLAG_RESET in *flags when it changed the value.
+fn reset_value(value: f32, flags: ptr<function, u32>) -> f32 {
+  if (params.reset == 0u) { return value; }
+  if (is_nan(value)) { *flags = *flags | FLAG_RESET; return 0.0; }
+  if (value > params.reset_bound) { *flags = *flags | FLAG_RESET; return params.reset_bound; }
+  if (value < -params.reset_bound) { *flags = *flags | FLAG_RESET; return -params.reset_bound; }
+  return value;
+}
+
+// Whether the merit criterion stops this sequence before its write (the iterate already meets it).
+fn stops_by_merit(state: SequenceState) -> bool {
+  return params.criterion == 1u && !is_nan(state.merit) && state.merit <= params.tolerance;
+}
+`;
+
+function elementHeader(): string {
+  return `${commonWgsl}
+${sequenceStateWgsl}
+${resetWgsl}`;
+}
+
+const elementPrologue = (size: number) => /* wgsl */ `
+  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let block = group % params.blocks;
+  let global = params.batch_base + sequence;
+  let state = status[global];
+  if (state.running == 0u) { return; }
+  let t = block * ${size}u + local;`;
+
+/**
+ * `update` without a trust region, one pass: reset the candidate, measure the step, write
+ * s ← s + α (c − s) (unless the merit criterion already stops the sequence). Partials: step, –, max |s| before,
+ * max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read).
+ */
+export function updateDirectWgsl(stateSize: number): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${sessionParams.wgsl}
+const STATE_SIZE: u32 = ${stateSize}u;
+${elementHeader()}
+@group(0) @binding(1) var<storage, read_write> iterate: array<f32>;
+@group(0) @binding(2) var<storage, read_write> candidate: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partials: array<Partial>;
+@group(0) @binding(4) var<storage, read> status: array<SequenceState>;
+${partialReductionWgsl(size, true)}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+${elementPrologue(size)}
+  let write = !stops_by_merit(state);
+  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  if (t < params.length) {
+    let at = (sequence * params.length + t) * STATE_SIZE;
+    for (var d = 0u; d < STATE_SIZE; d++) {
+      let old = iterate[params.offset_iterate + at + d];
+      let value = reset_value(candidate[params.offset_candidate + at + d], &partial.flags);
+      candidate[params.offset_candidate + at + d] = value;
+      let difference = abs(value - old);
+      if (is_nan(difference)) { partial.flags = partial.flags | FLAG_NOT_FINITE; }
+      else { partial.first = max(partial.first, difference); }
+      partial.third = max(partial.third, abs(old));
+      var next = old;
+      if (write) {
+        next = select(old + params.damping * (value - old), value, params.damping == 1.0);
+        iterate[params.offset_iterate + at + d] = next;
+      }
+      partial.fourth = max(partial.fourth, abs(next));
+    }
+  }
+  let total = reduce_partials(local, partial);
+  if (local == 0u) { partials[global * params.blocks + block] = total; }
+}
+`;
+}
+
+/**
+ * `update` with a trust region, pass 1: the reset candidate's residual Σ ‖c_t − f(c_{t−1}, u_t)‖² and the step,
+ * without writing. Partials: step, Σ r², max |s| before, max |s| if accepted.
+ * Bindings: 1 cell_params, 2 inputs, 3 initial state, 4 iterate (read), 5 candidate (read), 6 partials,
+ * 7 status (read).
+ */
+export function updateMeasureWgsl(cell: CellShape): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${cellPreamble(cell)}
+${resetWgsl}
+@group(0) @binding(2) var<storage, read> inputs: array<f32>;
+@group(0) @binding(3) var<storage, read> initial_state: array<f32>;
+@group(0) @binding(4) var<storage, read> iterate: array<f32>;
+@group(0) @binding(5) var<storage, read> candidate: array<f32>;
+@group(0) @binding(6) var<storage, read_write> partials: array<Partial>;
+@group(0) @binding(7) var<storage, read> status: array<SequenceState>;
+${partialReductionWgsl(size, true)}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+${elementPrologue(size)}
+  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  if (t < params.length) {
+    let at = (sequence * params.length + t) * STATE_SIZE;
+    var previous: array<f32, STATE_SIZE>;
+    var ignored = 0u;
+    for (var d = 0u; d < elk_bound(STATE_SIZE); d++) {
+      if (t == 0u) {
+        previous[d] = initial_state[global * STATE_SIZE + d];
+      } else {
+        previous[d] = reset_value(candidate[params.offset_candidate + at - STATE_SIZE + d], &ignored);
+      }
+    }
+    var u: array<f32, INPUT_SIZE>;
+    for (var i = 0u; i < elk_bound(TRUE_INPUT_SIZE); i++) {
+      u[i] = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + i];
+    }
+    let f = cell_step(previous, u);
+    for (var d = 0u; d < elk_bound(STATE_SIZE); d++) {
+      let old = iterate[params.offset_iterate + at + d];
+      let value = reset_value(candidate[params.offset_candidate + at + d], &partial.flags);
+      let difference = abs(value - old);
+      if (is_nan(difference)) { partial.flags = partial.flags | FLAG_NOT_FINITE; }
+      else { partial.first = max(partial.first, difference); }
+      let r = value - f[d];
+      partial.second += r * r;
+      partial.third = max(partial.third, abs(old));
+      let next = select(old + params.damping * (value - old), value, params.damping == 1.0);
+      partial.fourth = max(partial.fourth, abs(next));
+    }
+  }
+  let total = reduce_partials(local, partial);
+  if (local == 0u) { partials[global * params.blocks + block] = total; }
+}
+`;
+}
+
+/**
+ * `update` with a trust region, pass 3 (after the decision): reset the candidate and, where accepted,
+ * write s ← s + α (c − s). Bindings: 1 iterate, 2 candidate, 3 status (read).
+ */
+export function updateApplyWgsl(stateSize: number): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${sessionParams.wgsl}
+const STATE_SIZE: u32 = ${stateSize}u;
+${elementHeader()}
+@group(0) @binding(1) var<storage, read_write> iterate: array<f32>;
+@group(0) @binding(2) var<storage, read_write> candidate: array<f32>;
+@group(0) @binding(3) var<storage, read> status: array<SequenceState>;
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let global = params.batch_base + sequence;
+  let state = status[global];
+  let t = (group % params.blocks) * ${size}u + local;
+  if (state.apply_step == 0u || t >= params.length) { return; }
+  let at = (sequence * params.length + t) * STATE_SIZE;
+  var ignored = 0u;
+  for (var d = 0u; d < STATE_SIZE; d++) {
+    let old = iterate[params.offset_iterate + at + d];
+    let value = reset_value(candidate[params.offset_candidate + at + d], &ignored);
+    candidate[params.offset_candidate + at + d] = value;
+    iterate[params.offset_iterate + at + d] = select(old + params.damping * (value - old), value, params.damping == 1.0);
+  }
+}
+`;
+}
+
+function finishHeader(size: number): string {
+  return `${sessionParams.wgsl}
+${commonWgsl}
+${sequenceStateWgsl}
+@group(0) @binding(1) var<storage, read> partials: array<Partial>;
+@group(0) @binding(2) var<storage, read_write> status: array<SequenceState>;
+${partialReductionWgsl(size, true)}
+
+// A NaN made at run time (WGSL rejects NaN constants).
+fn quiet_nan() -> f32 {
+  return bitcast<f32>(0x7fc00000u + min(params.count, 0u));
+}
+
+// Folds the blocks' partials of one sequence (one workgroup per sequence).
+fn fold_blocks(global: u32, local: u32) -> Partial {
+  var value = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  for (var block = local; block < params.blocks; block += ${size}u) {
+    value = combine_partials(value, partials[global * params.blocks + block]);
+  }
+  return reduce_partials(local, value);
+}
+`;
+}
+
+/** After `linearize`: each sequence's merit ‖r‖∞ (NaN if any r was NaN) and ‖r‖₂². Bindings: 1 partials, 2 status. */
+export function finishLinearizeWgsl(): string {
+  const size = webGpuDefaults.reductionWorkgroupSize;
+  return /* wgsl */ `${finishHeader(size)}
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let global = params.batch_base + linear_workgroup(workgroup, workgroups);
+  if (global >= params.total_batch) { return; }
+  let total = fold_blocks(global, local);
+  if (local == 0u && status[global].running != 0u) {
+    let nan = (total.flags & FLAG_NAN_FIRST) != 0u;
+    status[global].merit = select(total.first, quiet_nan(), nan);
+    status[global].merit_squared = select(total.second, quiet_nan(), nan);
+  }
+}
+`;
+}
+
+/**
+ * After `update`'s measuring pass: the decision per sequence — merit-criterion stop, trust-region test and λ
+ * schedule, iteration count, history entry, tolerance stop — and the `write` flag for the apply pass.
+ * Bindings: 1 partials, 2 status, 3 history.
+ */
+export function finishUpdateWgsl(): string {
+  const size = webGpuDefaults.reductionWorkgroupSize;
+  return /* wgsl */ `${finishHeader(size)}
+@group(0) @binding(3) var<storage, read_write> history: array<HistoryEntry>;
+
+fn record(global: u32, step: f32, merit: f32, magnitude: f32, flags: u32) {
+  let recorded = status[global].recorded;
+  history[global * params.history_capacity + recorded % params.history_capacity] =
+    HistoryEntry(step, merit, magnitude, flags);
+  status[global].recorded = recorded + 1u;
+}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let global = params.batch_base + linear_workgroup(workgroup, workgroups);
+  if (global >= params.total_batch) { return; }
+  let total = fold_blocks(global, local);
+  if (local != 0u) { return; }
+  var state = status[global];
+  if (state.running == 0u) {
+    status[global].apply_step = 0u;
+    return;
+  }
+  var flags = total.flags & (FLAG_RESET | FLAG_NOT_FINITE);
+  let finite = (flags & FLAG_NOT_FINITE) == 0u;
+  let step = select(quiet_nan(), total.first, finite);
+  let merit = state.merit;
+  if (params.criterion == 1u && !is_nan(merit) && merit <= params.tolerance) {
+    state.running = 0u;
+    state.tolerance_met = 1u;
+    state.apply_step = 0u;
+    status[global] = state;
+    record(global, step, merit, total.third, flags);
+    return;
+  }
+  var accepted = true;
+  if (params.trust != 0u) {
+    accepted = !is_nan(total.second) && total.second <= state.merit_squared;
+    if (accepted) {
+      state.lambda = max(state.lambda * params.decrease, params.lambda_minimum);
+    } else {
+      state.lambda = min(state.lambda * params.increase, params.lambda_maximum);
+      flags = flags | FLAG_REJECTED;
+    }
+  }
+  state.apply_step = select(0u, 1u, accepted);
+  state.iterations = state.iterations + 1u;
+  if (accepted && params.criterion == 0u && finite && step <= params.tolerance) {
+    state.running = 0u;
+    state.tolerance_met = 1u;
+  }
+  status[global] = state;
+  record(global, step, merit, select(total.third, total.fourth, accepted), flags);
+}
+`;
+}
