@@ -7,10 +7,13 @@
 export type { Cell, CellWgsl, FloatArray, Tensor } from './cell.ts';
 export { type CellStepFunction, type DefineCellOptions, defineCell } from './define-cell.ts';
 export { type Dual, dualOps, NUMBER_OPS, type Operand, type ScalarOps } from './dual.ts';
+export { type ElmanCell, type ElmanOptions, elman } from './elman.ts';
 export { CellConfigError, SafetensorsError, WeightsError } from './errors.ts';
 export type { GatedParameters } from './gated-parameters.ts';
 export { DEFAULT_SEED, type GruCell, type GruOptions, gru } from './gru.ts';
 export { lecunNormal, orthogonal, TRUNCATED_NORMAL_STDDEV, torchUniform } from './initializers.ts';
+export { type LstmCell, type LstmOptions, lstm } from './lstm.ts';
+export { type MinGruCell, type MinGruOptions, minGru } from './min-gru.ts';
 export { createRandom, type Random, TRUNCATED_NORMAL_BOUND } from './random.ts';
 export type { WeightsLayout } from './weights.ts';
 export { wgslKey } from './wgsl-common.ts';

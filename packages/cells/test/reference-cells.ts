@@ -69,3 +69,61 @@ export function referenceGru(weights: Record<string, Tensor>, hidden: number, in
     step: (s, u, m) => step(s, u, m),
   });
 }
+
+/** Elman from flax-named weights: h' = tanh(x @ i.kernel + h @ h.kernel + h.bias). */
+export function referenceElman(weights: Record<string, Tensor>, hidden: number, input: number): Cell {
+  return defineCell({
+    name: 'reference-elman',
+    stateSize: hidden,
+    inputSize: input,
+    step: (h, x, m) => {
+      const a = dense(m, x, matrix(weights, 'i.kernel'));
+      const b = dense(m, h, matrix(weights, 'h.kernel'), vector(weights, 'h.bias', hidden));
+      return Array.from({ length: hidden }, (_, k) => m.tanh(m.add(a[k] ?? 0, b[k]!)));
+    },
+  });
+}
+
+/** flax LSTMCell from flax-named weights; state [h, c]. */
+export function referenceLstm(weights: Record<string, Tensor>, hidden: number, input: number): Cell {
+  return defineCell({
+    name: 'reference-lstm',
+    stateSize: 2 * hidden,
+    inputSize: input,
+    step: (s, x, m) => {
+      const h = s.slice(0, hidden);
+      const c = s.slice(hidden);
+      const pre = (gate: string) => {
+        const a = dense(m, x, matrix(weights, `i${gate}.kernel`));
+        const b = dense(m, h, matrix(weights, `h${gate}.kernel`), vector(weights, `h${gate}.bias`, hidden));
+        return b.map((value, k) => m.add(value, a[k] ?? 0));
+      };
+      const [i, f, g, o] = [pre('i'), pre('f'), pre('g'), pre('o')];
+      const cell = c.map((value, k) =>
+        m.add(m.mul(m.sigmoid(f[k]!), value), m.mul(m.sigmoid(i[k]!), m.tanh(g[k]!))),
+      );
+      const next = cell.map((value, k) => m.mul(m.sigmoid(o[k]!), m.tanh(value)));
+      return [...next, ...cell];
+    },
+  });
+}
+
+/** minGRU from its weights: h' = (1 - z) h + z h̃. */
+export function referenceMinGru(weights: Record<string, Tensor>, hidden: number, input: number): Cell {
+  return defineCell({
+    name: 'reference-min-gru',
+    stateSize: hidden,
+    inputSize: input,
+    step: (h, x, m) => {
+      const z = dense(m, x, matrix(weights, 'z.kernel'), vector(weights, 'z.bias', hidden));
+      const candidate = dense(m, x, matrix(weights, 'h.kernel'), vector(weights, 'h.bias', hidden));
+      return h.map((value, k) => {
+        const gate = m.sigmoid(z[k] ?? vector(weights, 'z.bias', hidden)[k]!);
+        return m.add(
+          m.mul(m.sub(1, gate), value),
+          m.mul(gate, candidate[k] ?? vector(weights, 'h.bias', hidden)[k]!),
+        );
+      });
+    },
+  });
+}
