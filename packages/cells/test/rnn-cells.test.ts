@@ -28,7 +28,9 @@ function toTorch(weights: Record<string, Tensor>, gates: string[], hidden: numbe
     return data;
   };
   const bias = new Float64Array(gates.length * hidden);
-  gates.forEach((gate, q) => bias.set(weights[`h${gate}.bias`]!.data, q * hidden));
+  gates.forEach((gate, q) => {
+    bias.set(weights[`h${gate}.bias`]!.data, q * hidden);
+  });
   return {
     weight_ih_l0: { shape: [gates.length * hidden, input], data: stack('i', input) },
     weight_hh_l0: { shape: [gates.length * hidden, hidden], data: stack('h', hidden) },
