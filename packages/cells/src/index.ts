@@ -12,6 +12,13 @@ export { CellConfigError, SafetensorsError, WeightsError } from './errors.ts';
 export type { GatedParameters } from './gated-parameters.ts';
 export { DEFAULT_SEED, type GruCell, type GruOptions, gru } from './gru.ts';
 export { lecunNormal, orthogonal, TRUNCATED_NORMAL_STDDEV, torchUniform } from './initializers.ts';
+export {
+  LORENZ96_DEFAULTS,
+  type Lorenz96Cell,
+  type Lorenz96Integrator,
+  type Lorenz96Options,
+  lorenz96,
+} from './lorenz96.ts';
 export { type LstmCell, type LstmOptions, lstm } from './lstm.ts';
 export { type MinGruCell, type MinGruOptions, minGru } from './min-gru.ts';
 export { createRandom, type Random, TRUNCATED_NORMAL_BOUND } from './random.ts';

@@ -2,12 +2,13 @@ import { describeWebGpu } from '@elk/testing';
 import { it } from 'vitest';
 import { elman } from '../src/elman.ts';
 import { gru } from '../src/gru.ts';
+import { lorenz96 } from '../src/lorenz96.ts';
 import { lstm } from '../src/lstm.ts';
 import { minGru } from '../src/min-gru.ts';
 import { checkWgsl } from './helpers.ts';
 
-describeWebGpu('gru WGSL twin', (gpu) => {
-  it('matches the CPU for f, diagonal and dense Jacobian rows', async () => {
+describeWebGpu('cell WGSL twins', (gpu) => {
+  it('gru (flax and torch layouts) matches the CPU for f, diagonal and dense Jacobian rows', async () => {
     for (const [hidden, input, seed] of [
       [1, 1, 1],
       [5, 3, 2],
@@ -28,5 +29,10 @@ describeWebGpu('gru WGSL twin', (gpu) => {
       await checkWgsl(gpu(), lstm({ hidden, input, seed, layout: 'torch' }), seed + 40);
       await checkWgsl(gpu(), minGru({ hidden, input, seed }), seed + 50);
     }
+  });
+
+  it('lorenz96 (RK4 and Dopri5) matches the CPU', async () => {
+    await checkWgsl(gpu(), lorenz96({ dim: 5 }), 61, 40, 4);
+    await checkWgsl(gpu(), lorenz96({ dim: 6, forcing: 5, dt: 0.02, integrator: 'rk4' }), 62, 40, 4);
   });
 });
