@@ -24,13 +24,15 @@ export const chunkCarryParams = uniformLayout([
  * WGSL of the chunk-carry scan. Bindings: 1 aggregates `array<E>` [count, chunks] (read), 2 prefixes
  * `array<E>` (write), 3 and on: `initialBindings`, whose code defines
  * `fn initial_element(channel: u32) -> E` (channel = local sequence × channels + channel index).
+ * `workgroupSize` (a power of two) bounds the workgroup memory: size × the element's bytes.
  */
 export function chunkCarryScanWgsl(
   operator: Pick<ScanOperator<unknown>, 'wgsl'>,
   initialDeclarations: string,
+  workgroupSize: number = webGpuDefaults.reductionWorkgroupSize,
 ): string {
   const { elementType: E, combine, identity } = operator.wgsl;
-  const size = webGpuDefaults.reductionWorkgroupSize;
+  const size = workgroupSize;
   return /* wgsl */ `${chunkCarryParams.wgsl}
 ${combine.code}
 ${identity.code}

@@ -280,7 +280,7 @@ class GpuSession implements Session, SessionView {
       this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false);
       return;
     }
-    encodeDenseScan(this, this.jacobianBuffer('dense'));
+    encodeDenseScan(this, this.jacobianBuffer('dense'), this.offset, this.candidate, false);
   }
 
   #diagonalScan(a: GPUBuffer, b: GPUBuffer, x: GPUBuffer, reverse: boolean): void {

@@ -17,7 +17,10 @@ export type LazyArray =
   | 'aggregates'
   | 'prefixes'
   | 'kalmanAggregates'
-  | 'kalmanPrefixes';
+  | 'kalmanPrefixes'
+  | 'denseAggregates'
+  | 'denseCarries'
+  | 'denseGain';
 
 /** Owns a session's buffers: fixed ones passed in, lazy ones acquired on first use. */
 export class SessionBuffers {
