@@ -17,5 +17,5 @@ export {
 } from './associative-scan.ts';
 export type { ScanOperator, WgslFunction } from './operator.ts';
 export { scanAffineDense } from './scan-affine-dense.ts';
-export { scanAffineDiagonal } from './scan-affine-diagonal.ts';
+export { type AffineDiagonalScanOptions, scanAffineDiagonal } from './scan-affine-diagonal.ts';
 export { ScanInputError } from './scan-input-error.ts';

@@ -111,3 +111,43 @@ describe('scanAffineDense', () => {
     expect(b).toEqual(expected);
   });
 });
+
+describe('scanAffineDiagonal with compensated accumulation', () => {
+  it('stays within about one rounding of the exact recurrence (f32), and matches it in f64', () => {
+    fc.assert(
+      fc.property(caseArbitrary(8), ({ batch, length, dim, reverse, withX0, f32, seed, scale }) => {
+        const next = random(seed);
+        const states = batch * length * dim;
+        const a = typed(uniform(next, states, -scale, scale), f32);
+        const b = typed(uniform(next, states, -1, 1), f32);
+        const x0 = withX0 ? typed(uniform(next, batch * dim, -2, 2), f32) : undefined;
+        const x = scanAffineDiagonal({ a, b, x0, batch, length, dim, reverse, compensated: true });
+        const reference = referenceScan({ batch, length, dim, reverse }, a, b, x0, false);
+        // One rounding of x_t in the array's precision, plus the f64 oracle's own error (≤ ε64·S_t).
+        const unit = f32 ? epsilon32 : epsilon64;
+        reference.x.forEach((value, index) => {
+          const allowed = unit * Math.abs(value) + 4 * epsilon64 * reference.bound[index]!;
+          if (!(Math.abs(x[index]! - value) <= allowed)) {
+            expect.fail(`index ${index}: got ${x[index]}, expected ${value}, allowed error ${allowed}`);
+          }
+        });
+      }),
+      { seed: 4242, numRuns: 300 },
+    );
+  });
+
+  it('is more accurate than the plain f32 recurrence on a long, slowly decaying scan', () => {
+    const length = 20_000;
+    const next = random(11);
+    const a = new Float32Array(uniform(next, length, 0.999, 0.9999));
+    const b = new Float32Array(uniform(next, length, -1, 1));
+    const reference = referenceScan({ batch: 1, length, dim: 1, reverse: false }, a, b, undefined, false);
+    const maximumError = (x: Float32Array) =>
+      Math.max(...Array.from(x, (value, index) => Math.abs(value - reference.x[index]!)));
+    const plain = maximumError(scanAffineDiagonal({ a, b, batch: 1, length, dim: 1 }));
+    const compensated = maximumError(
+      scanAffineDiagonal({ a, b, batch: 1, length, dim: 1, compensated: true }),
+    );
+    expect(compensated).toBeLessThan(plain / 10);
+  });
+});
