@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { type ArGruCell, type ArGruOptions, type ArGruSampleOptions, arGru } from './ar-gru.ts';
 export type { Cell, CellWgsl, FloatArray, Tensor } from './cell.ts';
 export { type CellStepFunction, type DefineCellOptions, defineCell } from './define-cell.ts';
 export { type Dual, dualOps, NUMBER_OPS, type Operand, type ScalarOps } from './dual.ts';

@@ -1,5 +1,6 @@
 import { describeWebGpu } from '@elk/testing';
 import { it } from 'vitest';
+import { arGru } from '../src/ar-gru.ts';
 import { elman } from '../src/elman.ts';
 import { gru } from '../src/gru.ts';
 import { lorenz96 } from '../src/lorenz96.ts';
@@ -34,5 +35,15 @@ describeWebGpu('cell WGSL twins', (gpu) => {
   it('lorenz96 (RK4 and Dopri5) matches the CPU', async () => {
     await checkWgsl(gpu(), lorenz96({ dim: 5 }), 61, 40, 4);
     await checkWgsl(gpu(), lorenz96({ dim: 6, forcing: 5, dt: 0.02, integrator: 'rk4' }), 62, 40, 4);
+  });
+
+  it('arGru matches the CPU', async () => {
+    for (const [hidden, seed] of [
+      [1, 1],
+      [5, 2],
+    ] as const) {
+      await checkWgsl(gpu(), arGru({ hidden, seed }), seed + 80);
+      await checkWgsl(gpu(), arGru({ hidden, seed, layout: 'torch' }), seed + 90);
+    }
   });
 });
