@@ -64,7 +64,7 @@ describe('arGru', () => {
         const initialState = new Float64Array(batch * D).map((_, i) => Math.sin(i + seed) / 2);
         const { states, noise } = cell.sample({ length, batch, seed: seed + 1, initialState });
         expect(noise.length).toBe(batch * length);
-        let state = initialState.slice();
+        let state: Float64Array | Float32Array = initialState.slice();
         const rolled = new Float64Array(batch * length * D);
         for (let t = 0; t < length; t++) {
           const eps = new Float64Array([noise[t]!, noise[length + t]!]);
