@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { describeWebGpu, runCompute } from '@elk/testing';
 import { beforeAll, expect, it } from 'vitest';
 import {
@@ -229,11 +228,6 @@ ${dispatch}
 }`;
   return { code, tasks, inputBases, outputBases };
 }
-
-// @elk/testing does not keep the Dawn GPU instance reachable; once garbage-collected it takes the device
-// down with it. Load dawn.node through a wrapper that retains it (honouring DAWN_NODE when set).
-process.env.DAWN_NODE_TARGET = process.env.DAWN_NODE ?? '';
-process.env.DAWN_NODE = fileURLToPath(new URL('./retain-dawn-instance.cjs', import.meta.url));
 
 // All checks share one shader module and one dispatch.
 const { code, tasks, inputBases, outputBases } = composeShader();

@@ -3,6 +3,11 @@ import { describe } from 'vitest';
 
 /** A real WebGPU device for tests, with what the adapter reported. */
 export interface TestGpu {
+  /**
+   * The Dawn `GPU` instance the device came from. dawn.node tears its devices down when this instance is
+   * garbage-collected, so it is kept here, reachable for the life of the process.
+   */
+  gpu: GPU;
   device: GPUDevice;
   adapterInfo: GPUAdapterInfo;
   /** Subgroup support (the `subgroups` feature was requested when present). */
@@ -59,7 +64,7 @@ async function createTestGpu(): Promise<TestGpu | { error: string }> {
     `[elk/testing] WebGPU adapter: ${info.vendor} ${info.architecture} ${info.device} ${info.description}`.trim() +
       (subgroups ? ' (subgroups)' : ''),
   );
-  return { device, adapterInfo: info, subgroups };
+  return { gpu, device, adapterInfo: info, subgroups };
 }
 
 /**
