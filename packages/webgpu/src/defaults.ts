@@ -22,6 +22,11 @@ export const webGpuDefaults = {
   maximumDenseDimension: 64,
   /** The largest state size of the dense Kalman step (ELK); the paper's ELK runs use D ≤ 5. */
   maximumDenseKalmanDimension: 8,
+  /**
+   * How often `evaluate` reads a session's status (every k iterations): between reads, k iterations are in
+   * flight on the GPU with no host round trip. Sequences that meet the tolerance stop on the device at once.
+   */
+  checkEvery: 8,
   /** History entries kept per sequence when a problem does not say (as in `@elk/solvers`). */
   historyCapacity: 64,
   /** The reset heuristic's clip bound when `update` does not give one (the reference's 1e8). */

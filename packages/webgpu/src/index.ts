@@ -7,6 +7,7 @@
 
 export { BufferPool } from './buffer-pool.ts';
 export { type ChunkPlan, chunkPlan } from './chunk-plan.ts';
+export type { CopyBandwidth, CopyBandwidthOptions } from './copy-bandwidth.ts';
 export { webGpuDefaults } from './defaults.ts';
 export {
   type DeviceCapabilities,
@@ -24,7 +25,10 @@ export {
   WebGpuUnavailableError,
   WebGpuUnsupportedDimensionError,
 } from './errors.ts';
+export type { GpuScanOptions } from './generic-scan.ts';
 export { type LoadGpuOptions, loadGpu } from './gpu-loader.ts';
+export { type Measurement, type MeasureOptions, measure } from './measure.ts';
 export { cachedPipelineCount } from './pipeline-cache.ts';
+export type { ScanBandwidth, ScanBandwidthOptions } from './scan-bandwidth.ts';
 export type { GpuAffineScanOptions } from './scan-methods.ts';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.ts';

@@ -5,9 +5,19 @@
  * @module
  */
 
+import type { ScanOperator } from '@elk/scan';
 import type { Backend, Precision, Session, SolverProblem } from '@elk/solvers';
+import { type CopyBandwidth, type CopyBandwidthOptions, copyBandwidthOnGpu } from './copy-bandwidth.ts';
+import { webGpuDefaults } from './defaults.ts';
 import { type DeviceCapabilities, deviceCapabilities, requestWebGpuDevice } from './device-capabilities.ts';
+import { type GpuScanOptions, scanOnGpu } from './generic-scan.ts';
 import { GpuContext } from './gpu-context.ts';
+import { checkPositiveInteger } from './input-checks.ts';
+import {
+  diagonalScanBandwidthOnGpu,
+  type ScanBandwidth,
+  type ScanBandwidthOptions,
+} from './scan-bandwidth.ts';
 import { type GpuAffineScanOptions, scanAffineDiagonalOnGpu } from './scan-methods.ts';
 import { createGpuSession } from './session/gpu-session.ts';
 
@@ -22,6 +32,8 @@ export interface WebGpuBackendOptions {
    * `maxStorageBufferBindingSize`); smaller values exercise the windowing of large arrays in tests.
    */
   maxBindingBytes?: number;
+  /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
+  checkEvery?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
   dawnOptions?: readonly string[];
 }
@@ -32,6 +44,8 @@ export interface WebGpuBackendOptions {
  */
 export interface WebGpuBackend extends Backend {
   readonly name: 'webgpu';
+  /** How often `evaluate` reads the status: k iterations stay in flight between reads. */
+  readonly checkEvery: number;
   /** The device the backend runs on. */
   readonly device: GPUDevice;
   /** What the device provides (limits, subgroups, timestamp queries). */
@@ -49,16 +63,36 @@ export interface WebGpuBackend extends Backend {
    * `@elk/scan`'s `scanAffineDiagonal`, computed in f32.
    */
   scanAffineDiagonal(options: GpuAffineScanOptions): Promise<Float32Array>;
+  /**
+   * `@elk/scan`'s `associativeScan` on the GPU for an operator with a WGSL twin: inclusive prefixes of
+   * B × T elements given as packed words (the WGSL element type's storage layout).
+   */
+  scan(
+    operator: Pick<ScanOperator<unknown>, 'name' | 'wgsl'>,
+    elements: Float32Array,
+    options: GpuScanOptions,
+  ): Promise<Float32Array>;
+  scan(
+    operator: Pick<ScanOperator<unknown>, 'name' | 'wgsl'>,
+    elements: Uint32Array,
+    options: GpuScanOptions,
+  ): Promise<Uint32Array>;
+  /** Bandwidth of a vec4 grid-stride copy (bytes read + written per second), the reference for scans. */
+  copyBandwidth(options?: CopyBandwidthOptions): Promise<CopyBandwidth>;
+  /** Bandwidth of the diagonal scan on random resident data (12 bytes per element). */
+  diagonalScanBandwidth(options: ScanBandwidthOptions): Promise<ScanBandwidth>;
 }
 
 class WebGpuBackendImplementation implements WebGpuBackend {
   readonly name = 'webgpu' as const;
+  readonly checkEvery: number;
   readonly #context: GpuContext;
   readonly #ownsDevice: boolean;
   readonly #sessions = new Set<Session>();
 
-  constructor(context: GpuContext, ownsDevice: boolean) {
+  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number) {
     this.#context = context;
+    this.checkEvery = checkEvery;
     this.#ownsDevice = ownsDevice;
   }
 
@@ -94,6 +128,32 @@ class WebGpuBackendImplementation implements WebGpuBackend {
 
   scanAffineDiagonal(options: GpuAffineScanOptions): Promise<Float32Array> {
     return scanAffineDiagonalOnGpu(this.#context, options);
+  }
+
+  scan(
+    operator: Pick<ScanOperator<unknown>, 'name' | 'wgsl'>,
+    elements: Float32Array,
+    options: GpuScanOptions,
+  ): Promise<Float32Array>;
+  scan(
+    operator: Pick<ScanOperator<unknown>, 'name' | 'wgsl'>,
+    elements: Uint32Array,
+    options: GpuScanOptions,
+  ): Promise<Uint32Array>;
+  async scan(
+    operator: Pick<ScanOperator<unknown>, 'name' | 'wgsl'>,
+    elements: Float32Array | Uint32Array,
+    options: GpuScanOptions,
+  ): Promise<Float32Array | Uint32Array> {
+    return scanOnGpu(this.#context, operator, elements, options);
+  }
+
+  copyBandwidth(options?: CopyBandwidthOptions): Promise<CopyBandwidth> {
+    return copyBandwidthOnGpu(this.#context, options);
+  }
+
+  diagonalScanBandwidth(options: ScanBandwidthOptions): Promise<ScanBandwidth> {
+    return diagonalScanBandwidthOnGpu(this.#context, options);
   }
 
   destroy(): void {
@@ -132,5 +192,6 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     capabilities = requested.capabilities;
   }
   const context = new GpuContext(device, capabilities, options.debug ?? false, options.maxBindingBytes);
-  return new WebGpuBackendImplementation(context, ownsDevice);
+  const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
+  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery);
 }
