@@ -23,5 +23,12 @@ export {
 export { type LstmCell, type LstmOptions, lstm } from './lstm.ts';
 export { type MinGruCell, type MinGruOptions, minGru } from './min-gru.ts';
 export { createRandom, type Random, TRUNCATED_NORMAL_BOUND } from './random.ts';
+export {
+  readSafetensors,
+  readSafetensorsFile,
+  SAFETENSORS_MAX_HEADER_BYTES,
+  type SafetensorsDtype,
+  writeSafetensors,
+} from './safetensors.ts';
 export type { WeightsLayout } from './weights.ts';
 export { wgslKey } from './wgsl-common.ts';
