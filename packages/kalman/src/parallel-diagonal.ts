@@ -90,12 +90,14 @@ function combineFilterLanes(e: DiagonalFilterElementArrays, earlier: number, lat
     const Aj = A[li] ?? 0;
     const etaj = eta[li] ?? 0;
     const Jj = J[li] ?? 0;
-    const denominator = 1 + Ci * Jj;
-    A[li] = (Aj * Ai) / denominator;
-    b[li] = (Aj * (bi + Ci * etaj)) / denominator + (b[li] ?? 0);
-    C[li] = (Aj * Aj * Ci) / denominator + (C[li] ?? 0);
-    eta[li] = (Ai * (etaj - Jj * bi)) / denominator + (eta[ei] ?? 0);
-    J[li] = (Ai * Ai * Jj) / denominator + (J[ei] ?? 0);
+    const scale = 1 / (1 + Ci * Jj);
+    const AjScaled = Aj * scale;
+    const AiScaled = Ai * scale;
+    A[li] = AjScaled * Ai;
+    b[li] = AjScaled * (bi + Ci * etaj) + (b[li] ?? 0);
+    C[li] = AjScaled * Aj * Ci + (C[li] ?? 0);
+    eta[li] = AiScaled * (etaj - Jj * bi) + (eta[ei] ?? 0);
+    J[li] = AiScaled * Ai * Jj + (J[ei] ?? 0);
   }
 }
 
@@ -118,32 +120,25 @@ function combineSmootherLanes(
 }
 
 /**
- * In-place inclusive scan along the length axis of [batch, length, D] element arrays, with the structure of
- * a reduce-then-scan parallel scan (the one `@elk/scan`'s `associativeScan` and the GPU kernels use):
- * chunks of ⌈√length⌉ steps are scanned independently, then each chunk is fixed up with the total of all
- * chunks before it. `combineLanes(earlier, later)` combines D lanes in place into `later`.
+ * The combination schedule of an inclusive scan of `length` steps with the structure of a reduce-then-scan
+ * parallel scan (the one `@elk/scan`'s `associativeScan` and the GPU kernels use): chunks of ⌈√length⌉ steps
+ * are scanned independently, then each chunk is fixed up with the total of all chunks before it. Returns
+ * (earlier, later) pairs of lane offsets (step · D) within one sequence, in execution order; with `reverse`
+ * the steps are taken from the end.
  */
-function chunkedLaneScan(
-  batch: number,
-  length: number,
-  D: number,
-  reverse: boolean,
-  combineLanes: (earlier: number, later: number) => void,
-): void {
+function laneScanSchedule(length: number, D: number, reverse: boolean): Int32Array {
   const chunk = Math.max(2, Math.ceil(Math.sqrt(length)));
-  for (let n = 0; n < batch; n++) {
-    const base = n * length;
-    const at = (position: number) => (base + (reverse ? length - 1 - position : position)) * D;
-    for (let start = 0; start < length; start += chunk) {
-      const end = Math.min(length, start + chunk);
-      for (let position = start + 1; position < end; position++) combineLanes(at(position - 1), at(position));
-    }
-    for (let start = chunk; start < length; start += chunk) {
-      const end = Math.min(length, start + chunk);
-      const prefix = at(start - 1);
-      for (let position = start; position < end; position++) combineLanes(prefix, at(position));
-    }
+  const pairs: number[] = [];
+  const at = (position: number) => (reverse ? length - 1 - position : position) * D;
+  for (let start = 0; start < length; start += chunk) {
+    const end = Math.min(length, start + chunk);
+    for (let position = start + 1; position < end; position++) pairs.push(at(position - 1), at(position));
   }
+  for (let start = chunk; start < length; start += chunk) {
+    const end = Math.min(length, start + chunk);
+    for (let position = start; position < end; position++) pairs.push(at(start - 1), at(position));
+  }
+  return Int32Array.from(pairs);
 }
 
 /** Runs the forward scan of the filter elements in place: afterwards b is the filtered mean, C the variance. */
@@ -153,9 +148,13 @@ export function scanDiagonalFilterElements(
   length: number,
   D: number,
 ): void {
-  chunkedLaneScan(batch, length, D, false, (earlier, later) =>
-    combineFilterLanes(elements, earlier, later, D),
-  );
+  const schedule = laneScanSchedule(length, D, false);
+  for (let n = 0; n < batch; n++) {
+    const base = n * length * D;
+    for (let k = 0; k < schedule.length; k += 2) {
+      combineFilterLanes(elements, base + (schedule[k] ?? 0), base + (schedule[k + 1] ?? 0), D);
+    }
+  }
 }
 
 /** Runs the reverse scan of the smoother elements in place: afterwards g is the smoothed mean, L the variance. */
@@ -165,9 +164,13 @@ export function scanDiagonalSmootherElements(
   length: number,
   D: number,
 ): void {
-  chunkedLaneScan(batch, length, D, true, (earlier, later) =>
-    combineSmootherLanes(elements, earlier, later, D),
-  );
+  const schedule = laneScanSchedule(length, D, true);
+  for (let n = 0; n < batch; n++) {
+    const base = n * length * D;
+    for (let k = 0; k < schedule.length; k += 2) {
+      combineSmootherLanes(elements, base + (schedule[k] ?? 0), base + (schedule[k + 1] ?? 0), D);
+    }
+  }
 }
 
 /**
@@ -180,11 +183,24 @@ export function buildDiagonalSmootherElements(
   means: Float64Array,
   variances: Float64Array,
 ): DiagonalSmootherElementArrays {
+  const elements = { E: new Float64Array(means.length), g: means.slice(), L: variances.slice() };
+  writeDiagonalSmootherElements(model, means, variances, elements);
+  return elements;
+}
+
+/**
+ * Writes the smoother elements of {@link buildDiagonalSmootherElements} into `elements`; every entry depends only
+ * on the filtered moments at the same index, so `g` may be `means` and `L` may be `variances` (in place).
+ * The last step's entries are left as they are (E = 0, g = m_T, L = P_T must already be there).
+ */
+function writeDiagonalSmootherElements(
+  model: ResolvedModel,
+  means: Float64Array,
+  variances: Float64Array,
+  elements: DiagonalSmootherElementArrays,
+): void {
   const { batch, length, stateDim: D } = model;
-  const size = batch * length * D;
-  const E = new Float64Array(size);
-  const g = means.slice();
-  const L = variances.slice();
+  const { E, g, L } = elements;
   const F = model.transition;
   const c = model.transitionOffset;
   const Q = model.transitionCovariance;
@@ -207,7 +223,6 @@ export function buildDiagonalSmootherElements(
       }
     }
   }
-  return { E, g, L };
 }
 
 /**
