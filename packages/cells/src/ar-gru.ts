@@ -24,7 +24,15 @@ import { createRandom } from './random.ts';
 import { findTensor, readWeight, tensor, transpose, type WeightsLayout } from './weights.ts';
 import { u32, wgslKey } from './wgsl-common.ts';
 
-/** Options of {@link arGru}. */
+/**
+ * Options of {@link arGru}.
+ *
+ * @example
+ * ```ts
+ * const cell = arGru({ hidden: 8, seed: 1 });
+ * const loaded = arGru({ hidden: 8, weights: readSafetensors(bytes) });
+ * ```
+ */
 export interface ArGruOptions {
   /** H, the GRU's hidden size; the state [x, h] has size H + 1. */
   hidden: number;
@@ -40,7 +48,14 @@ export interface ArGruOptions {
   layout?: WeightsLayout;
 }
 
-/** Options of {@link ArGruCell.sample}. */
+/**
+ * Options of {@link ArGruCell.sample}.
+ *
+ * @example
+ * ```ts
+ * const { states, noise } = arGru({ hidden: 4 }).sample({ length: 500, batch: 2, seed: 3 });
+ * ```
+ */
 export interface ArGruSampleOptions {
   /** T, the number of steps. */
   length: number;
@@ -54,7 +69,15 @@ export interface ArGruSampleOptions {
   initialState?: Float64Array;
 }
 
-/** An AR-GRU cell: a {@link Cell} with a sequential sampler and its parameters. */
+/**
+ * An AR-GRU cell: a {@link Cell} with a sequential sampler and its parameters.
+ *
+ * @example
+ * ```ts
+ * const cell: ArGruCell = arGru({ hidden: 4 });
+ * writeSafetensors(cell.weights('torch'));
+ * ```
+ */
 export interface ArGruCell extends Cell {
   readonly hidden: number;
   readonly parameters: GatedParameters;

@@ -7,13 +7,28 @@
 import type { Cell, CellWgsl, FloatArray } from './cell.ts';
 import { CellConfigError } from './errors.ts';
 
-/** What to compute besides f for one element. */
+/**
+ * What to compute besides f for one element.
+ *
+ * @example
+ * ```ts
+ * const mode: JacobianMode = 'diagonal';
+ * ```
+ */
 export type JacobianMode = 'none' | 'dense' | 'diagonal';
 
 /**
  * One sequence element of a cell: reads s at `states[stateOffset ..]` and u at `inputs[inputOffset ..]`,
  * writes f(s, u) at `values[valueOffset ..]` and, unless `mode` is `'none'`, ∂f/∂s at
  * `jacobian[jacobianOffset ..]` (D×D row-major, or D for the diagonal).
+ *
+ * @example
+ * ```ts
+ * const halve: ElementKernel = (s, so, _u, _uo, v, vo, mode, j, jo) => {
+ *   v[vo] = (s[so] ?? 0) / 2;
+ *   if (mode !== 'none') j[jo] = 0.5;
+ * };
+ * ```
  */
 export type ElementKernel = (
   states: FloatArray,
@@ -27,7 +42,14 @@ export type ElementKernel = (
   jacobianOffset: number,
 ) => void;
 
-/** What {@link createCellFromKernel} needs. */
+/**
+ * What {@link createCellFromKernel} needs.
+ *
+ * @example
+ * ```ts
+ * const definition: CellKernelDefinition = { name: 'halve', stateSize: 1, inputSize: 0, kernel: halve };
+ * ```
+ */
 export interface CellKernelDefinition {
   name: string;
   stateSize: number;

@@ -5,10 +5,24 @@
  * @module
  */
 
-/** A CPU float array; its type sets the precision of a computation. */
+/**
+ * A CPU float array; its type sets the precision of a computation.
+ *
+ * @example
+ * ```ts
+ * const states: FloatArray = new Float64Array(batch * cell.stateSize); // f64 results
+ * ```
+ */
 export type FloatArray = Float32Array | Float64Array;
 
-/** A named tensor, as read from and written to safetensors. `data` is row-major. */
+/**
+ * A named tensor, as read from and written to safetensors. `data` is row-major.
+ *
+ * @example
+ * ```ts
+ * const kernel: Tensor = { shape: [1, 8], data: new Float32Array(8) };
+ * ```
+ */
 export interface Tensor {
   shape: number[];
   data: Float32Array | Float64Array;
@@ -29,6 +43,17 @@ export interface Tensor {
  *
  * When `INPUT_SIZE` is 0 the backend still passes `array<f32, 1>` and declares `INPUT_SIZE` as 1;
  * `inputSize` below remains the cell's true size.
+ *
+ * Every other name the code declares (constants, structs, helper functions) starts with `cell_`. The code
+ * may call `arrayLength(&cell_params)` (the twins of this package do, to keep loop bounds opaque to the
+ * shader compiler), so `cell_params` must be declared as the runtime-sized `array<f32>` above.
+ *
+ * @example
+ * ```ts
+ * const { code, parameters, key } = gru({ hidden: 8, input: 1 }).wgsl!;
+ * const shader = `const STATE_SIZE: u32 = 8u;\nconst INPUT_SIZE: u32 = 1u;\n` +
+ *   `@group(0) @binding(0) var<storage, read> cell_params: array<f32>;\n${code}\n${myKernel}`;
+ * ```
  */
 export interface CellWgsl {
   /** WGSL source defining the functions above; may define helpers prefixed `cell_`. */
@@ -45,7 +70,16 @@ export interface CellWgsl {
  * Arrays are row-major: states [batch, D], inputs [batch, I], Jacobians [batch, D, D] with
  * `J[b, i, j] = ∂f_i/∂s_j`, diagonals [batch, D]. The output has the type of `states`
  * (Float64Array in, Float64Array out): that type sets the precision. `out`, when given, is written
- * and returned (no allocation).
+ * and returned (no allocation); it must not alias `states`. Arrays of the wrong length throw
+ * `CellConfigError`.
+ *
+ * @example
+ * ```ts
+ * const cell: Cell = gru({ hidden: 4, input: 2 });
+ * const values = new Float64Array(batch * 4);
+ * const diagonal = new Float64Array(batch * 4);
+ * cell.linearize(states, inputs, batch, 'diagonal', values, diagonal);
+ * ```
  */
 export interface Cell {
   /** A short name, e.g. `'gru'`. */

@@ -13,6 +13,11 @@ import { nonNegativeInteger, positiveInteger } from './options.ts';
 /**
  * A cell's f over any scalar algebra `T`: plain numbers for values, dual numbers for derivatives.
  * `state` has `stateSize` entries, `input` `inputSize`; return `stateSize` entries.
+ *
+ * @example
+ * ```ts
+ * const step: CellStepFunction = (s, u, m) => [m.tanh(m.add(m.mul(0.5, s[0]), u[0]))];
+ * ```
  */
 export type CellStepFunction = <T>(
   state: readonly T[],
@@ -20,7 +25,15 @@ export type CellStepFunction = <T>(
   ops: ScalarOps<T>,
 ) => readonly Operand<T>[];
 
-/** Options of {@link defineCell}. */
+/**
+ * Options of {@link defineCell}.
+ *
+ * @example
+ * ```ts
+ * const options: DefineCellOptions = { stateSize: 1, inputSize: 1, step: (s, u, m) => [m.mul(s[0], u[0])] };
+ * const cell = defineCell(options);
+ * ```
+ */
 export interface DefineCellOptions {
   /** A short name (default `'custom'`). */
   name?: string;

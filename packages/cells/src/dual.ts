@@ -9,12 +9,25 @@
  * @module
  */
 
-/** A value of the scalar algebra, or a plain number (a constant). */
+/**
+ * A value of the scalar algebra, or a plain number (a constant).
+ *
+ * @example
+ * ```ts
+ * const half: Operand<Dual> = 0.5; // numbers mix freely with duals
+ * ```
+ */
 export type Operand<T> = T | number;
 
 /**
  * The scalar operations a user cell is written with. The same `step` runs with `T = number` (values)
  * and with `T = Dual` (values and derivatives).
+ *
+ * @example
+ * ```ts
+ * const logistic = <T>(x: T, m: ScalarOps<T>) => m.div(1, m.add(1, m.exp(m.neg(x))));
+ * logistic(0, NUMBER_OPS); // 0.5
+ * ```
  */
 export interface ScalarOps<T> {
   /** The primal value (for branches such as `relu`, or `max`). */
@@ -41,7 +54,14 @@ export interface ScalarOps<T> {
   relu(a: Operand<T>): T;
 }
 
-/** A dual number: value and `tangent` (one entry per direction). */
+/**
+ * A dual number: value and `tangent` (one entry per direction).
+ *
+ * @example
+ * ```ts
+ * const x: Dual = dualOps(1).variable(2, 0); // { value: 2, tangent: [1] }
+ * ```
+ */
 export interface Dual {
   readonly value: number;
   readonly tangent: Float64Array;
@@ -78,7 +98,14 @@ function numberOps(): ScalarOps<number> {
   };
 }
 
-/** The scalar algebra on plain numbers. */
+/**
+ * The scalar algebra on plain numbers.
+ *
+ * @example
+ * ```ts
+ * NUMBER_OPS.tanh(NUMBER_OPS.add(1, 2)); // Math.tanh(3)
+ * ```
+ */
 export const NUMBER_OPS: ScalarOps<number> = numberOps();
 
 /**

@@ -27,7 +27,14 @@ const ELMAN_NAMING = {
   flaxRecurrentBias: [true],
 } as const;
 
-/** Options of {@link elman}; as for {@link gru}. */
+/**
+ * Options of {@link elman}; as for {@link gru}.
+ *
+ * @example
+ * ```ts
+ * const cell = elman({ hidden: 8, input: 2, layout: 'torch', weights: readSafetensors(bytes) });
+ * ```
+ */
 export interface ElmanOptions {
   /** H, the hidden (state) size. */
   hidden: number;
@@ -44,7 +51,15 @@ export interface ElmanOptions {
   layout?: WeightsLayout;
 }
 
-/** An Elman cell: a {@link Cell} that also exposes its parameters. */
+/**
+ * An Elman cell: a {@link Cell} that also exposes its parameters.
+ *
+ * @example
+ * ```ts
+ * const cell: ElmanCell = elman({ hidden: 8, input: 2 });
+ * const saved = writeSafetensors(cell.weights());
+ * ```
+ */
 export interface ElmanCell extends Cell {
   readonly hidden: number;
   readonly input: number;

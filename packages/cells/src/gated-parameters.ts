@@ -13,7 +13,14 @@ import { lecunNormal, orthogonal, torchUniform } from './initializers.ts';
 import type { Random } from './random.ts';
 import { findTensor, readWeight, tensor, transpose, type WeightsLayout } from './weights.ts';
 
-/** The canonical parameters of a gated cell; see the module comment. */
+/**
+ * The canonical parameters of a gated cell; see the module comment.
+ *
+ * @example
+ * ```ts
+ * const { recurrentKernels } = gru({ hidden: 4, input: 1 }).parameters; // [3, 4, 4]: W_hr, W_hz, W_hn
+ * ```
+ */
 export interface GatedParameters {
   readonly gates: number;
   readonly hidden: number;
@@ -28,6 +35,11 @@ export interface GatedParameters {
  * How a gated cell names its tensors. flax: one Dense per gate and side, kernels [in, out]
  * (`ir.kernel`, `hn.bias`, …); PyTorch: stacked `weight_ih_l0` [G·H, I], `weight_hh_l0` [G·H, H],
  * `bias_ih_l0`, `bias_hh_l0` [G·H] in the gate order of `gates`.
+ *
+ * @example
+ * ```ts
+ * const naming: GatedNaming = { flaxInput: ['i'], flaxRecurrent: ['h'], flaxInputBias: [false], flaxRecurrentBias: [true] };
+ * ```
  */
 export interface GatedNaming {
   /** flax module names of the input Dense per gate, e.g. `['ir', 'iz', 'in']`. */
@@ -40,7 +52,14 @@ export interface GatedNaming {
   readonly flaxRecurrentBias: readonly boolean[];
 }
 
-/** PyTorch's names for a single-layer recurrent module's tensors. */
+/**
+ * PyTorch's names for a single-layer recurrent module's tensors.
+ *
+ * @example
+ * ```ts
+ * weights[TORCH_NAMES.inputKernel]; // weights['weight_ih_l0']
+ * ```
+ */
 export const TORCH_NAMES = {
   inputKernel: 'weight_ih_l0',
   recurrentKernel: 'weight_hh_l0',
@@ -48,12 +67,26 @@ export const TORCH_NAMES = {
   recurrentBias: 'bias_hh_l0',
 } as const;
 
-/** Detects the layout of a weights record: `'torch'` when it holds `weight_ih_l0` (under any prefix). */
+/**
+ * Detects the layout of a weights record: `'torch'` when it holds `weight_ih_l0` (under any prefix).
+ *
+ * @example
+ * ```ts
+ * detectLayout({ weight_ih_l0: tensor }); // 'torch'
+ * ```
+ */
 export function detectLayout(weights: Record<string, Tensor>): WeightsLayout {
   return findTensor(weights, TORCH_NAMES.inputKernel) === undefined ? 'flax' : 'torch';
 }
 
-/** Reads the canonical parameters from `weights` named in `layout`; throws `WeightsError` when wrong. */
+/**
+ * Reads the canonical parameters from `weights` named in `layout`; throws `WeightsError` when wrong.
+ *
+ * @example
+ * ```ts
+ * const parameters = loadGatedParameters(GRU_NAMING, weights, 'flax', 8, 1);
+ * ```
+ */
 export function loadGatedParameters(
   naming: GatedNaming,
   weights: Record<string, Tensor>,
@@ -96,6 +129,11 @@ export function loadGatedParameters(
 /**
  * Default initialisation. flax (`GRUCell`, `LSTMCell`, `SimpleCell`): input kernels `lecun_normal`,
  * recurrent kernels `orthogonal`, biases zero. PyTorch: every tensor U(-1/√H, 1/√H).
+ *
+ * @example
+ * ```ts
+ * const parameters = initGatedParameters(GRU_NAMING, createRandom(0), 'flax', 8, 1);
+ * ```
  */
 export function initGatedParameters(
   naming: GatedNaming,
@@ -130,6 +168,11 @@ export function initGatedParameters(
  * The parameters as a named-tensor record in `layout` (what {@link loadGatedParameters} reads back).
  * In flax names, a bias flax does not have is folded into the other bias of the same gate (exact,
  * since both are added to the same pre-activation).
+ *
+ * @example
+ * ```ts
+ * const torchWeights = gatedParametersToWeights(GRU_NAMING, parameters, 'torch');
+ * ```
  */
 export function gatedParametersToWeights(
   naming: GatedNaming,
@@ -182,7 +225,14 @@ function emptyParameters(gates: number, hidden: number, input: number) {
   };
 }
 
-/** Packs the canonical parameters for WGSL: input kernels, recurrent kernels, input bias, recurrent bias. */
+/**
+ * Packs the canonical parameters for WGSL: input kernels, recurrent kernels, input bias, recurrent bias.
+ *
+ * @example
+ * ```ts
+ * const packed = packGatedParameters(parameters, decoderWeights); // Float32Array for cell_params
+ * ```
+ */
 export function packGatedParameters(
   parameters: GatedParameters,
   extra: ArrayLike<number> = [],
@@ -199,7 +249,14 @@ export function packGatedParameters(
   return packed;
 }
 
-/** Offsets (in f32 elements) of the parts written by {@link packGatedParameters}. */
+/**
+ * Offsets (in f32 elements) of the parts written by {@link packGatedParameters}.
+ *
+ * @example
+ * ```ts
+ * const { recurrentKernels } = gatedOffsets(parameters); // where W_h starts in cell_params
+ * ```
+ */
 export function gatedOffsets(parameters: GatedParameters) {
   const { gates, hidden, input } = parameters;
   const inputKernels = 0;

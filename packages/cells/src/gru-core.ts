@@ -15,7 +15,14 @@ import type { FloatArray } from './cell.ts';
 import type { JacobianMode } from './cell-kernel.ts';
 import type { GatedParameters } from './gated-parameters.ts';
 
-/** The flax names of the GRU's Dense modules (gates r, z, n); flax's GRUCell has no `hr`/`hz` bias. */
+/**
+ * The flax names of the GRU's Dense modules (gates r, z, n); flax's GRUCell has no `hr`/`hz` bias.
+ *
+ * @example
+ * ```ts
+ * loadGatedParameters(GRU_NAMING, weights, 'flax', hidden, input);
+ * ```
+ */
 export const GRU_NAMING = {
   flaxInput: ['ir', 'iz', 'in'],
   flaxRecurrent: ['hr', 'hz', 'hn'],
@@ -27,6 +34,11 @@ export const GRU_NAMING = {
  * h' = GRU(h, x) at `out[outOffset ..]`; with `mode` `'dense'`, ∂h'/∂h at
  * `jacobian[jacobianOffset + k·rowStride + j]`; with `'diagonal'`, its diagonal at `jacobian[jacobianOffset + k]`;
  * with `inputJacobian`, ∂h'/∂x as [H, I] row-major.
+ *
+ * @example
+ * ```ts
+ * gruElement(parameters, h, 0, x, 0, next, 0, 'diagonal', diagonal, 0, hidden);
+ * ```
  */
 export function gruElement(
   parameters: GatedParameters,

@@ -13,6 +13,11 @@ import { u32, WGSL_ACTIVATIONS, wgslKey } from './wgsl-common.ts';
  * `(*h)[h_offset + j]` and x at `(*x)[x_offset + i]`, where x is an array of `inputArrayLength`.
  * Returns r, z, n and ĥ = (W_hn h + b_hn)_k. Also defines `cell_gru_row_weights(k, j)` → (W_hr, W_hz, W_hn)[k, j]
  * and `cell_gru_input_weights(k, i)` → (W_ir, W_iz, W_in)[k, i].
+ *
+ * @example
+ * ```ts
+ * const helpers = gruGatesWgsl(parameters, 'INPUT_SIZE'); // defines cell_gru_gates(…)
+ * ```
  */
 export function gruGatesWgsl(parameters: GatedParameters, inputArrayLength: string): string {
   const { hidden, input } = parameters;
@@ -78,7 +83,14 @@ fn cell_gru_coefficients(g: cell_gru_gate_values, h_k: f32) -> vec4<f32> {
 `;
 }
 
-/** The GRU's WGSL twin: gates once per hidden unit; each Jacobian row costs O(H + I). */
+/**
+ * The GRU's WGSL twin: gates once per hidden unit; each Jacobian row costs O(H + I).
+ *
+ * @example
+ * ```ts
+ * const { code, parameters: packed, key } = gruWgsl(parameters);
+ * ```
+ */
 export function gruWgsl(parameters: GatedParameters): CellWgsl {
   const code = /* wgsl */ `${gruGatesWgsl(parameters, 'INPUT_SIZE')}
 fn cell_step(s: array<f32, STATE_SIZE>, u: array<f32, INPUT_SIZE>) -> array<f32, STATE_SIZE> {

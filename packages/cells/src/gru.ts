@@ -19,10 +19,25 @@ import { nonNegativeInteger, oneOf, positiveInteger } from './options.ts';
 import { createRandom } from './random.ts';
 import type { WeightsLayout } from './weights.ts';
 
-/** The seed of the default initialisation when `seed` is not given. */
+/**
+ * The seed of the default initialisation when `seed` is not given.
+ *
+ * @example
+ * ```ts
+ * gru({ hidden: 8, input: 1 }); // same weights as gru({ hidden: 8, input: 1, seed: DEFAULT_SEED })
+ * ```
+ */
 export const DEFAULT_SEED = 0;
 
-/** Options of {@link gru}. */
+/**
+ * Options of {@link gru}.
+ *
+ * @example
+ * ```ts
+ * const options: GruOptions = { hidden: 16, input: 1, seed: 7 };
+ * const cell = gru(options);
+ * ```
+ */
 export interface GruOptions {
   /** H, the hidden (state) size. */
   hidden: number;
@@ -46,7 +61,15 @@ export interface GruOptions {
   layout?: WeightsLayout;
 }
 
-/** A GRU cell: a {@link Cell} that also exposes its parameters. */
+/**
+ * A GRU cell: a {@link Cell} that also exposes its parameters.
+ *
+ * @example
+ * ```ts
+ * const cell: GruCell = gru({ hidden: 8, input: 1 });
+ * const bytes = writeSafetensors(cell.weights('flax'));
+ * ```
+ */
 export interface GruCell extends Cell {
   readonly hidden: number;
   readonly input: number;
@@ -97,7 +120,14 @@ export function gru(options: GruOptions): GruCell {
   );
 }
 
-/** `layout` when given (validated), else detected from `weights`, else `'flax'`. */
+/**
+ * `layout` when given (validated), else detected from `weights`, else `'flax'`.
+ *
+ * @example
+ * ```ts
+ * resolveLayout(undefined, { weight_ih_l0: tensor }); // 'torch'
+ * ```
+ */
 export function resolveLayout(
   layout: WeightsLayout | undefined,
   weights: Record<string, Tensor> | undefined,

@@ -8,6 +8,11 @@ import type { Random } from './random.ts';
 /**
  * The standard deviation of a unit normal truncated to [-2, 2]; flax divides by it so that a truncated
  * sample keeps the requested variance (`jax.nn.initializers.variance_scaling`).
+ *
+ * @example
+ * ```ts
+ * const scale = Math.sqrt(1 / fanIn) / TRUNCATED_NORMAL_STDDEV; // lecun_normal's scale
+ * ```
  */
 export const TRUNCATED_NORMAL_STDDEV = 0.8796256610342398;
 

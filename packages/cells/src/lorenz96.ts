@@ -10,10 +10,25 @@ import { CellConfigError } from './errors.ts';
 import { finiteNumber, oneOf, positiveInteger } from './options.ts';
 import { u32, wgslKey } from './wgsl-common.ts';
 
-/** An explicit Runge–Kutta integrator for one step of dx/dt = F(x). */
+/**
+ * An explicit Runge–Kutta integrator for one step of dx/dt = F(x).
+ *
+ * @example
+ * ```ts
+ * const integrator: Lorenz96Integrator = 'rk4';
+ * lorenz96({ dim: 5, integrator });
+ * ```
+ */
 export type Lorenz96Integrator = 'rk4' | 'dopri5';
 
-/** Defaults of {@link lorenz96}: the paper's settings (F = 8, one Dopri5 step of dt = 0.01). */
+/**
+ * Defaults of {@link lorenz96}: the paper's settings (F = 8, one Dopri5 step of dt = 0.01).
+ *
+ * @example
+ * ```ts
+ * lorenz96({ dim: 5 }).dt === LORENZ96_DEFAULTS.dt; // true
+ * ```
+ */
 export const LORENZ96_DEFAULTS = { forcing: 8, dt: 0.01, integrator: 'dopri5' } as const;
 
 /** Butcher tableaux (a: strictly lower triangular rows; b: the propagated solution's weights). */
@@ -36,7 +51,15 @@ const TABLEAUX: Record<Lorenz96Integrator, { a: number[][]; b: number[] }> = {
   },
 };
 
-/** Options of {@link lorenz96}; defaults in {@link LORENZ96_DEFAULTS}. */
+/**
+ * Options of {@link lorenz96}; defaults in {@link LORENZ96_DEFAULTS}.
+ *
+ * @example
+ * ```ts
+ * const options: Lorenz96Options = { dim: 16, forcing: 8, dt: 0.005, integrator: 'rk4' };
+ * const cell = lorenz96(options);
+ * ```
+ */
 export interface Lorenz96Options {
   /** D, the number of variables (≥ 4). */
   dim: number;
@@ -48,7 +71,15 @@ export interface Lorenz96Options {
   integrator?: Lorenz96Integrator;
 }
 
-/** A Lorenz-96 cell: a {@link Cell} with input size 0 that also exposes its settings. */
+/**
+ * A Lorenz-96 cell: a {@link Cell} with input size 0 that also exposes its settings.
+ *
+ * @example
+ * ```ts
+ * const cell: Lorenz96Cell = lorenz96({ dim: 5 });
+ * console.log(cell.forcing, cell.dt, cell.integrator); // 8 0.01 'dopri5'
+ * ```
+ */
 export interface Lorenz96Cell extends Cell {
   readonly forcing: number;
   readonly dt: number;

@@ -28,7 +28,14 @@ const LSTM_NAMING = {
   flaxRecurrentBias: [true, true, true, true],
 } as const;
 
-/** Options of {@link lstm}; as for {@link gru}. */
+/**
+ * Options of {@link lstm}; as for {@link gru}.
+ *
+ * @example
+ * ```ts
+ * const cell = lstm({ hidden: 8, input: 3, weights: readSafetensors(bytes), layout: 'torch' });
+ * ```
+ */
 export interface LstmOptions {
   /** H, the hidden size; the state is [h, c], of size 2H. */
   hidden: number;
@@ -46,7 +53,15 @@ export interface LstmOptions {
   layout?: WeightsLayout;
 }
 
-/** An LSTM cell: a {@link Cell} that also exposes its parameters. */
+/**
+ * An LSTM cell: a {@link Cell} that also exposes its parameters.
+ *
+ * @example
+ * ```ts
+ * const cell: LstmCell = lstm({ hidden: 8, input: 3 });
+ * cell.stateSize; // 16: [h, c]
+ * ```
+ */
 export interface LstmCell extends Cell {
   readonly hidden: number;
   readonly input: number;

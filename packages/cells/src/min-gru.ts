@@ -12,7 +12,14 @@ import { createRandom } from './random.ts';
 import { readWeight, tensor, transpose } from './weights.ts';
 import { u32, WGSL_ACTIVATIONS, wgslKey } from './wgsl-common.ts';
 
-/** Options of {@link minGru}. */
+/**
+ * Options of {@link minGru}.
+ *
+ * @example
+ * ```ts
+ * const cell = minGru({ hidden: 32, input: 4, seed: 1 });
+ * ```
+ */
 export interface MinGruOptions {
   /** H, the hidden (state) size. */
   hidden: number;
@@ -24,7 +31,15 @@ export interface MinGruOptions {
   seed?: number;
 }
 
-/** A minGRU cell: a {@link Cell} that also exposes its weights. */
+/**
+ * A minGRU cell: a {@link Cell} that also exposes its weights.
+ *
+ * @example
+ * ```ts
+ * const cell: MinGruCell = minGru({ hidden: 32, input: 4 });
+ * const weights = cell.weights(); // z.kernel, z.bias, h.kernel, h.bias
+ * ```
+ */
 export interface MinGruCell extends Cell {
   readonly hidden: number;
   readonly input: number;

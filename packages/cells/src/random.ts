@@ -4,7 +4,15 @@
  * @module
  */
 
-/** A seeded stream of pseudo-random numbers; see {@link createRandom}. */
+/**
+ * A seeded stream of pseudo-random numbers; see {@link createRandom}.
+ *
+ * @example
+ * ```ts
+ * const random: Random = createRandom(1);
+ * const inputs = random.fillNormal(new Float32Array(1024));
+ * ```
+ */
 export interface Random {
   /** A uniform number in [0, 1) with 53 random bits. */
   uniform(): number;
@@ -21,7 +29,14 @@ export interface Random {
   fillUniform<T extends Float32Array | Float64Array>(array: T, low?: number, high?: number): T;
 }
 
-/** The default bound of {@link Random.truncatedNormal}, in standard deviations. */
+/**
+ * The default bound of {@link Random.truncatedNormal}, in standard deviations.
+ *
+ * @example
+ * ```ts
+ * createRandom(0).truncatedNormal(TRUNCATED_NORMAL_BOUND); // in [-2, 2]
+ * ```
+ */
 export const TRUNCATED_NORMAL_BOUND = 2;
 
 function splitMix32(state: number): () => number {

@@ -9,12 +9,26 @@
 import type { Tensor } from './cell.ts';
 import { SafetensorsError } from './errors.ts';
 
-/** The dtypes read: F64 → Float64Array; F32, F16 and BF16 → Float32Array. Written: F64 and F32. */
+/**
+ * The dtypes read: F64 → Float64Array; F32, F16 and BF16 → Float32Array. Written: F64 and F32.
+ *
+ * @example
+ * ```ts
+ * const dtype: SafetensorsDtype = 'F32';
+ * ```
+ */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16';
 
 const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
 
-/** The largest header accepted, in bytes (the reference implementation's limit: 100 MB). */
+/**
+ * The largest header accepted, in bytes (the reference implementation's limit: 100 MB).
+ *
+ * @example
+ * ```ts
+ * if (headerLength > SAFETENSORS_MAX_HEADER_BYTES) throw new Error('header too large');
+ * ```
+ */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
 /**

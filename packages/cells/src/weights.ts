@@ -7,7 +7,15 @@
 import type { Tensor } from './cell.ts';
 import { WeightsError } from './errors.ts';
 
-/** The naming convention of a cell's weights: flax's (kernels [in, out]) or PyTorch's ([out, in]). */
+/**
+ * The naming convention of a cell's weights: flax's (kernels [in, out]) or PyTorch's ([out, in]).
+ *
+ * @example
+ * ```ts
+ * const layout: WeightsLayout = 'torch';
+ * gru({ hidden: 4, input: 1, layout });
+ * ```
+ */
 export type WeightsLayout = 'flax' | 'torch';
 
 /**
@@ -69,7 +77,14 @@ export function readWeight(weights: Record<string, Tensor>, name: string, shape:
   return data;
 }
 
-/** Transposes a row-major rows×columns matrix. */
+/**
+ * Transposes a row-major rows×columns matrix.
+ *
+ * @example
+ * ```ts
+ * transpose(Float64Array.of(1, 2, 3, 4, 5, 6), 2, 3); // [1, 4, 2, 5, 3, 6]
+ * ```
+ */
 export function transpose(matrix: Float64Array, rows: number, columns: number): Float64Array {
   const result = new Float64Array(rows * columns);
   for (let row = 0; row < rows; row++) {
@@ -80,7 +95,14 @@ export function transpose(matrix: Float64Array, rows: number, columns: number): 
   return result;
 }
 
-/** A {@link Tensor} holding a Float64Array copy of `data`. */
+/**
+ * A {@link Tensor} holding a Float64Array copy of `data`.
+ *
+ * @example
+ * ```ts
+ * tensor([2], [0.5, -1]); // { shape: [2], data: Float64Array [0.5, -1] }
+ * ```
+ */
 export function tensor(shape: number[], data: ArrayLike<number>): Tensor {
   return { shape: [...shape], data: Float64Array.from(data) };
 }

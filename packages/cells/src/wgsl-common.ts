@@ -7,6 +7,11 @@
 /**
  * Numerically safe activations in WGSL (some drivers compute `tanh` through `exp` and overflow to NaN
  * for large arguments, so it is written here from e^{-2|x|} ≤ 1).
+ *
+ * @example
+ * ```ts
+ * const code = `${WGSL_ACTIVATIONS}\nfn cell_step(…) { … cell_tanh(x) … }`;
+ * ```
  */
 export const WGSL_ACTIVATIONS = /* wgsl */ `
 // n, opaque to the shader compiler: loops bounded by it are not unrolled (full unrolling of nested
@@ -29,7 +34,14 @@ fn cell_softplus(x: f32) -> f32 {
 }
 `;
 
-/** A WGSL `u32` literal. */
+/**
+ * A WGSL `u32` literal.
+ *
+ * @example
+ * ```ts
+ * u32(8); // '8u'
+ * ```
+ */
 export function u32(value: number): string {
   return `${value}u`;
 }
