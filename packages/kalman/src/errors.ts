@@ -7,7 +7,7 @@
  * try {
  *   kalmanFilter(model, new Float64Array(3));
  * } catch (error) {
- *   if (error instanceof KalmanShapeError) console.log(error.argument, error.expected); // 'observations', 'length 8 ([batch, length, observationDim])'
+ *   if (error instanceof KalmanShapeError) console.log(error.argument); // 'observations'
  * }
  * ```
  */

@@ -42,16 +42,27 @@ import { sequentialFilterFull } from './sequential-filter-full.ts';
  * const { means, covariances, logLikelihood } = kalmanFilter(model, new Float64Array([0.9, 1.1, 1.0]));
  * ```
  */
-export function kalmanFilter<Array extends FloatArray>(
+export function kalmanFilter(
   model: Model,
-  observations: Array,
+  observations: Float64Array,
+  options?: KalmanOptions,
+): FilterResult<Float64Array>;
+export function kalmanFilter(
+  model: Model,
+  observations: Float32Array,
+  options?: KalmanOptions,
+): FilterResult<Float32Array>;
+export function kalmanFilter(model: Model, observations: FloatArray, options?: KalmanOptions): FilterResult;
+export function kalmanFilter(
+  model: Model,
+  observations: FloatArray,
   options: KalmanOptions = {},
-): FilterResult<Array> {
+): FilterResult {
   const resolved = resolveModel(model, observations, options);
   const result = filterResolved(resolved, options.parallel ?? KALMAN_DEFAULTS.parallel);
   return {
-    means: toPrecision(resolved.precision, result.means) as Array,
-    covariances: toPrecision(resolved.precision, result.covariances) as Array,
+    means: toPrecision(resolved.precision, result.means),
+    covariances: toPrecision(resolved.precision, result.covariances),
     logLikelihood: result.logLikelihood,
   };
 }

@@ -30,11 +30,26 @@ import { sequentialSmootherFull } from './sequential-smoother-full.ts';
  * const { means, covariances } = kalmanSmoother(model, observations, { parallel: true });
  * ```
  */
-export function kalmanSmoother<Array extends FloatArray>(
+export function kalmanSmoother(
   model: Model,
-  observations: Array,
+  observations: Float64Array,
+  options?: KalmanOptions,
+): SmootherResult<Float64Array>;
+export function kalmanSmoother(
+  model: Model,
+  observations: Float32Array,
+  options?: KalmanOptions,
+): SmootherResult<Float32Array>;
+export function kalmanSmoother(
+  model: Model,
+  observations: FloatArray,
+  options?: KalmanOptions,
+): SmootherResult;
+export function kalmanSmoother(
+  model: Model,
+  observations: FloatArray,
   options: KalmanOptions = {},
-): SmootherResult<Array> {
+): SmootherResult {
   const resolved = resolveModel(model, observations, options);
   const parallel = options.parallel ?? KALMAN_DEFAULTS.parallel;
   let result: { means: Float64Array; covariances: Float64Array };
@@ -49,7 +64,7 @@ export function kalmanSmoother<Array extends FloatArray>(
       : sequentialSmootherFull(resolved, sequentialFilterFull(resolved));
   }
   return {
-    means: toPrecision(resolved.precision, result.means) as Array,
-    covariances: toPrecision(resolved.precision, result.covariances) as Array,
+    means: toPrecision(resolved.precision, result.means),
+    covariances: toPrecision(resolved.precision, result.covariances),
   };
 }

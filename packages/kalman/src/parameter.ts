@@ -89,7 +89,8 @@ export function isFloatArray(value: unknown): value is FloatArray {
 /** A short description of a received value for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as FloatArray).length}`;
+  if (isFloatArray(value)) return `${value.constructor.name} of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of ${value.byteLength} bytes`;
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   if (typeof value === 'object') return 'an object without a typed array `constant`';
   return `${typeof value} ${String(value)}`;
