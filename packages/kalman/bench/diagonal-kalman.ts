@@ -2,7 +2,8 @@
  * CPU timings of the diagonal-form Kalman filter and smoother on quasi-ELK-shaped problems [B, T, D]:
  * sequential vs parallel (typed-array scan), f64 and f32. Prints a table of medians and writes JSON.
  *
- * Run: `npx tsx packages/kalman/bench/diagonal-kalman.ts [--out results.json]` from the repository root.
+ * Run: `pnpm --filter @elk/kalman bench`, or `npx tsx packages/kalman/bench/diagonal-kalman.ts [--out results.json]`
+ * from the repository root.
  */
 import { writeFileSync } from 'node:fs';
 import { elkModel, type FloatArray, kalmanFilter, kalmanSmoother } from '../src/index.ts';
