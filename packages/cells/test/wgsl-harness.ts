@@ -1,26 +1,25 @@
 /**
- * Evaluates a cell's WGSL twin in small test kernels, one per function (`cell_step`, `cell_step_diagonal`,
- * `cell_jacobian_row`), with one (sequence element, Jacobian row) per invocation.
+ * Evaluates a cell's WGSL twin in two small test kernels (`cell_step` with
+ * `cell_step_diagonal`, then `cell_jacobian_row`), with one (sequence element, Jacobian row) per invocation.
  */
 import { runCompute, type TestGpu } from '@elk/testing';
 import type { Cell } from '../src/cell.ts';
 
 const bodies = {
-  step: /* wgsl */ `
+  values: /* wgsl */ `
   if (row != 0u) { return; }
   let f = cell_step(s, u);
-  for (var i = 0u; i < STATE_SIZE; i++) { first[b * STATE_SIZE + i] = f[i]; }`,
-  diagonal: /* wgsl */ `
-  if (row != 0u) { return; }
   var d: array<f32, STATE_SIZE>;
-  let f = cell_step_diagonal(s, u, &d);
+  let g = cell_step_diagonal(s, u, &d);
   for (var i = 0u; i < STATE_SIZE; i++) {
     first[b * STATE_SIZE + i] = f[i];
-    second[b * STATE_SIZE + i] = d[i];
+    second[b * STATE_SIZE + i] = g[i];
+    third[b * STATE_SIZE + i] = d[i];
   }`,
   rows: /* wgsl */ `
   let jacobian_row = cell_jacobian_row(s, u, row);
-  for (var j = 0u; j < STATE_SIZE; j++) { first[(b * STATE_SIZE + row) * STATE_SIZE + j] = jacobian_row[j]; }`,
+  for (var j = 0u; j < STATE_SIZE; j++) { first[(b * STATE_SIZE + row) * STATE_SIZE + j] = jacobian_row[j]; }
+  second[0] += 0.0 * third[0];`,
 };
 
 async function evaluate(
@@ -45,6 +44,7 @@ const BATCH: u32 = ${batch}u;
 @group(0) @binding(2) var<storage, read> inputs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> first: array<f32>;
 @group(0) @binding(4) var<storage, read_write> second: array<f32>;
+@group(0) @binding(5) var<storage, read_write> third: array<f32>;
 ${wgsl.code}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -56,7 +56,6 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   var u: array<f32, INPUT_SIZE>;
   for (var i = 0u; i < TRUE_INPUT_SIZE; i++) { u[i] = inputs[b * TRUE_INPUT_SIZE + i]; }
   ${bodies[body]}
-  second[0] += 0.0 * first[0];
 }
 `;
   return runCompute(
@@ -67,6 +66,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       { data: states, readOnly: true },
       { data: inputs.length > 0 ? inputs : new Float32Array(1), readOnly: true },
       { data: new Float32Array(body === 'rows' ? batch * D * D : batch * D), output: true },
+      { data: new Float32Array(batch * D), output: true },
       { data: new Float32Array(batch * D), output: true },
     ],
     [Math.ceil(batch / 8), Math.ceil(D / 8), 1],
@@ -80,8 +80,7 @@ export async function evaluateWgsl(
   states: Float32Array,
   inputs: Float32Array,
 ) {
-  const [values] = await evaluate(gpu.device, cell, 'step', states, inputs);
-  const [diagonalValues, diagonals] = await evaluate(gpu.device, cell, 'diagonal', states, inputs);
+  const [values, diagonalValues, diagonals] = await evaluate(gpu.device, cell, 'values', states, inputs);
   const [jacobians] = await evaluate(gpu.device, cell, 'rows', states, inputs);
   return { values: values!, diagonalValues: diagonalValues!, diagonals: diagonals!, jacobians: jacobians! };
 }

@@ -10,24 +10,18 @@ import { checkWgsl } from './helpers.ts';
 
 describeWebGpu('cell WGSL twins', (gpu) => {
   it('gru (flax and torch layouts) matches the CPU for f, diagonal and dense Jacobian rows', async () => {
-    for (const [hidden, input, seed] of [
-      [1, 1, 1],
-      [5, 3, 2],
-      [8, 0, 3],
-    ] as const) {
-      await checkWgsl(gpu(), gru({ hidden, input, seed }), seed + 10);
-      await checkWgsl(gpu(), gru({ hidden, input, seed, layout: 'torch' }), seed + 20);
-    }
+    await checkWgsl(gpu(), gru({ hidden: 1, input: 1, seed: 1 }), 11);
+    await checkWgsl(gpu(), gru({ hidden: 5, input: 3, seed: 2, layout: 'torch' }), 12);
+    await checkWgsl(gpu(), gru({ hidden: 8, input: 0, seed: 3 }), 13);
   });
 
   it('elman, lstm and minGru match the CPU', async () => {
     for (const [hidden, input, seed] of [
       [1, 1, 1],
-      [6, 2, 2],
-      [3, 0, 3],
+      [5, 2, 2],
     ] as const) {
-      await checkWgsl(gpu(), elman({ hidden, input, seed }), seed + 30);
-      await checkWgsl(gpu(), lstm({ hidden, input, seed, layout: 'torch' }), seed + 40);
+      await checkWgsl(gpu(), elman({ hidden, input: seed === 1 ? 0 : input, seed }), seed + 30);
+      await checkWgsl(gpu(), lstm({ hidden, input, seed, layout: seed === 1 ? 'flax' : 'torch' }), seed + 40);
       await checkWgsl(gpu(), minGru({ hidden, input, seed }), seed + 50);
     }
   });
@@ -38,12 +32,7 @@ describeWebGpu('cell WGSL twins', (gpu) => {
   });
 
   it('arGru matches the CPU', async () => {
-    for (const [hidden, seed] of [
-      [1, 1],
-      [5, 2],
-    ] as const) {
-      await checkWgsl(gpu(), arGru({ hidden, seed }), seed + 80);
-      await checkWgsl(gpu(), arGru({ hidden, seed, layout: 'torch' }), seed + 90);
-    }
+    await checkWgsl(gpu(), arGru({ hidden: 1, seed: 1 }), 81);
+    await checkWgsl(gpu(), arGru({ hidden: 5, seed: 2, layout: 'torch' }), 82);
   });
 });
