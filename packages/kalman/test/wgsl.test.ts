@@ -209,7 +209,7 @@ describeWebGpu('Kalman combination operators: WGSL = CPU', (gpu) => {
     }
   });
 
-  // lavapipe's LLVM takes ~20 s to compile the fully unrolled D = 7, 8 filter combine: opt in with
+  // lavapipe's LLVM takes ~20 s (cold shader cache) to compile the unrolled D = 7, 8 filter combine: opt in with
   // ELK_KALMAN_WGSL_ALL_DIMS=1 (reported as skipped otherwise).
   it.runIf(process.env.ELK_KALMAN_WGSL_ALL_DIMS === '1')(
     `full filter and smoother combinations, D = ${FAST_WGSL_DIM + 1}..${MAX_FULL_WGSL_DIM}`,
