@@ -2,9 +2,12 @@
  * The live demo's logic (src/demo), on the CPU backend: the cases are deterministic, and a run reports the
  * error against the sequential loop that the page plots and exposes.
  */
+import { readFile } from 'node:fs/promises';
+import { arGru, readSafetensors } from '@elk/cells';
 import { createCpuBackend, evaluate } from '@elk/solvers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { trainedArGruFile } from '../src/build/paths.ts';
 import { buildDemoCase, DemoSettingError } from '../src/demo/demo-case.ts';
 import {
   type DemoMethod,
@@ -23,9 +26,9 @@ import {
 import { maxAbsDifference, runDemo, trajectorySteps } from '../src/demo/run-demo.ts';
 
 describe('demo cases', () => {
-  it('are deterministic: the same settings give the same cell, inputs and initial state', () => {
-    const first = buildDemoCase({ cell: 'gru', length: 300 });
-    const second = buildDemoCase({ cell: 'gru', length: 300 });
+  it('are deterministic: the same settings give the same cell, inputs and initial state', async () => {
+    const first = await buildDemoCase({ cell: 'gru', length: 300 });
+    const second = await buildDemoCase({ cell: 'gru', length: 300 });
     expect(second.inputs).toEqual(first.inputs);
     expect(second.initialState).toEqual(first.initialState);
     expect(first.inputs).toHaveLength(300 * first.cell.inputSize);
@@ -35,12 +38,37 @@ describe('demo cases', () => {
     expect(second.cell.step(state, input, 1)).toEqual(first.cell.step(state, input, 1));
   });
 
-  it('reject a length outside 1 … maxLength, naming the setting', () => {
+  it('reject a length outside 1 … maxLength, naming the setting', async () => {
     for (const length of [0, -3, 1.5, demoDefaults.maxLength + 1, Number.NaN]) {
-      const attempt = () => buildDemoCase({ cell: 'gru', length });
-      expect(attempt).toThrow(DemoSettingError);
-      expect(attempt).toThrow(/'length'/);
+      await expect(buildDemoCase({ cell: 'lorenz96', length })).rejects.toThrow(DemoSettingError);
+      await expect(buildDemoCase({ cell: 'gru', length })).rejects.toThrow(/'length'/);
     }
+  });
+
+  it('start Lorenz-96 on its attractor: the burn-in loop, in f64, rounded to f32', async () => {
+    const demo = await buildDemoCase({ cell: 'lorenz96', length: 10 });
+    const { burnIn, dim } = demoDefaults.lorenz96;
+    expect(demo.inputs).toHaveLength(0);
+    expect(demo.cell.stateSize).toBe(dim);
+    let state = Float64Array.of(8.01, 8, 8, 8, 8);
+    for (let t = 0; t < burnIn; t++) state = Float64Array.from(demo.cell.step(state, new Float64Array(0), 1));
+    expect(demo.initialState).toEqual(Float32Array.from(state));
+    expect(Math.max(...state.map(Math.abs))).toBeGreaterThan(1); // far from the equilibrium, on the attractor
+  });
+
+  it('load the trained AR-GRU from safetensors bytes, and say what is missing without them', async () => {
+    const model = await readFile(trainedArGruFile);
+    const demo = await buildDemoCase({ cell: 'argru', length: 100, weights: new Uint8Array(model) });
+    const reference = arGru({ hidden: demo.cell.stateSize - 1, weights: readSafetensors(model) });
+    const noise = Float64Array.from(demo.inputs);
+    const { states } = reference.sample({ length: 100, noise });
+    const sequential = await evaluate(demo.cell, {
+      inputs: noise,
+      initialState: new Float64Array(demo.cell.stateSize),
+      method: 'sequential',
+    });
+    expect(maxAbsDifference(sequential.states, states)).toBeLessThan(1e-9); // the sampler, step for step
+    await expect(buildDemoCase({ cell: 'argru', length: 100 })).rejects.toThrow(/'weights'/);
   });
 });
 
@@ -90,7 +118,7 @@ describe('runDemo on the CPU backend', () => {
         fc.integer({ min: 1, max: 400 }),
         fc.constantFrom(...methods),
         async (length, method) => {
-          const demo = buildDemoCase({ cell: 'gru', length });
+          const demo = await buildDemoCase({ cell: 'gru', length });
           const backend = createCpuBackend();
           const result = await runDemo(demo, { method, lambda: defaultLambda('gru', method) ?? 0 }, backend);
           backend.destroy();
@@ -125,7 +153,7 @@ describe('runDemo on the CPU backend', () => {
   });
 
   it('produces plot specifications carrying every point, with zero errors drawn at the floor', async () => {
-    const demo = buildDemoCase({ cell: 'gru', length: 50 });
+    const demo = await buildDemoCase({ cell: 'gru', length: 50 });
     const backend = createCpuBackend();
     const result = await runDemo(demo, { method: 'deer' }, backend);
     backend.destroy();

@@ -144,7 +144,7 @@ describe.skipIf(!chromiumAvailable() && !webGpuRequired)('the built site in Chro
     const errorByIteration: number[] = JSON.parse(await read('error-by-iteration'));
 
     // The same case, evaluated here on the CPU: quasi-DEER in f32 and the f64 sequential loop.
-    const demo = buildDemoCase({ cell: 'gru', length });
+    const demo = await buildDemoCase({ cell: 'gru', length });
     const dim = demo.cell.stateSize;
     const cpuBackend = createCpuBackend();
     const cpu = await evaluate(demo.cell, {

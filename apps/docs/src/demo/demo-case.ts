@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Cell, createRandom, gru } from '@elk/cells';
+import { arGru, type Cell, createRandom, gru, lorenz96, readSafetensors } from '@elk/cells';
+import { evaluate } from '@elk/solvers';
 import { type DemoCellName, demoDefaults } from './demo-defaults.ts';
 
 /** Thrown when the demo is asked for a case it cannot build; names the setting and what was expected. */
@@ -72,13 +73,62 @@ export function gruCase(length: number): DemoCase {
   };
 }
 
+/**
+ * The Lorenz-96 case (ELK paper, Fig. 8): D = 5, F = 8, one Dormand–Prince step of dt = 0.01 per transition, no
+ * inputs, started on the attractor — s_0 is where the loop arrives after a burn-in from the perturbed
+ * equilibrium (8.01, 8, 8, 8, 8), computed in f64.
+ */
+export async function lorenz96Case(length: number): Promise<DemoCase> {
+  const { dim, forcing, dt, burnIn } = demoDefaults.lorenz96;
+  const cell = lorenz96({ dim, forcing, dt });
+  const start = new Float64Array(dim).fill(forcing);
+  start[0] = forcing + 0.01;
+  const warmUp = await evaluate(cell, {
+    inputs: new Float64Array(0),
+    length: burnIn,
+    initialState: start,
+    method: 'sequential',
+  });
+  return {
+    cell,
+    length,
+    inputs: new Float32Array(0),
+    initialState: Float32Array.from(warmUp.states.subarray((burnIn - 1) * dim)),
+    description: `Lorenz-96, D = ${dim}, F = ${forcing}, Dormand–Prince steps of dt = ${dt}, from the attractor`,
+  };
+}
+
+/**
+ * The trained AR-GRU case (ELK paper, Fig. 4): the bench's model from its safetensors bytes, driven by seeded
+ * standard normal noise ε_t, from s_0 = 0. The hidden size is read from the weights (`hr.kernel` is [H, H]).
+ */
+export function arGruCase(length: number, weights: Uint8Array | undefined): DemoCase {
+  if (!weights) throw new DemoSettingError('weights', "the trained AR-GRU's safetensors bytes", 'none');
+  const tensors = readSafetensors(weights);
+  const hidden = tensors['hr.kernel']?.shape[0];
+  if (hidden === undefined)
+    throw new DemoSettingError('weights', "a tensor 'hr.kernel' of shape [H, H]", 'none');
+  const cell = arGru({ hidden, weights: tensors });
+  return {
+    cell,
+    length,
+    inputs: createRandom(demoDefaults.inputSeed).fillNormal(new Float32Array(length)),
+    initialState: new Float32Array(cell.stateSize),
+    description: `trained AR-GRU, hidden ${hidden}, driven by seeded N(0, 1) noise`,
+  };
+}
+
 /** Builds the case of the settings. */
-export function buildDemoCase(settings: DemoCaseSettings): DemoCase {
+export async function buildDemoCase(settings: DemoCaseSettings): Promise<DemoCase> {
   const length = checkLength(settings.length);
   switch (settings.cell) {
     case 'gru':
       return gruCase(length);
+    case 'lorenz96':
+      return lorenz96Case(length);
+    case 'argru':
+      return arGruCase(length, settings.weights);
     default:
-      throw new DemoSettingError('cell', "'gru'", String(settings.cell));
+      throw new DemoSettingError('cell', "'gru', 'lorenz96' or 'argru'", String(settings.cell));
   }
 }

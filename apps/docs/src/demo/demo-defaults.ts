@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Method } from '@elk/solvers';
+import type { KalmanEstimator, Method } from '@elk/solvers';
 
 /** The cells the demo offers. */
 export type DemoCellName = 'gru' | 'lorenz96' | 'argru';
@@ -41,6 +41,11 @@ export const demoDefaults = {
     argru: { elk: 1e-6, 'quasi-elk': 1e-2 },
     lorenz96: { elk: 3.3e-3, 'quasi-elk': 0.1 },
   } satisfies Record<DemoCellName, { elk: number; 'quasi-elk': number }>,
+  /**
+   * ELK's step: the Kalman filter's means, as the paper's code computes them (on Lorenz-96 the exact smoother
+   * step with the paper's λ does not settle), or the smoother's (the exact Levenberg–Marquardt step).
+   */
+  estimator: 'filter' satisfies KalmanEstimator as KalmanEstimator,
   /** How many points of the trajectory the plot and the DOM carry. */
   trajectoryPoints: 400,
 } as const;

@@ -6,7 +6,7 @@
  */
 
 import type { FloatArray } from '@elk/cells';
-import { type Backend, evaluate, type StopReason } from '@elk/solvers';
+import { type Backend, evaluate, type KalmanEstimator, type StopReason } from '@elk/solvers';
 import type { DemoCase } from './demo-case.ts';
 import { type DemoMethod, demoDefaults, iterationBudget, usesLambda } from './demo-defaults.ts';
 
@@ -15,6 +15,8 @@ export interface DemoRunSettings {
   readonly method: DemoMethod;
   /** λ for ELK and quasi-ELK; ignored otherwise. */
   readonly lambda?: number;
+  /** ELK's step (default {@link demoDefaults}.estimator); ignored by the other methods. */
+  readonly estimator?: KalmanEstimator;
 }
 
 /** One point of the trajectory plot: state component 0 at step t. */
@@ -28,6 +30,8 @@ export interface TrajectoryPoint {
 export interface DemoResult {
   readonly method: DemoMethod;
   readonly lambda: number | null;
+  /** ELK's step, or `null` for methods without one. */
+  readonly estimator: KalmanEstimator | null;
   readonly iterations: number;
   readonly converged: boolean;
   readonly stopReason: StopReason;
@@ -96,7 +100,9 @@ export async function runDemo(
   });
   const sequentialMilliseconds = performance.now() - sequentialStarted;
 
-  const lambda = usesLambda(settings.method) && settings.lambda !== undefined ? settings.lambda : undefined;
+  const elk = usesLambda(settings.method);
+  const lambda = elk && settings.lambda !== undefined ? settings.lambda : undefined;
+  const estimator = elk ? (settings.estimator ?? demoDefaults.estimator) : undefined;
   const options = {
     ...common,
     inputs,
@@ -104,6 +110,7 @@ export async function runDemo(
     method: settings.method,
     backend,
     ...(lambda === undefined ? {} : { lambda }),
+    ...(estimator === undefined ? {} : { estimator }),
   };
   const started = performance.now();
   const result = await evaluate(cell, options);
@@ -117,6 +124,7 @@ export async function runDemo(
   return {
     method: settings.method,
     lambda: lambda ?? null,
+    estimator: estimator ?? null,
     iterations: result.iterations,
     converged: result.converged,
     stopReason: result.perSequence.stopReason[0] ?? 'maxIterations',
