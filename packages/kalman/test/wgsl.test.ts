@@ -209,17 +209,13 @@ describeWebGpu('Kalman combination operators: WGSL = CPU', (gpu) => {
     }
   });
 
-  // lavapipe's LLVM takes ~20 s (cold shader cache) to compile the unrolled D = 7, 8 filter combine: opt in with
-  // ELK_KALMAN_WGSL_ALL_DIMS=1 (reported as skipped otherwise).
-  it.runIf(process.env.ELK_KALMAN_WGSL_ALL_DIMS === '1')(
-    `full filter and smoother combinations, D = ${FAST_WGSL_DIM + 1}..${MAX_FULL_WGSL_DIM}`,
-    async () => {
-      for (let D = FAST_WGSL_DIM + 1; D <= MAX_FULL_WGSL_DIM; D++) {
-        await checkCodec(gpu().device, fullFilterCodec(D), 83 + D, 1e-4);
-        await checkCodec(gpu().device, fullSmootherCodec(D), 93 + D, 1e-5);
-      }
-    },
-  );
+  // lavapipe's LLVM takes ~20 s (cold shader cache) to compile the unrolled D = 7, 8 filter combine.
+  it(`full filter and smoother combinations, D = ${FAST_WGSL_DIM + 1}..${MAX_FULL_WGSL_DIM}`, async () => {
+    for (let D = FAST_WGSL_DIM + 1; D <= MAX_FULL_WGSL_DIM; D++) {
+      await checkCodec(gpu().device, fullFilterCodec(D), 83 + D, 1e-4);
+      await checkCodec(gpu().device, fullSmootherCodec(D), 93 + D, 1e-5);
+    }
+  });
 
   it('per-lane folds of the diagonal WGSL combinations reproduce the filter (forward) and smoother (reverse)', async () => {
     const D = 3;
