@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { arGru, readSafetensors } from '@elk/cells';
+import { evaluate } from '@elk/solvers';
 import { describe, expect, it } from 'vitest';
 import { dominantFrequency } from '../src/analysis/dominant-frequency.ts';
 import { createRandom } from '../src/analysis/random.ts';
 import { TRAIN, TRAINED_ARGRU_PATH } from '../src/defaults.ts';
 import { parameterLayout, tensorsToParameters } from '../src/train/argru-parameters.ts';
 import { sampleArgru } from '../src/train/argru-sample.ts';
-import { decodeSafetensors } from '../src/weights/safetensors-file.ts';
 
 const weightsPath = fileURLToPath(new URL(`../${TRAINED_ARGRU_PATH}`, import.meta.url));
 
 describe('the committed trained AR-GRU', () => {
-  const tensors = decodeSafetensors(new Uint8Array(readFileSync(weightsPath)));
+  const tensors = readSafetensors(new Uint8Array(readFileSync(weightsPath)));
   const layout = parameterLayout(TRAIN.hidden);
   const parameters = tensorsToParameters(layout, tensors);
 
@@ -24,6 +25,21 @@ describe('the committed trained AR-GRU', () => {
       expect(Math.abs(frequency - 1 / TRAIN.period)).toBeLessThanOrEqual(0.1 / TRAIN.period);
     },
   );
+
+  it("loads into @elk/cells' arGru, whose sequential evaluation reproduces the training code's sampler", async () => {
+    const cell = arGru({ hidden: TRAIN.hidden, weights: tensors });
+    const length = 4_000;
+    const drivers = createRandom(11).fillNormal(new Float64Array(length));
+    const { states } = await evaluate(cell, {
+      inputs: drivers,
+      initialState: new Float64Array(cell.stateSize),
+      method: 'sequential',
+    });
+    const output = Float64Array.from({ length }, (_, t) => states[t * cell.stateSize] ?? Number.NaN);
+    const reference = sampleArgru(layout, parameters, drivers);
+    for (let t = 0; t < 1_000; t += 7) expect(output[t]).toBeCloseTo(reference[t] ?? Number.NaN, 6);
+    expect(Math.abs(dominantFrequency(output) - 1 / TRAIN.period)).toBeLessThanOrEqual(0.1 / TRAIN.period);
+  });
 
   it('the same check fails for an untrained AR-GRU (the test can tell)', () => {
     const untrained = new Float64Array(layout.size);

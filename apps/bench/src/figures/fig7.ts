@@ -39,6 +39,7 @@ export async function runFig7(context: RunContext, sizes: Fig7Sizes): Promise<Fi
           batch: 1,
           method,
           lambda,
+          estimator: sizes.estimator,
           backend: cpu,
           maxIterations: sizes.maxIterations,
         });
@@ -88,7 +89,7 @@ export async function runFig7(context: RunContext, sizes: Fig7Sizes): Promise<Fi
     figure: 'fig7',
     backend: { kind: 'cpu', adapter: null },
     notes: [
-      `trained AR-GRU (${weights}), T = ${sizes.length}, ${sizes.seeds} driver seeds, f64 on the CPU; tolerance ${TOLERANCE.f64} on the step; cap ${sizes.maxIterations} iterations`,
+      `trained AR-GRU (${weights}), T = ${sizes.length}, ${sizes.seeds} driver seeds, f64 on the CPU; tolerance ${TOLERANCE.f64} on the step; cap ${sizes.maxIterations} iterations; ELK's estimator: the Kalman ${sizes.estimator}`,
       'finalMad: mean |x_t − x_t(sequential)| of the output channel at the end (small λ: DEER-like, unstable; large λ: small safe steps)',
     ],
     parameters: { ...sizes, seed: context.options.seed, weights, precision: 'f64' },

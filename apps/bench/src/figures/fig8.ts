@@ -70,7 +70,7 @@ export async function runFig8(context: RunContext, sizes: Fig8Sizes): Promise<Fi
       backend: cpu,
       maxIterations: sizes.maxIterations,
       sequential: sequential.states,
-      ...(lambda === undefined ? {} : { lambda }),
+      ...(lambda === undefined ? {} : { lambda, estimator: sizes.estimator }),
     });
     curve.mad.forEach((mad, iteration) => {
       curves.push({ method: label, iteration, mad });
@@ -94,6 +94,7 @@ export async function runFig8(context: RunContext, sizes: Fig8Sizes): Promise<Fi
         length: sizes.length,
         method,
         lambda,
+        estimator: sizes.estimator,
         backend: cpu,
         maxIterations: sizes.maxIterations,
       });
@@ -113,7 +114,7 @@ export async function runFig8(context: RunContext, sizes: Fig8Sizes): Promise<Fi
     backend: { kind: 'cpu', adapter: null },
     notes: [
       `Lorenz-96 D = ${D}, F = ${sizes.forcing}, dt = ${sizes.dt}, one Dopri5 step per transition; ${B} trajectories of ${sizes.length} after a ${sizes.burnIn}-step sequential burn-in; f64 on the CPU`,
-      `MAD over all channels and trajectories; cap ${sizes.maxIterations} iterations; tolerance 1e-7 on the step; the paper's λ: ELK ${sizes.lambda.elk}, quasi-ELK ${sizes.lambda.quasiElk}`,
+      `MAD over all channels and trajectories; cap ${sizes.maxIterations} iterations; tolerance 1e-7 on the step; the paper's λ: ELK ${sizes.lambda.elk}, quasi-ELK ${sizes.lambda.quasiElk}; ELK's estimator: the Kalman ${sizes.estimator}`,
     ],
     parameters: { ...sizes, seed: context.options.seed, precision: 'f64' },
     tables: { curves, runs, sweep },

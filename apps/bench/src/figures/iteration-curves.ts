@@ -27,6 +27,8 @@ export interface IterationCurveOptions {
   backend: Backend;
   maxIterations: number;
   lambda?: number;
+  /** ELK's estimator: `'filter'` (the paper's code) or `'smoother'` (the exact LM step). */
+  estimator?: 'filter' | 'smoother';
   tolerance?: number;
   stopping?: StoppingRule;
   /** The sequential states [B, T, D] the deviation is measured from. */
@@ -59,6 +61,7 @@ export async function iterationCurve(options: IterationCurveOptions): Promise<It
     maxIterations: options.maxIterations,
     ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
     ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
+    ...(options.estimator === undefined ? {} : { estimator: options.estimator }),
     ...(options.stopping === undefined ? {} : { stopping: options.stopping }),
     trace: (states: FloatArray, iteration: number) => {
       for (const value of states) {

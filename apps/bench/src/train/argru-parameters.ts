@@ -7,7 +7,7 @@ import type { Random } from '../analysis/random.ts';
  *
  *   r = σ(x W_ir + b_ir + h W_hr), z = σ(x W_iz + b_iz + h W_hz),
  *   n = tanh(x W_in + b_in + r ⊙ (h W_hn + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h,
- *   [μ, ρ] = h' W_out + b_out, x' = μ + softplus(ρ) ε.
+ *   [μ, ρ] = h' W_dec + b_dec, x' = μ + softplus(ρ) ε.
  *
  * All parameters live in one Float64Array (for Adam); each name maps to a slice. Kernels are [in, out]
  * (x @ kernel), as flax stores them.
@@ -20,7 +20,7 @@ export interface ParameterLayout {
   hidden: number;
 }
 
-/** Safetensors names of the GRU part (flax GRUCell) and of the decoder. */
+/** Safetensors names of the GRU part (flax GRUCell) and of the decoder, as `@elk/cells`' `arGru` reads them. */
 export const ARGRU_NAMES = {
   gru: [
     'ir.kernel',
@@ -34,8 +34,8 @@ export const ARGRU_NAMES = {
     'hn.kernel',
     'hn.bias',
   ],
-  decoderKernel: 'out.kernel',
-  decoderBias: 'out.bias',
+  decoderKernel: 'decoder.kernel',
+  decoderBias: 'decoder.bias',
 } as const;
 
 /** The layout of an AR-GRU with `hidden` units (input size 1, decoder to 2 outputs). */

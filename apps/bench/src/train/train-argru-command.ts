@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeSafetensors } from '@elk/cells';
 import type { RunContext } from '../cli/run-context.ts';
 import { TRAIN, TRAINED_ARGRU_PATH } from '../defaults.ts';
 import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatNumber, formatSeconds } from '../output/table.ts';
-import { encodeSafetensors } from '../weights/safetensors-file.ts';
 import { parametersToTensors } from './argru-parameters.ts';
 import { trainArgru } from './train-argru.ts';
 
@@ -31,12 +31,12 @@ export async function runTrainArgruCommand(context: RunContext): Promise<FigureR
   await mkdir(dirname(path), { recursive: true });
   const metadata = {
     model:
-      'AR-GRU: h_t = GRU(h_{t-1}, x_{t-1}) (flax GRUCell), [mu, rho] = h_t out.kernel + out.bias, x_t = mu + softplus(rho) eps_t',
+      'AR-GRU: h_t = GRU(h_{t-1}, x_{t-1}) (flax GRUCell), [mu, rho] = h_t decoder.kernel + decoder.bias, x_t = mu + softplus(rho) eps_t',
     hidden: String(settings.hidden),
     data: `noisy sine: period ${settings.period}, amplitude ${settings.amplitude}, noise ${settings.noise}`,
     seed: String(seed),
   };
-  await writeFile(path, encodeSafetensors(parametersToTensors(trained.layout, trained.parameters), metadata));
+  await writeFile(path, writeSafetensors(parametersToTensors(trained.layout, trained.parameters), metadata));
   const losses: Row[] = Array.from(trained.losses, (loss, step) => ({ step: step + 1, loss }));
   const samples: Row[] = Array.from(trained.sample.subarray(0, 300), (x, t) => ({
     t: t + 1,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Tensor } from '@elk/cells';
+import { readSafetensors, type Tensor } from '@elk/cells';
 import { UsageError } from '../cli/usage-error.ts';
-import { decodeSafetensors } from './safetensors-file.ts';
 
 /**
  * Reads a safetensors file given on the command line; an unreadable or malformed file is a
@@ -15,7 +14,7 @@ export function readTensorFile(option: string, path: string): Record<string, Ten
     throw new UsageError(option, 'a readable safetensors file', `${path} (${String(error)})`);
   }
   try {
-    return decodeSafetensors(bytes);
+    return readSafetensors(bytes);
   } catch (error) {
     throw new UsageError(
       option,
