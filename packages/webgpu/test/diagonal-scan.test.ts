@@ -57,6 +57,16 @@ describeWebGpu('diagonal affine scan', (gpu) => {
     }
   });
 
+  it('uses a 2-D dispatch beyond 65535 workgroups (T = 300 000, D = 16, one step per chunk)', async () => {
+    const length = 300_000;
+    const dim = 16;
+    const a = randomArray(length * dim, 21, -1, 1);
+    const b = randomArray(length * dim, 22, -1, 1);
+    const expected = scanAffineDiagonal({ a, b, batch: 1, length, dim, reverse: true });
+    const actual = await backend.scanAffineDiagonal({ a, b, batch: 1, length, dim, reverse: true, chunk: 1 });
+    expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+  });
+
   it('rejects bad input with a typed error naming the argument', async () => {
     const a = new Float32Array(6);
     await expect(

@@ -147,8 +147,9 @@ ${elementPrologue(size)}
 }
 
 /**
- * `update` with a trust region, pass 3 (after the decision): reset the candidate and, where accepted,
- * write s ← s + α (c − s). Bindings: 1 iterate, 2 candidate, 3 status (read).
+ * `update` with a trust region, pass 3 (after the decision): `apply_step` 1 resets the candidate (as the CPU
+ * does for every sequence the update processed), 2 also writes s ← s + α (c − s) (accepted).
+ * Bindings: 1 iterate, 2 candidate, 3 status (read).
  */
 export function updateApplyWgsl(stateSize: number): string {
   const size = webGpuDefaults.workgroupSize;
@@ -175,7 +176,9 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
     let old = iterate[params.offset_iterate + at + d];
     let value = reset_value(candidate[params.offset_candidate + at + d], &ignored);
     candidate[params.offset_candidate + at + d] = value;
-    iterate[params.offset_iterate + at + d] = select(old + params.damping * (value - old), value, params.damping == 1.0);
+    if (state.apply_step == 2u) {
+      iterate[params.offset_iterate + at + d] = select(old + params.damping * (value - old), value, params.damping == 1.0);
+    }
   }
 }
 `;
@@ -260,7 +263,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   if (params.criterion == 1u && !is_nan(merit) && merit <= params.tolerance) {
     state.running = 0u;
     state.tolerance_met = 1u;
-    state.apply_step = 0u;
+    state.apply_step = 1u;
     status[global] = state;
     record(global, step, merit, total.third, flags);
     return;
@@ -275,7 +278,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
       flags = flags | FLAG_REJECTED;
     }
   }
-  state.apply_step = select(0u, 1u, accepted);
+  state.apply_step = select(1u, 2u, accepted);
   state.iterations = state.iterations + 1u;
   if (accepted && params.criterion == 0u && finite && step <= params.tolerance) {
     state.running = 0u;

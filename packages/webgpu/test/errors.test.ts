@@ -1,0 +1,96 @@
+import { type Cell, gru } from '@elk/cells';
+import { describeWebGpu } from '@elk/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  createWebGpuBackend,
+  requestWebGpuDevice,
+  type WebGpuBackend,
+  WebGpuDeviceLostError,
+  WebGpuInputError,
+  WebGpuSizeError,
+  WebGpuUnsupportedDimensionError,
+} from '../src/index.ts';
+import { randomArray, testBackend } from './helpers.ts';
+
+function problem(cell: Cell, batch: number, length: number) {
+  return {
+    cell,
+    batch,
+    length,
+    inputs: randomArray(batch * length * cell.inputSize, 1, -1, 1),
+    initialState: new Float32Array(batch * cell.stateSize),
+  };
+}
+
+describeWebGpu('typed errors', (gpu) => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    backend = await testBackend();
+  });
+  afterAll(() => backend.destroy());
+
+  it('rejects the dense Kalman step (ELK) beyond D = 8, naming the limit', async () => {
+    const session = await backend.createSession(problem(gru({ hidden: 9, input: 1, seed: 1 }), 1, 4));
+    session.linearize('dense');
+    expect(() => session.solveKalman({ mode: 'dense', estimator: 'smoother', lambda: 1 })).toThrow(
+      WebGpuUnsupportedDimensionError,
+    );
+    expect(() => session.solveKalman({ mode: 'dense', estimator: 'filter', lambda: 1 })).toThrow(/at most 8/);
+    session.destroy();
+  });
+
+  it('rejects the dense affine scan (DEER) beyond D = 64', async () => {
+    const session = await backend.createSession(problem(gru({ hidden: 65, input: 1, seed: 1 }), 1, 2));
+    session.linearize('dense');
+    expect(() => session.solveAffine('dense')).toThrow(WebGpuUnsupportedDimensionError);
+    session.destroy();
+  });
+
+  it('rejects a sequence larger than one storage binding (no silent truncation)', async () => {
+    const small = await testBackend({ maxBindingBytes: 1024 });
+    await expect(small.createSession(problem(gru({ hidden: 4, input: 1, seed: 1 }), 2, 100))).rejects.toThrow(
+      WebGpuSizeError,
+    );
+    await expect(
+      small.scanAffineDiagonal({
+        a: new Float32Array(400),
+        b: new Float32Array(400),
+        batch: 1,
+        length: 100,
+        dim: 4,
+      }),
+    ).rejects.toThrow(/maxStorageBufferBindingSize/);
+    small.destroy();
+  });
+
+  it('rejects bad problems with the argument named', async () => {
+    const cell = gru({ hidden: 3, input: 2, seed: 1 });
+    const good = problem(cell, 2, 5);
+    await expect(backend.createSession({ ...good, inputs: new Float32Array(3) })).rejects.toThrow(/inputs/);
+    await expect(backend.createSession({ ...good, batch: 0 })).rejects.toThrow(WebGpuInputError);
+    const nan = good.inputs.slice();
+    nan[3] = Number.NaN;
+    await expect(backend.createSession({ ...good, inputs: nan })).rejects.toThrow(/NaN/);
+    const { wgsl: _wgsl, ...cpuOnly } = cell;
+    await expect(backend.createSession({ ...good, cell: { ...cpuOnly, step: cell.step } })).rejects.toThrow(
+      /WGSL twin/,
+    );
+    const session = await backend.createSession(good);
+    session.linearize('diagonal');
+    expect(() => session.solveAffine('dense')).toThrow(/mode/);
+    expect(() => session.setActive(new Uint8Array(3))).toThrow(/active/);
+    expect(() => session.setLambda(-1)).toThrow(/lambda/);
+    session.destroy();
+  });
+
+  it('reports a lost device with WebGpuDeviceLostError', async () => {
+    const { device } = await requestWebGpuDevice();
+    const lost = await createWebGpuBackend({ device });
+    device.destroy();
+    await device.lost;
+    await expect(lost.createSession(problem(gru({ hidden: 2, input: 1, seed: 1 }), 1, 3))).rejects.toThrow(
+      WebGpuDeviceLostError,
+    );
+  });
+});

@@ -1,0 +1,123 @@
+import { describeWebGpu } from '@elk/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkPlan } from '../src/chunk-plan.ts';
+import { dispatchGrid } from '../src/dispatch-grid.ts';
+import {
+  BufferPool,
+  cachedPipelineCount,
+  measure,
+  type WebGpuBackend,
+  WebGpuSizeError,
+} from '../src/index.ts';
+import { uniformLayout } from '../src/uniform-layout.ts';
+import { testBackend } from './helpers.ts';
+
+describe('dispatch grids, chunk plans and uniform layouts', () => {
+  it('dispatchGrid covers every workgroup with at most 65535 per dimension', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 65535 * 200 }), (count) => {
+        const [x, y] = dispatchGrid(count, 65535);
+        expect(x).toBeLessThanOrEqual(65535);
+        expect(y).toBeLessThanOrEqual(65535);
+        expect(x * y).toBeGreaterThanOrEqual(count);
+        expect(x * (y - 1)).toBeLessThan(count);
+      }),
+      { seed: 6109, numRuns: 500 },
+    );
+    expect(() => dispatchGrid(65535 * 65535 + 1, 65535)).toThrow(WebGpuSizeError);
+  });
+
+  it('chunkPlan splits T into chunks that cover it exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.option(fc.integer({ min: 1, max: 5000 }), { nil: undefined }),
+        (length, channels, chunk) => {
+          const plan = chunkPlan(length, channels, chunk);
+          expect(plan.chunk).toBeGreaterThanOrEqual(1);
+          expect(plan.chunks * plan.chunk).toBeGreaterThanOrEqual(length);
+          expect((plan.chunks - 1) * plan.chunk).toBeLessThan(length);
+        },
+      ),
+      { seed: 6110, numRuns: 500 },
+    );
+  });
+
+  it('uniformLayout packs fields in declaration order, padded to 16 bytes', () => {
+    const layout = uniformLayout([
+      ['count', 'u32'],
+      ['scale', 'f32'],
+      ['other', 'u32'],
+    ] as const);
+    const bytes = layout.pack({ count: 7, scale: 0.5 });
+    expect(bytes.byteLength).toBe(16);
+    expect(new Uint32Array(bytes)[0]).toBe(7);
+    expect(new Float32Array(bytes)[1]).toBe(0.5);
+    expect(new Uint32Array(bytes)[2]).toBe(0);
+    expect(layout.wgsl).toMatch(/count: u32,\s+scale: f32,\s+other: u32,/);
+  });
+});
+
+describeWebGpu('buffer pool, pipeline cache and timing', (gpu) => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    backend = await testBackend();
+  });
+  afterAll(() => backend.destroy());
+
+  it('reuses released buffers, tracks current and peak bytes, and frees everything on destroy', () => {
+    const pool = new BufferPool(backend.device);
+    const usage = 0x80 | 0x08;
+    const first = pool.acquire(1000, usage);
+    const second = pool.acquire(3000, usage);
+    expect(pool.allocatedBytes).toBe(1024 + 3072);
+    pool.release(first);
+    expect(pool.acquire(900, usage)).toBe(first);
+    pool.release(first);
+    pool.release(second);
+    expect(pool.peakBytes).toBe(4096);
+    pool.trim();
+    expect(pool.allocatedBytes).toBe(0);
+    expect(pool.peakBytes).toBe(4096);
+    pool.resetPeak();
+    expect(pool.peakBytes).toBe(0);
+    pool.acquire(256, usage);
+    pool.destroy();
+    expect(pool.allocatedBytes).toBe(0);
+    expect(() => pool.acquire(4, usage)).toThrow(/destroyed/);
+  });
+
+  it('compiles each kernel once per device', async () => {
+    const options = {
+      a: new Float32Array(12).fill(0.5),
+      b: new Float32Array(12).fill(1),
+      batch: 2,
+      length: 3,
+      dim: 2,
+    };
+    await backend.scanAffineDiagonal(options);
+    const count = cachedPipelineCount(backend.device);
+    await backend.scanAffineDiagonal({ ...options, reverse: true });
+    expect(cachedPipelineCount(backend.device)).toBe(count);
+  });
+
+  it('measure returns one sample per repetition; the copy and scan figures count the bytes they move', async () => {
+    const result = await measure(backend.device, () => undefined, {
+      warmup: 1,
+      repetitions: 3,
+      hostTiming: true,
+    });
+    expect(result.samplesMs).toHaveLength(3);
+    expect(result.method).toBe('host');
+    const copy = await backend.copyBandwidth({ bytes: 1 << 20, repetitions: 2 });
+    expect(copy.bytes).toBe(1 << 20);
+    expect(copy.measurement.samplesMs).toHaveLength(2);
+    const scan = await backend.diagonalScanBandwidth({ batch: 2, length: 1000, dim: 4, repetitions: 2 });
+    expect(scan.elements).toBe(8000);
+    expect(scan.bytes).toBe(96_000);
+    expect(backend.peakBytes).toBeGreaterThanOrEqual(2 * (1 << 20));
+  });
+});

@@ -1,0 +1,131 @@
+import { gru } from '@elk/cells';
+import { createCpuBackend, type Session, type UpdateOptions } from '@elk/solvers';
+import { describeWebGpu } from '@elk/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { WebGpuBackend } from '../src/index.ts';
+import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
+
+/** One primitive applied to both sessions. */
+type Step = (session: Session) => void;
+
+async function compare(gpuSession: Session, cpuSession: Session, where: string): Promise<void> {
+  const [gpuStatus, cpuStatus] = await Promise.all([gpuSession.readStatus(), cpuSession.readStatus()]);
+  expect(gpuStatus.iteration, where).toBe(cpuStatus.iteration);
+  expect(Array.from(gpuStatus.active), where).toEqual(Array.from(cpuStatus.active));
+  expect(Array.from(gpuStatus.toleranceMet), where).toEqual(Array.from(cpuStatus.toleranceMet));
+  expect(Array.from(gpuStatus.iterations), where).toEqual(Array.from(cpuStatus.iterations));
+  expect(Array.from(gpuStatus.history.count), where).toEqual(Array.from(cpuStatus.history.count));
+  expect(Array.from(gpuStatus.history.flags), where).toEqual(Array.from(cpuStatus.history.flags));
+  // λ is f32 on the GPU.
+  expect(maxRelativeError(gpuStatus.lambda, cpuStatus.lambda), where).toBeLessThan(1e-6);
+  const capacity = cpuStatus.history.capacity;
+  for (let b = 0; b < cpuStatus.active.length; b++) {
+    for (let j = 0; j < (cpuStatus.history.count[b] ?? 0); j++) {
+      const at = b * capacity + j;
+      const expected = cpuStatus.history.magnitude[at] ?? Number.NaN;
+      expect(Math.abs((gpuStatus.history.magnitude[at] ?? Number.NaN) - expected), where).toBeLessThan(
+        1e-4 * Math.max(1, expected),
+      );
+      const step = cpuStatus.history.step[at] ?? Number.NaN;
+      expect(Math.abs((gpuStatus.history.step[at] ?? Number.NaN) - step), where).toBeLessThan(1e-4);
+      const merit = cpuStatus.history.merit[at] ?? Number.NaN;
+      const gpuMerit = gpuStatus.history.merit[at] ?? Number.NaN;
+      if (Number.isFinite(merit)) expect(Math.abs(gpuMerit - merit), where).toBeLessThan(1e-4);
+      else expect(gpuMerit, where).toBe(merit);
+    }
+  }
+  for (const slot of ['iterate', 'candidate'] as const) {
+    const [gpuStates, cpuStates] = await Promise.all([
+      gpuSession.readStates(slot),
+      cpuSession.readStates(slot),
+    ]);
+    expect(maxRelativeError(gpuStates, cpuStates), `${where} ${slot}`).toBeLessThan(1e-4);
+  }
+}
+
+describeWebGpu('session primitives: GPU session = CPU session, step by step', (gpu) => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    backend = await testBackend();
+  });
+  afterAll(() => backend.destroy());
+
+  it('trust region, damping, merit criterion, setActive, setLambda and writeStates match the CPU', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          length: fc.integer({ min: 1, max: 50 }),
+          seed: fc.integer({ min: 1, max: 1 << 20 }),
+          damping: fc.constantFrom(1, 0.5),
+          criterion: fc.constantFrom('step' as const, 'merit' as const),
+          mode: fc.constantFrom('diagonal' as const, 'dense' as const),
+          trust: fc.boolean(),
+          estimator: fc.constantFrom('filter' as const, 'smoother' as const),
+        }),
+        async ({ batch, length, seed, damping, criterion, mode, trust, estimator }) => {
+          const cell = gru({ hidden: 3, input: 2, seed });
+          const inputs = randomArray(batch * length * 2, seed, -1, 1);
+          const initialState = randomArray(batch * 3, seed + 1, -0.5, 0.5);
+          const initialGuess = randomArray(batch * length * 3, seed + 2, -2, 2);
+          const problem = { cell, batch, length, inputs, initialState, initialGuess, historyCapacity: 4 };
+          const gpuSession = await backend.createSession(problem);
+          const cpuSession = await createCpuBackend().createSession(problem);
+          const update: UpdateOptions = {
+            tolerance: 1e-3,
+            criterion,
+            reset: true,
+            resetBound: 1.5,
+            damping,
+            ...(trust ? { trustRegion: { increase: 10, decrease: 0.1, minimum: 1e-6, maximum: 1e6 } } : {}),
+          };
+          const steps: Step[] = [
+            (s) => s.setLambda(0.5),
+            (s) => s.linearize(mode),
+            (s) => s.solveKalman({ mode, estimator, lambda: 'session' }),
+            (s) => s.update(update),
+            (s) => s.linearize(mode),
+            (s) => s.solveAffine(mode),
+            (s) => s.update(update),
+            (s) => s.setActive(Uint8Array.from({ length: batch }, (_, b) => (b === 0 ? 0 : 1))),
+            (s) => s.linearize('none'),
+            (s) => s.solveAffine('none'),
+            (s) => s.update(update),
+            (s) => s.writeStates(initialGuess, 'candidate'),
+            (s) => s.update(update),
+          ];
+          try {
+            for (const [index, step] of steps.entries()) {
+              step(gpuSession);
+              step(cpuSession);
+              if (index % 4 === 3) await compare(gpuSession, cpuSession, `after step ${index}`);
+            }
+            await compare(gpuSession, cpuSession, 'at the end');
+          } finally {
+            gpuSession.destroy();
+            cpuSession.destroy();
+          }
+        },
+      ),
+      { seed: 6107, numRuns: 12 },
+    );
+  });
+
+  it('sequential() writes the sequential evaluation into every sequence', async () => {
+    const cell = gru({ hidden: 5, input: 3, seed: 9 });
+    const batch = 70;
+    const length = 33;
+    const inputs = randomArray(batch * length * 3, 4, -1, 1);
+    const initialState = randomArray(batch * 5, 5, -1, 1);
+    const problem = { cell, batch, length, inputs, initialState };
+    const gpuSession = await backend.createSession(problem);
+    const cpuSession = await createCpuBackend().createSession(problem);
+    gpuSession.sequential();
+    cpuSession.sequential();
+    expect(maxRelativeError(await gpuSession.readStates(), await cpuSession.readStates())).toBeLessThan(1e-5);
+    gpuSession.destroy();
+    cpuSession.destroy();
+  });
+});
