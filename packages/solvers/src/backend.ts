@@ -102,7 +102,8 @@ export interface KalmanStepOptions {
 /**
  * Levenberg–Marquardt's classic trust-region schedule, applied per sequence by {@link Session.update}:
  * the candidate is accepted when ‖r(c)‖₂² ≤ ‖r(s)‖₂², then λ ← max(λ·decrease, minimum); otherwise the
- * iterate is kept and λ ← min(λ·increase, maximum).
+ * iterate is kept and λ ← min(λ·increase, maximum). With a trust region the step criterion reads
+ * (1 + λ)·step ≤ tolerance (λ after the update): a short step under a large λ is no sign of convergence.
  */
 export interface TrustRegionOptions {
   readonly increase: number;

@@ -14,7 +14,7 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  * | `stopping` | `'precision-aware'` (f32), `'reference'` (f64) | f32 runs stop at the rounding floor |
  * | `lambda` | ELK 1e-6, quasi-ELK 1e-2 | the paper's AR-GRU settings (Gonzalez et al. 2024) |
  * | `lambda: 'adaptive'` | start 1e-2, ×10 on rejection, ×0.1 on acceptance, within [1e-12, 1e12] | Levenberg–Marquardt |
- * | `estimator` | `'smoother'` (the exact LM step) | the paper's figures used `'filter'` |
+ * | `estimator` | `'filter'` | the authors' code (so the paper's figures); `'smoother'` is the exact LM step |
  * | `checkEvery` | the backend's `checkEvery`, else 1 | |
  * | floor window | 6 iterations | see `floorDecision` |
  *
@@ -43,7 +43,7 @@ export const solverDefaults = {
     initial: 1e-2,
     trustRegion: { increase: 10, decrease: 0.1, minimum: 1e-12, maximum: 1e12 } satisfies TrustRegionOptions,
   },
-  estimator: 'smoother' satisfies KalmanEstimator,
+  estimator: 'filter' satisfies KalmanEstimator,
   checkEvery: 1,
   historyCapacity: 64,
   floorWindow: 6,

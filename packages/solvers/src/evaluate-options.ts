@@ -40,7 +40,11 @@ export interface EvaluateOptions<Projection = FloatArray> {
   readonly maxIterations?: number;
   /** ELK's λ = 1/σ² ≥ 0, or `'adaptive'` (Levenberg–Marquardt schedule on ‖r‖²); defaults per method. */
   readonly lambda?: number | 'adaptive';
-  /** ELK estimator; default `'smoother'` (the paper's figures used `'filter'`). */
+  /**
+   * ELK's estimator: `'filter'` (default: the filtered means, what the authors' code computes and so what the
+   * paper's figures show) or `'smoother'` (the smoothed means: the exact Levenberg–Marquardt step). On a
+   * Jacobian far from diagonal (Lorenz-96) the quasi-ELK smoother step can diverge where the filter converges.
+   */
   readonly estimator?: KalmanEstimator;
   /** s^(0), [B, T, D]; default zeros. */
   readonly initialGuess?: FloatArray;

@@ -316,7 +316,10 @@ export class CpuSession implements Session {
       }
       this.iterations[b] = (this.iterations[b] as number) + 1;
       this.history.record(b, step, merit, maxAbs(iterate), flags);
-      if (accepted && criterion === 'step' && step <= tolerance) this.stop(b);
+      // Under a trust region a step is short because λ is large, not only near a solution: the step
+      // rule then asks (1 + λ)·step ≤ tol, a bound on the gradient ‖Jᵀr‖ ≈ ‖(JᵀJ + λI) δ‖.
+      const scale = trustRegion === undefined ? 1 : 1 + (this.lambda[b] as number);
+      if (accepted && criterion === 'step' && scale * step <= tolerance) this.stop(b);
     }
   }
 
