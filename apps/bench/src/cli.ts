@@ -90,7 +90,9 @@ function createContext(options: BenchOptions) {
     options,
     benchRoot: BENCH_ROOT,
     backend() {
-      backend ??= selectBackend(options.backend).then((chosen) => {
+      backend ??= selectBackend(
+        options.backend ?? (options.command === 'gpu-grid' ? 'webgpu' : undefined),
+      ).then((chosen) => {
         if (chosen.fallbackReason) log(`WebGPU unavailable (${chosen.fallbackReason}); running on the CPU.`);
         else log(`backend: ${chosen.kind}${chosen.adapter ? ` (${chosen.adapter})` : ''}`);
         return chosen;

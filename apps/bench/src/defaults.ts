@@ -234,7 +234,7 @@ export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
     maxIterations: 2_000,
     scanElements: [1e7, 1e8, 1e9],
     repeats: 5,
-    denseBytesLimit: 2 ** 34,
+    denseBytesLimit: 2 ** 33,
   },
 };
 

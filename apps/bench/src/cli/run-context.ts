@@ -1,4 +1,5 @@
 import type { Backend } from '@elk/solvers';
+import type { WebGpuBackend } from '@elk/webgpu';
 import type { GpuDevice } from '../gpu/gpu-device.ts';
 import type { Progress } from '../output/progress.ts';
 import type { BenchOptions } from './options.ts';
@@ -10,6 +11,8 @@ export interface BenchBackend {
   solver: Backend;
   /** The adapter's description on WebGPU; null on the CPU. */
   adapter: string | null;
+  /** The WebGPU backend itself (its bandwidth probes and peak-bytes tracking); null on the CPU. */
+  webgpu: WebGpuBackend | null;
   /** The device (WebGPU only), for the bench's own copy kernel. */
   gpu: GpuDevice | null;
   /** Why WebGPU was not used when it was not asked for explicitly (no adapter, …); null otherwise. */

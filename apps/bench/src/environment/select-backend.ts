@@ -11,7 +11,8 @@ export async function createCpu(): Promise<Backend> {
 
 /**
  * Picks the backend: `'cpu'`, `'webgpu'` (a usage error when no adapter exists), or — when not asked —
- * WebGPU if an adapter exists and the CPU otherwise (the reason is kept for the record).
+ * WebGPU if a hardware adapter exists and the CPU otherwise (a software adapter such as lavapipe is slower
+ * than the CPU backend, so it is used only when asked for; the reason is kept for the record).
  *
  * @example
  * ```ts
@@ -20,21 +21,37 @@ export async function createCpu(): Promise<Backend> {
  */
 export async function selectBackend(requested: 'cpu' | 'webgpu' | undefined): Promise<BenchBackend> {
   if (requested === 'cpu') {
-    return { kind: 'cpu', solver: await createCpu(), adapter: null, gpu: null, fallbackReason: null };
+    return {
+      kind: 'cpu',
+      solver: await createCpu(),
+      webgpu: null,
+      adapter: null,
+      gpu: null,
+      fallbackReason: null,
+    };
   }
   let reason: string;
   try {
     const gpu = await createGpuDevice();
-    if ('device' in gpu) {
+    if ('device' in gpu && gpu.software && requested === undefined) {
+      gpu.device.destroy();
+      reason = `only a software adapter (${gpu.adapter}), slower than the CPU backend; pass --backend webgpu to use it`;
+    } else if ('device' in gpu) {
       const { createWebGpuBackend } = await import('@elk/webgpu');
       const solver = await createWebGpuBackend({ device: gpu.device });
-      return { kind: 'webgpu', solver, adapter: gpu.adapter, gpu, fallbackReason: null };
-    }
-    reason = gpu.unavailable;
+      return { kind: 'webgpu', solver, webgpu: solver, adapter: gpu.adapter, gpu, fallbackReason: null };
+    } else reason = gpu.unavailable;
   } catch (error) {
     reason = error instanceof Error ? error.message : String(error);
   }
   if (requested === 'webgpu')
     throw new UsageError('--backend', 'a WebGPU adapter on this machine', `webgpu (${reason})`);
-  return { kind: 'cpu', solver: await createCpu(), adapter: null, gpu: null, fallbackReason: reason };
+  return {
+    kind: 'cpu',
+    solver: await createCpu(),
+    webgpu: null,
+    adapter: null,
+    gpu: null,
+    fallbackReason: reason,
+  };
 }

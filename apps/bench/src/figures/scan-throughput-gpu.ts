@@ -1,73 +1,91 @@
 import type { BenchBackend } from '../cli/run-context.ts';
 import { measureCopyBandwidth } from '../gpu/copy-bandwidth.ts';
-import { measureSessionDiagonalScan, measureStandaloneDiagonalScan } from '../gpu/diagonal-scan-bandwidth.ts';
 import type { Row } from '../output/figure-result.ts';
 
+/** Sequences and state size of the diagonal-scan bandwidth runs (the Fig. 2 batch; D = 8). */
+const SCAN_SHAPE = { batch: 16, dim: 8 } as const;
+
 /**
- * The WebGPU rows of the scan figure: copy bandwidth and the backend's diagonal scan (forward and
- * reverse) at each element count, f32, timed in the same run.
+ * The WebGPU rows of the scan figures: the backend's copy bandwidth (its vec4 copy kernel, timed with
+ * timestamp queries where the adapter has them), the bench's own host-timed copy kernel as a cross-check,
+ * and the backend's chunked diagonal scan, forward and reverse, on resident random data — each scan as a
+ * fraction of the copy bandwidth measured in the same run. Element counts are clamped so that one
+ * sequence fits one storage binding.
  */
 export async function measureGpuScans(
   backend: BenchBackend,
   elementCounts: number[],
   repeats: number,
 ): Promise<{ rows: Row[]; notes: string[] }> {
-  const gpu = backend.gpu;
-  if (!gpu) return { rows: [], notes: [] };
+  const { gpu, webgpu } = backend;
+  if (!gpu || !webgpu) return { rows: [], notes: [] };
   const rows: Row[] = [];
-  const failures = new Set<string>();
-  for (const elements of elementCounts) {
-    const copy = await measureCopyBandwidth(gpu.device, elements, repeats);
+  const methods = new Set<string>();
+  const perSequenceLimit = Math.floor(gpu.limits.maxStorageBufferBindingSize / 4);
+  for (const requested of elementCounts) {
+    const length = Math.max(
+      1,
+      Math.min(
+        Math.floor(requested / (SCAN_SHAPE.batch * SCAN_SHAPE.dim)),
+        Math.floor(perSequenceLimit / SCAN_SHAPE.dim),
+      ),
+    );
+    const elements = SCAN_SHAPE.batch * length * SCAN_SHAPE.dim;
+    const copy = await webgpu.copyBandwidth({ bytes: elements * 4, repetitions: repeats });
+    methods.add(copy.measurement.method);
+    const copyElements = copy.bytes / 4;
+    const base = { device: 'webgpu', precision: 'f32', requestedElements: requested };
     rows.push({
-      device: 'webgpu',
-      kernel: 'copy',
-      precision: 'f32',
-      length: copy.elements,
+      ...base,
+      kernel: 'copy (backend)',
+      length: copyElements,
       dim: 1,
-      elements: copy.elements,
-      seconds: copy.seconds,
-      elementsPerSecond: copy.elements / copy.seconds,
+      elements: copyElements,
+      seconds: copy.measurement.medianMs / 1000,
+      elementsPerSecond: copyElements / (copy.measurement.medianMs / 1000),
       bytesPerSecond: copy.bytesPerSecond,
+      timing: copy.measurement.method,
     });
-    const attempt = async <T>(label: string, measure: () => Promise<T>): Promise<T | null> => {
-      try {
-        return await measure();
-      } catch (error) {
-        failures.add(`${label}: ${error instanceof Error ? error.message : String(error)}`);
-        return null;
-      }
-    };
-    const scans = [
-      await attempt('resident scan', () => measureSessionDiagonalScan(backend, copy.elements, repeats)),
-      await attempt('standalone scan', () =>
-        measureStandaloneDiagonalScan(backend, copy.elements, false, repeats),
-      ),
-      await attempt('standalone reverse scan', () =>
-        measureStandaloneDiagonalScan(backend, copy.elements, true, repeats),
-      ),
-    ];
-    scans.forEach((scan, index) => {
-      if (!scan) return;
+    const own = await measureCopyBandwidth(gpu.device, elements, repeats);
+    rows.push({
+      ...base,
+      kernel: 'copy (bench kernel, host-timed)',
+      length: own.elements,
+      dim: 1,
+      elements: own.elements,
+      seconds: own.seconds,
+      elementsPerSecond: own.elements / own.seconds,
+      bytesPerSecond: own.bytesPerSecond,
+      timing: 'host',
+    });
+    for (const reverse of [false, true]) {
+      const scan = await webgpu.diagonalScanBandwidth({
+        ...SCAN_SHAPE,
+        length,
+        reverse,
+        repetitions: repeats,
+      });
+      methods.add(scan.measurement.method);
+      const seconds = scan.measurement.medianMs / 1000;
       rows.push({
-        device: 'webgpu',
-        kernel: `diagonal scan${index === 2 ? ' (reverse)' : ''}, ${scan.variant}`,
-        precision: 'f32',
-        length: scan.length,
-        dim: scan.dim,
+        ...base,
+        kernel: reverse ? 'diagonal scan (reverse)' : 'diagonal scan',
+        batch: SCAN_SHAPE.batch,
+        length,
+        dim: SCAN_SHAPE.dim,
         elements: scan.elements,
-        seconds: scan.seconds,
-        elementsPerSecond: scan.elements / scan.seconds,
+        seconds,
+        elementsPerSecond: scan.elements / seconds,
         bytesPerSecond: scan.bytesPerSecond,
         fractionOfCopy: scan.bytesPerSecond / copy.bytesPerSecond,
+        timing: scan.measurement.method,
       });
-    });
+    }
   }
   return {
     rows,
     notes: [
-      ...[...failures].map((failure) => `not measured: ${failure}`),
-      `WebGPU (${gpu.adapter}): host-timed batches of runs in flight (submit → completion), medians; scan bytes = a, b read + x written (12 bytes per element)`,
-      "the resident scan is the session primitive solveAffine('diagonal') (forward); the reverse scan is public only as the standalone scan, which includes upload and read-back",
+      `WebGPU (${gpu.adapter}): medians of ${repeats} runs timed by ${[...methods].join(' / ')}; copy = bytes read + written, scan = 12 bytes per element (a, b read, x written); scans batch ${SCAN_SHAPE.batch}, D = ${SCAN_SHAPE.dim}, resident random data`,
     ],
   };
 }

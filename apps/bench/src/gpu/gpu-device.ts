@@ -14,6 +14,8 @@ export interface GpuDevice {
   /** `timestamp-query` was granted (GPU-side timing of compute passes). */
   timestamps: boolean;
   subgroups: boolean;
+  /** A software rasteriser (lavapipe/llvmpipe, SwiftShader): real WebGPU, but slower than the CPU backend. */
+  software: boolean;
   /** The dawn.node GPU instance and adapter, kept referenced: Dawn tears the device down when they are collected. */
   owners: { instance: GPU; adapter: GPUAdapter };
 }
@@ -74,6 +76,7 @@ export async function createGpuDevice(): Promise<GpuDevice | { unavailable: stri
     },
   });
   const info = adapter.info;
+  const description = [info.vendor, info.architecture, info.device, info.description].join(' ');
   return {
     device,
     adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ').trim(),
@@ -84,6 +87,7 @@ export async function createGpuDevice(): Promise<GpuDevice | { unavailable: stri
     },
     timestamps: device.features.has('timestamp-query'),
     subgroups: device.features.has('subgroups'),
+    software: /llvmpipe|lavapipe|swiftshader/i.test(description),
     owners: { instance: gpu, adapter },
   };
 }

@@ -135,6 +135,10 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
     figure: 'gpu-grid',
     notes: [
       ...bandwidth.notes,
+      ...bandwidth.rows.map(
+        (row) =>
+          `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of copy)`}`,
+      ),
       `grid: flax GRU, f32, tolerance ${sizes.tolerance}, the solver's default stopping rule for f32; time = wall clock of evaluate() incl. upload and read-back; ms/iteration = time / iterations`,
       'ratios: speedupVsCudnn against the cuDNN run of this call (--cudnn), jax* against the H200 reference numbers (PERF notes); msPerIterationVsJaxQuasiDeer < 1/3 is the goal',
       `DEER only where one dense Jacobian array (T·B·D²·4 bytes) is ≤ ${formatBytes(sizes.denseBytesLimit)}`,
