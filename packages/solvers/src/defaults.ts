@@ -62,7 +62,14 @@ export function defaultMaxIterations(length: number): number {
   return length + 1;
 }
 
-/** Unit round-off ε of a precision: 2^-24 for f32, 2^-53 for f64. */
+/**
+ * Unit round-off ε of a precision: 2^-24 for f32, 2^-53 for f64 (the floor rule's scale).
+ *
+ * @example
+ * ```ts
+ * unitRoundoff('f32'); // 5.96e-8
+ * ```
+ */
 export function unitRoundoff(precision: Precision): number {
   return precision === 'f32' ? 2 ** -24 : 2 ** -53;
 }

@@ -4,7 +4,14 @@ import type { Backend, ConvergenceCriterion, KalmanEstimator } from './backend.t
 /** The evaluation methods of `evaluate`. */
 export type Method = 'sequential' | 'jacobi' | 'deer' | 'quasi-deer' | 'elk' | 'quasi-elk';
 
-/** Every method name, for validation and iteration. */
+/**
+ * Every method name, for validation and iteration.
+ *
+ * @example
+ * ```ts
+ * for (const method of methods) console.log(method); // 'sequential', 'jacobi', …
+ * ```
+ */
 export const methods: readonly Method[] = ['sequential', 'jacobi', 'deer', 'quasi-deer', 'elk', 'quasi-elk'];
 
 /**

@@ -57,7 +57,13 @@ export function checkCell(cell: unknown): Cell {
 }
 
 /**
- * Validates a {@link SolverProblem}'s sizes and arrays.
+ * Validates a {@link SolverProblem}'s sizes and arrays (finite values, lengths that match the cell); backends
+ * call it in `createSession`.
+ *
+ * @example
+ * ```ts
+ * validateProblem({ cell, batch: 2, length: 100, inputs, initialState }); // throws SolverInputError when wrong
+ * ```
  *
  * @throws {@link SolverInputError} naming the first offending field.
  */

@@ -39,7 +39,14 @@ export interface FloorDecision {
   readonly floor: number;
 }
 
-/** Sequence `sequence`'s entries of a batch history, as views (no copy). */
+/**
+ * Sequence `sequence`'s entries of a batch history, as views (no copy), for {@link floorDecision}.
+ *
+ * @example
+ * ```ts
+ * const { step } = sequenceHistory((await session.readStatus()).history, 0); // oldest first
+ * ```
+ */
 export function sequenceHistory(history: IterationHistory, sequence: number): SequenceHistory {
   const start = sequence * history.capacity;
   const end = start + (history.count[sequence] ?? 0);
