@@ -16,7 +16,7 @@ import {
   packGatedParameters,
 } from './gated-parameters.ts';
 import { DEFAULT_SEED, resolveLayout } from './gru.ts';
-import { GRU_NAMING, gruElement } from './gru-core.ts';
+import { GRU_NAMING, gruElement, prepareGru } from './gru-core.ts';
 import { gruGatesWgsl } from './gru-wgsl.ts';
 import { lecunNormal } from './initializers.ts';
 import { positiveInteger, sigmoid, softplus } from './options.ts';
@@ -116,6 +116,7 @@ export function arGru(options: ArGruOptions): ArGruCell {
     : { kernel: lecunNormal(random, hidden, 2), bias: new Float64Array(2) };
   const { kernel: decoderKernel, bias: decoderBias } = decoder;
   const D = hidden + 1;
+  const prepared = prepareGru(parameters);
   const inputJacobian = new Float64Array(hidden);
   const diagonalScratch = new Float64Array(D);
 
@@ -129,7 +130,7 @@ export function arGru(options: ArGruOptions): ArGruCell {
         const gruTarget = mode === 'diagonal' ? diagonalScratch : jacobian;
         const gruOffset = mode === 'dense' ? jo + D + 1 : 0;
         gruElement(
-          parameters,
+          prepared,
           states,
           so + 1,
           states,
@@ -209,7 +210,7 @@ export function arGru(options: ArGruOptions): ArGruCell {
       x[0] = initial[b * D] ?? 0;
       h.set(initial.subarray(b * D + 1, (b + 1) * D));
       for (let t = 0; t < length; t++) {
-        gruElement(parameters, h, 0, x, 0, next, 0, 'none', next, 0, 0);
+        gruElement(prepared, h, 0, x, 0, next, 0, 'none', next, 0, 0);
         h.set(next);
         const mu =
           (decoderBias[0] ?? 0) + h.reduce((sum, value, k) => sum + value * (decoderKernel[2 * k] ?? 0), 0);

@@ -13,7 +13,7 @@ import {
   initGatedParameters,
   loadGatedParameters,
 } from './gated-parameters.ts';
-import { GRU_NAMING, gruElement } from './gru-core.ts';
+import { GRU_NAMING, gruElement, prepareGru } from './gru-core.ts';
 import { gruWgsl } from './gru-wgsl.ts';
 import { nonNegativeInteger, oneOf, positiveInteger } from './options.ts';
 import { createRandom } from './random.ts';
@@ -102,13 +102,14 @@ export function gru(options: GruOptions): GruCell {
   const parameters = options.weights
     ? loadGatedParameters(GRU_NAMING, options.weights, layout, hidden, input)
     : initGatedParameters(GRU_NAMING, createRandom(options.seed ?? DEFAULT_SEED), layout, hidden, input);
+  const prepared = prepareGru(parameters);
   return createCellFromKernel(
     {
       name: 'gru',
       stateSize: hidden,
       inputSize: input,
       kernel: (states, so, inputs, io, values, vo, mode, jacobian, jo) =>
-        gruElement(parameters, states, so, inputs, io, values, vo, mode, jacobian, jo, hidden),
+        gruElement(prepared, states, so, inputs, io, values, vo, mode, jacobian, jo, hidden),
       wgsl: gruWgsl(parameters),
     },
     {
