@@ -198,7 +198,19 @@ function checkOutput(
   if (out.length !== length) {
     throw new CellConfigError(argument, `length ${length} (${formula})`, `length ${out.length}`);
   }
+  if (overlaps(out, states)) {
+    throw new CellConfigError(
+      argument,
+      'an array that does not overlap `states`',
+      'memory shared with states',
+    );
+  }
   return out;
+}
+
+function overlaps(a: FloatArray, b: FloatArray): boolean {
+  if (a.buffer !== b.buffer || a.byteLength === 0 || b.byteLength === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 function describe(value: unknown): string {

@@ -219,5 +219,9 @@ describe('gru', () => {
       expect.objectContaining({ argument: 'out', expected: 'length 18 (batch × stateSize × stateSize)' }),
     );
     expect(() => cell.step(new Float64Array(6), new Float64Array(4), 1.5)).toThrow(CellConfigError);
+    const shared = new Float64Array(6);
+    expect(() => cell.step(shared, new Float64Array(4), 2, shared)).toThrow(
+      expect.objectContaining({ argument: 'out', received: 'memory shared with states' }),
+    );
   });
 });
