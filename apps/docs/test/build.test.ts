@@ -6,7 +6,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { figureMarkdown, figuresUrl, readFigureRun } from '../src/build/copy-bench-assets.ts';
+import {
+  figureMarkdown,
+  figuresUrl,
+  readableCommand,
+  readFigureRun,
+} from '../src/build/copy-bench-assets.ts';
 import { figureCatalog } from '../src/build/figure-catalog.ts';
 import { asLiteralMarkdown } from '../src/build/generate-api.ts';
 import { sitePages } from './support/site-build.ts';
@@ -69,6 +74,13 @@ describe('the figure gallery', () => {
     expect(markdown).toContain('| D | a\\|b |');
     expect(markdown).toContain('| 8 | 1\\|2 |');
     expect(markdown).toContain(`(${figuresUrl}/fig2/fig2.json)`);
+  });
+
+  it("shows the bench's command line as the command a reader types", () => {
+    expect(readableCommand(['/usr/bin/node', '/repo/apps/bench/src/cli.ts', 'fig4', '--full'])).toBe(
+      'pnpm bench fig4 --full',
+    );
+    expect(readableCommand(['pnpm', 'bench', 'scan'])).toBe('pnpm bench scan');
   });
 
   it('ignores a folder without a figure', async () => {

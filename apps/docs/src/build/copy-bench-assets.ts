@@ -92,7 +92,7 @@ export async function readFigureRun(root: string, folder: string, name: string):
   const commandLine = stringArray(document['commandLine']);
   return {
     folder,
-    commandLine: commandLine.length > 0 ? commandLine.join(' ') : null,
+    commandLine: commandLine.length > 0 ? readableCommand(commandLine) : null,
     backend: backend
       ? [backend['kind'], backend['adapter']].filter((v) => typeof v === 'string').join(', ')
       : null,
@@ -102,6 +102,15 @@ export async function readFigureRun(root: string, folder: string, name: string):
     plots,
     json: jsonFile,
   };
+}
+
+/**
+ * The command a reader would type: `pnpm bench <arguments>` when the recorded command line is the bench's CLI
+ * run by Node (`[node, …/cli.ts, …arguments]`), else the recorded words.
+ */
+export function readableCommand(words: readonly string[]): string {
+  const cli = words.findIndex((word) => /(^|\/)cli\.[cm]?[jt]s$/.test(word));
+  return cli >= 0 ? ['pnpm bench', ...words.slice(cli + 1)].join(' ') : words.join(' ');
 }
 
 /** The results folders of one figure: `results/<name>/` and `results/<anything>/<name>/`. */

@@ -23,7 +23,10 @@ export const generatedPublicDirectory = here('../../content/public/generated/');
 export const generatedFiguresPage = here('../../content/figures/generated.md');
 /** The static site that `vitepress build` writes (VitePress `outDir`). */
 export const siteDirectory = here('../../dist/');
-/** The bench's results: `<figure>/` folders with SVG, PNG and JSON. */
-export const benchResultsDirectory = here('../../../bench/results/');
+/**
+ * The bench's results: `<figure>/` folders with SVG, PNG and JSON. `ELK_BENCH_RESULTS` points the build at
+ * another folder (e.g. a `pnpm bench --out DIR` run).
+ */
+export const benchResultsDirectory = process.env.ELK_BENCH_RESULTS ?? here('../../../bench/results/');
 /** The trained AR-GRU of the bench (paper Fig. 4), when it has been trained and committed. */
 export const trainedArGruFile = here('../../../bench/models/argru-sine.safetensors');
