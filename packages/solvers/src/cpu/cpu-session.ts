@@ -18,6 +18,7 @@ import { compensatedDiagonalScan } from './compensated-diagonal-scan.ts';
 import { elkStep } from './elk-step.ts';
 import { allocateFloats, convertFloats } from './float-arrays.ts';
 import { HistoryBuffer } from './history-buffer.ts';
+import { maxAbs, resetAndMeasureStep, residualNorms } from './sequence-norms.ts';
 
 /** How the CPU session solves diagonal linear recurrences. */
 export type CpuDiagonalScan = 'plain' | 'compensated';
@@ -265,28 +266,9 @@ export class CpuSession implements Session {
       if (this.active[b] === 0) continue;
       const view = this.view(b);
       const { iterate, candidate } = view;
-      let flags = 0;
-      let step = 0;
-      for (let i = 0; i < candidate.length; i++) {
-        let value = candidate[i] as number;
-        if (reset) {
-          if (Number.isNaN(value)) {
-            value = 0;
-            flags |= IterationFlag.reset;
-          } else if (value > bound) {
-            value = bound;
-            flags |= IterationFlag.reset;
-          } else if (value < -bound) {
-            value = -bound;
-            flags |= IterationFlag.reset;
-          }
-          candidate[i] = value;
-        }
-        const difference = Math.abs(value - (iterate[i] as number));
-        if (difference > step) step = difference;
-        else if (Number.isNaN(difference)) flags |= IterationFlag.notFinite;
-      }
-      if ((flags & IterationFlag.notFinite) !== 0) step = Number.NaN;
+      const measured = resetAndMeasureStep(candidate, iterate, reset ? bound : undefined);
+      let flags = measured.flags;
+      const step = measured.step;
       const merit = this.merit[b] as number;
       if (criterion === 'merit' && merit <= tolerance) {
         this.stop(b);
@@ -401,27 +383,4 @@ export class CpuSession implements Session {
     this.dense = undefined;
     this.onDestroy();
   }
-}
-
-/** ‖s − f‖∞ and ‖s − f‖₂² over a sequence (NaN when any difference is NaN). */
-function residualNorms(states: FloatArray, values: FloatArray): { infinity: number; squared: number } {
-  let infinity = 0;
-  let squared = 0;
-  for (let i = 0; i < states.length; i++) {
-    const r = (states[i] as number) - (values[i] as number);
-    const magnitude = Math.abs(r);
-    if (magnitude > infinity) infinity = magnitude;
-    squared += r * r;
-  }
-  if (Number.isNaN(squared)) infinity = Number.NaN;
-  return { infinity, squared };
-}
-
-function maxAbs(values: FloatArray): number {
-  let maximum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const magnitude = Math.abs(values[i] as number);
-    if (magnitude > maximum) maximum = magnitude;
-  }
-  return maximum;
 }
