@@ -32,6 +32,12 @@ export interface WebGpuBackendOptions {
    * `maxStorageBufferBindingSize`); smaller values exercise the windowing of large arrays in tests.
    */
   maxBindingBytes?: number;
+  /**
+   * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
+   * two passes over T (default true). The fused update leaves the previous iterate, not the reset candidate,
+   * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
+   */
+  fusion?: boolean;
   /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
   checkEvery?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
@@ -44,6 +50,12 @@ export interface WebGpuBackendOptions {
  */
 export interface WebGpuBackend extends Backend {
   readonly name: 'webgpu';
+  /**
+   * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
+   * two passes over T (default true). The fused update leaves the previous iterate, not the reset candidate,
+   * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
+   */
+  fusion?: boolean;
   /** How often `evaluate` reads the status: k iterations stay in flight between reads. */
   readonly checkEvery: number;
   /** The device the backend runs on. */
@@ -90,8 +102,11 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   readonly #ownsDevice: boolean;
   readonly #sessions = new Set<Session>();
 
-  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number) {
+  readonly #fusion: boolean;
+
+  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number, fusion: boolean) {
     this.#context = context;
+    this.#fusion = fusion;
     this.checkEvery = checkEvery;
     this.#ownsDevice = ownsDevice;
   }
@@ -121,7 +136,12 @@ class WebGpuBackendImplementation implements WebGpuBackend {
 
   async createSession(problem: SolverProblem): Promise<Session> {
     this.#context.assertAlive();
-    const session = createGpuSession(this.#context, problem, (closed) => this.#sessions.delete(closed));
+    const session = createGpuSession(
+      this.#context,
+      problem,
+      (closed) => this.#sessions.delete(closed),
+      this.#fusion,
+    );
     this.#sessions.add(session);
     return session;
   }
@@ -193,5 +213,5 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   }
   const context = new GpuContext(device, capabilities, options.debug ?? false, options.maxBindingBytes);
   const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
-  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery);
+  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, options.fusion ?? true);
 }

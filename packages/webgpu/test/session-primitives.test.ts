@@ -9,7 +9,12 @@ import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
 /** One primitive applied to both sessions. */
 type Step = (session: Session) => void;
 
-async function compare(gpuSession: Session, cpuSession: Session, where: string): Promise<void> {
+async function compare(
+  gpuSession: Session,
+  cpuSession: Session,
+  where: string,
+  slots: readonly ('iterate' | 'candidate')[] = ['iterate', 'candidate'],
+): Promise<void> {
   const [gpuStatus, cpuStatus] = await Promise.all([gpuSession.readStatus(), cpuSession.readStatus()]);
   expect(gpuStatus.iteration, where).toBe(cpuStatus.iteration);
   expect(Array.from(gpuStatus.active), where).toEqual(Array.from(cpuStatus.active));
@@ -35,7 +40,7 @@ async function compare(gpuSession: Session, cpuSession: Session, where: string):
       else expect(gpuMerit, where).toBe(merit);
     }
   }
-  for (const slot of ['iterate', 'candidate'] as const) {
+  for (const slot of slots) {
     const [gpuStates, cpuStates] = await Promise.all([
       gpuSession.readStates(slot),
       cpuSession.readStates(slot),
@@ -46,11 +51,16 @@ async function compare(gpuSession: Session, cpuSession: Session, where: string):
 
 describeWebGpu('session primitives: GPU session = CPU session, step by step', (gpu) => {
   let backend: WebGpuBackend;
+  let fused: WebGpuBackend;
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
-    backend = await testBackend();
+    backend = await testBackend({ fusion: false });
+    fused = await testBackend();
   });
-  afterAll(() => backend.destroy());
+  afterAll(() => {
+    backend.destroy();
+    fused.destroy();
+  });
 
   it('trust region, damping, merit criterion, setActive, setLambda and writeStates match the CPU', async () => {
     await fc.assert(
@@ -110,6 +120,52 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
         },
       ),
       { seed: 6107, numRuns: 12 },
+    );
+  });
+
+  it('the fused quasi-DEER iteration matches the CPU primitives it replaces (iterate, status, history)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 4 }),
+          length: fc.integer({ min: 1, max: 120 }),
+          seed: fc.integer({ min: 1, max: 1 << 20 }),
+          bound: fc.constantFrom(0.3, 1e8),
+        }),
+        async ({ batch, length, seed, bound }) => {
+          const cell = gru({ hidden: 4, input: 3, seed });
+          const inputs = randomArray(batch * length * 3, seed, -1, 1);
+          const initialState = randomArray(batch * 4, seed + 1, -0.5, 0.5);
+          const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
+          const gpuSession = await fused.createSession(problem);
+          const cpuSession = await createCpuBackend().createSession(problem);
+          const update: UpdateOptions = {
+            tolerance: 1e-5,
+            criterion: 'step',
+            reset: true,
+            resetBound: bound,
+          };
+          try {
+            for (let iteration = 0; iteration < 6; iteration++) {
+              for (const session of [gpuSession, cpuSession]) {
+                session.linearize('diagonal');
+                session.solveAffine('diagonal');
+                session.update(update);
+              }
+              if (iteration === 2) {
+                const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 0 ? 1 : 0));
+                gpuSession.setActive(active);
+                cpuSession.setActive(active);
+              }
+            }
+            await compare(gpuSession, cpuSession, `B=${batch} T=${length} seed=${seed}`, ['iterate']);
+          } finally {
+            gpuSession.destroy();
+            cpuSession.destroy();
+          }
+        },
+      ),
+      { seed: 6111, numRuns: 10 },
     );
   });
 

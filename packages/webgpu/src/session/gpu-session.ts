@@ -25,6 +25,7 @@ import { readBytes, readFloat32, writeArray } from '../transfer.ts';
 import { type CellShape, linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
+import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
 import { SessionBuffers } from './session-buffers.ts';
 import {
   historyEntryWords,
@@ -59,6 +60,18 @@ export interface SessionView {
   readonly candidate: GPUBuffer;
   readonly offset: GPUBuffer;
   readonly status: GPUBuffer;
+  readonly inputs: GPUBuffer;
+  readonly initialState: GPUBuffer;
+  readonly cellParameters: GPUBuffer;
+  /** Per-sequence, per-block (or per-chunk) reduction partials. */
+  readonly partials: GPUBuffer;
+  /** Blocks of the element kernels per sequence (ceil(T / workgroup size)). */
+  readonly blocks: number;
+  /** H, history entries per sequence. */
+  readonly historyCapacity: number;
+  readonly history: GPUBuffer;
+  /** Exchanges the iterate and candidate buffers (the fused iteration writes s^(i+1) into the other one). */
+  swapStates(): void;
   /** Windows of whole sequences for arrays of `elementsPerStep` f32 per time step (D, or D² when dense). */
   windows(elementsPerStep: number): SequenceWindow[];
   /** The common uniform values of a window (sizes, offsets of the [B, T, …] arrays). */
@@ -75,17 +88,19 @@ class GpuSession implements Session, SessionView {
   readonly context: GpuContext;
   readonly cell: CellShape;
   readonly buffers: SessionBuffers;
-  readonly iterate: GPUBuffer;
-  readonly candidate: GPUBuffer;
+  #iterate: GPUBuffer;
+  #candidate: GPUBuffer;
   readonly offset: GPUBuffer;
   readonly status: GPUBuffer;
-  readonly #inputs: GPUBuffer;
-  readonly #initialState: GPUBuffer;
-  readonly #cellParameters: GPUBuffer;
-  readonly #partials: GPUBuffer;
-  readonly #history: GPUBuffer;
-  readonly #historyCapacity: number;
-  readonly #blocks: number;
+  readonly inputs: GPUBuffer;
+  readonly initialState: GPUBuffer;
+  readonly cellParameters: GPUBuffer;
+  readonly partials: GPUBuffer;
+  readonly history: GPUBuffer;
+  readonly historyCapacity: number;
+  readonly blocks: number;
+  readonly #fusion: boolean;
+  #pending: LinearizationMode[] = [];
   readonly #onDestroy: (session: Session) => void;
   #encoder: GPUCommandEncoder | undefined;
   #passes = 0;
@@ -94,15 +109,21 @@ class GpuSession implements Session, SessionView {
   #linearized: LinearizationMode | undefined;
   #destroyed = false;
 
-  constructor(context: GpuContext, problem: SolverProblem, onDestroy: (session: Session) => void) {
+  constructor(
+    context: GpuContext,
+    problem: SolverProblem,
+    onDestroy: (session: Session) => void,
+    fusion: boolean,
+  ) {
     const valid = validateSessionProblem(problem);
+    this.#fusion = fusion;
     this.context = context;
     this.cell = valid.cell;
     this.batch = valid.batch;
     this.length = valid.length;
     this.stateSize = valid.cell.stateSize;
     this.#onDestroy = onDestroy;
-    this.#historyCapacity = valid.historyCapacity;
+    this.historyCapacity = valid.historyCapacity;
     const B = this.batch;
     const T = this.length;
     const D = this.stateSize;
@@ -111,18 +132,20 @@ class GpuSession implements Session, SessionView {
     if (I > 0) context.sequenceWindows(B, [T * I * 4], 'inputs');
     this.buffers = new SessionBuffers(context);
     const states = B * T * D * 4;
-    this.#inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
-    if (I > 0) writeArray(context, this.#inputs, valid.inputs);
-    this.#initialState = this.buffers.acquire(B * D * 4, 'initial-state');
-    writeArray(context, this.#initialState, valid.initialState);
-    this.iterate = this.buffers.acquire(states, 'iterate');
-    writeArray(context, this.iterate, valid.initialGuess ?? new Float32Array(B * T * D));
-    this.candidate = this.buffers.acquire(states, 'candidate');
+    this.inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
+    if (I > 0) writeArray(context, this.inputs, valid.inputs);
+    this.initialState = this.buffers.acquire(B * D * 4, 'initial-state');
+    writeArray(context, this.initialState, valid.initialState);
+    this.#iterate = this.buffers.acquire(states, 'iterate');
+    if (valid.initialGuess) writeArray(context, this.#iterate, valid.initialGuess);
+    else this.#encoderNow().clearBuffer(this.#iterate, 0, states);
+    this.#candidate = this.buffers.acquire(states, 'candidate');
     this.offset = this.buffers.acquire(states, 'offset');
-    this.#cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
-    writeArray(context, this.#cellParameters, valid.cell.wgsl.parameters);
-    this.#blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
-    this.#partials = this.buffers.acquire(B * this.#blocks * partialWords * 4, 'partials');
+    this.cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
+    writeArray(context, this.cellParameters, valid.cell.wgsl.parameters);
+    this.blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
+    const chunks = Math.max(this.blocks, fusedChunkPlan(T, B).chunks);
+    this.partials = this.buffers.acquire(B * chunks * partialWords * 4, 'partials');
     this.status = this.buffers.acquire(B * sequenceStateWords * 4, 'status');
     const status = new Uint32Array(B * sequenceStateWords);
     const view = new Float32Array(status.buffer);
@@ -132,7 +155,19 @@ class GpuSession implements Session, SessionView {
       view[b * sequenceStateWords + SequenceStateField.meritSquared] = Number.POSITIVE_INFINITY;
     }
     writeArray(context, this.status, status);
-    this.#history = this.buffers.acquire(B * this.#historyCapacity * historyEntryWords * 4, 'history');
+    this.history = this.buffers.acquire(B * this.historyCapacity * historyEntryWords * 4, 'history');
+  }
+
+  get iterate(): GPUBuffer {
+    return this.#iterate;
+  }
+
+  get candidate(): GPUBuffer {
+    return this.#candidate;
+  }
+
+  swapStates(): void {
+    [this.#iterate, this.#candidate] = [this.#candidate, this.#iterate];
   }
 
   windows(elementsPerStep: number): SequenceWindow[] {
@@ -144,9 +179,9 @@ class GpuSession implements Session, SessionView {
   windowValues(window: SequenceWindow, elementsPerStep: number): SessionParamValues {
     const T = this.length;
     const states = this.context.windowBinding(this.iterate, T * this.stateSize, window).residual;
-    const inputs = this.context.windowBinding(this.#inputs, T * this.cell.inputSize, window).residual;
+    const inputs = this.context.windowBinding(this.inputs, T * this.cell.inputSize, window).residual;
     const jacobian = this.context.windowBinding(this.iterate, T * elementsPerStep, window).residual;
-    const blocks = this.#blocks;
+    const blocks = this.blocks;
     return {
       batch: window.batchCount,
       batch_base: window.batchStart,
@@ -161,7 +196,7 @@ class GpuSession implements Session, SessionView {
       offset_offset: states,
       offset_gain: states,
       offset_correction: states,
-      history_capacity: this.#historyCapacity,
+      history_capacity: this.historyCapacity,
     };
   }
 
@@ -217,7 +252,7 @@ class GpuSession implements Session, SessionView {
   }
 
   #finish(pipeline: GPUComputePipeline, bindings: GPUBufferBinding[], values: SessionParamValues = {}): void {
-    const all = { total_batch: this.batch, blocks: this.#blocks, history_capacity: this.#historyCapacity };
+    const all = { total_batch: this.batch, blocks: this.blocks, history_capacity: this.historyCapacity };
     this.pass((pass) =>
       this.context.dispatch(pass, pipeline, sessionParams.pack({ ...all, ...values }), bindings, this.batch),
     );
@@ -233,29 +268,48 @@ class GpuSession implements Session, SessionView {
     return this.buffers.lazy(mode, this.batch * this.length * perStep * 4);
   }
 
+  /** Records the deferred `linearize`/`solveAffine` (kept back for the fused iteration) unfused. */
+  #materialize(): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    if (pending.length === 0) return;
+    this.#linearizeNow('diagonal');
+    if (pending.length > 1) this.#solveAffineNow('diagonal');
+  }
+
   linearize(mode: LinearizationMode): void {
     if (mode !== 'none' && mode !== 'diagonal' && mode !== 'dense') {
       throw new WebGpuInputError('mode', "'none', 'diagonal' or 'dense'", String(mode));
     }
+    this.#materialize();
+    if (mode === 'diagonal' && this.#fusion) {
+      this.#pending = ['diagonal'];
+      this.#linearized = mode;
+      return;
+    }
+    this.#linearizeNow(mode);
+  }
+
+  #linearizeNow(mode: LinearizationMode): void {
     const D = this.stateSize;
     const perStep = mode === 'dense' ? D * D : D;
     const jacobian = mode === 'none' ? undefined : this.jacobianBuffer(mode);
     const pipeline = this.#cellPipeline(`linearize-${mode}`, () => linearizeWgsl(this.cell, mode));
     for (const window of this.windows(perStep)) {
       const bindings: GPUBufferBinding[] = [
-        { buffer: this.#cellParameters },
-        this.#range(this.#inputs, this.cell.inputSize, window),
-        { buffer: this.#initialState },
+        { buffer: this.cellParameters },
+        this.#range(this.inputs, this.cell.inputSize, window),
+        { buffer: this.initialState },
         this.#range(this.iterate, D, window),
         this.#range(this.offset, D, window),
-        { buffer: this.#partials },
+        { buffer: this.partials },
         { buffer: this.status },
       ];
       if (jacobian) bindings.push(this.#range(jacobian, perStep, window));
       this.#dispatchElements(pipeline, this.windowValues(window, perStep), bindings);
     }
     const finish = this.context.pipeline('session/finish-linearize', finishLinearizeWgsl);
-    this.#finish(finish, [{ buffer: this.#partials }, { buffer: this.status }]);
+    this.#finish(finish, [{ buffer: this.partials }, { buffer: this.status }]);
     this.#linearized = mode;
   }
 
@@ -271,6 +325,15 @@ class GpuSession implements Session, SessionView {
 
   solveAffine(mode: LinearizationMode): void {
     this.#requireMode(mode, 'solveAffine');
+    if (this.#pending.length === 1 && mode === 'diagonal') {
+      this.#pending.push(mode);
+      return;
+    }
+    this.#materialize();
+    this.#solveAffineNow(mode);
+  }
+
+  #solveAffineNow(mode: LinearizationMode): void {
     if (mode === 'none') {
       const bytes = this.batch * this.length * this.stateSize * 4;
       this.#encoderNow().copyBufferToBuffer(this.offset, 0, this.candidate, 0, bytes);
@@ -298,6 +361,7 @@ class GpuSession implements Session, SessionView {
   solveKalman(options: KalmanStepOptions): void {
     const { mode, estimator, lambda } = options;
     this.#requireMode(mode, 'solveKalman');
+    this.#materialize();
     if (lambda !== 'session' && !(typeof lambda === 'number' && lambda >= 0 && Number.isFinite(lambda))) {
       throw new WebGpuInputError('lambda', "a finite number ≥ 0 or 'session'", String(lambda));
     }
@@ -325,6 +389,17 @@ class GpuSession implements Session, SessionView {
       throw new WebGpuInputError('criterion', "'step' or 'merit'", String(criterion));
     }
     this.#iteration++;
+    const fusible = criterion === 'step' && !trustRegion && (options.damping ?? 1) === 1;
+    if (this.#pending.length === 2 && fusible) {
+      this.#pending = [];
+      encodeFusedQuasiIteration(this, {
+        tolerance,
+        reset: reset ? 1 : 0,
+        reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
+      });
+      return;
+    }
+    this.#materialize();
     const D = this.stateSize;
     const values: SessionParamValues = {
       tolerance,
@@ -345,7 +420,7 @@ class GpuSession implements Session, SessionView {
         this.#dispatchElements(direct, { ...this.windowValues(window, D), ...values }, [
           this.#range(this.iterate, D, window),
           this.#range(this.candidate, D, window),
-          { buffer: this.#partials },
+          { buffer: this.partials },
           { buffer: this.status },
         ]);
       }
@@ -353,12 +428,12 @@ class GpuSession implements Session, SessionView {
       const measure = this.#cellPipeline('update-measure', () => updateMeasureWgsl(this.cell));
       for (const window of windows) {
         this.#dispatchElements(measure, { ...this.windowValues(window, D), ...values }, [
-          { buffer: this.#cellParameters },
-          this.#range(this.#inputs, this.cell.inputSize, window),
-          { buffer: this.#initialState },
+          { buffer: this.cellParameters },
+          this.#range(this.inputs, this.cell.inputSize, window),
+          { buffer: this.initialState },
           this.#range(this.iterate, D, window),
           this.#range(this.candidate, D, window),
-          { buffer: this.#partials },
+          { buffer: this.partials },
           { buffer: this.status },
         ]);
       }
@@ -366,7 +441,7 @@ class GpuSession implements Session, SessionView {
     const finish = this.context.pipeline('session/finish-update', finishUpdateWgsl);
     this.#finish(
       finish,
-      [{ buffer: this.#partials }, { buffer: this.status }, { buffer: this.#history }],
+      [{ buffer: this.partials }, { buffer: this.status }, { buffer: this.history }],
       values,
     );
     if (trustRegion) {
@@ -382,20 +457,22 @@ class GpuSession implements Session, SessionView {
   }
 
   sequential(): void {
+    this.#materialize();
     const D = this.stateSize;
     const pipeline = this.#cellPipeline('sequential', () => sequentialWgsl(this.cell));
     for (const window of this.windows(D)) {
       const groups = Math.ceil(window.batchCount / webGpuDefaults.workgroupSize);
       this.#dispatchElements(pipeline, { ...this.windowValues(window, D), count: groups }, [
-        { buffer: this.#cellParameters },
-        this.#range(this.#inputs, this.cell.inputSize, window),
-        { buffer: this.#initialState },
+        { buffer: this.cellParameters },
+        this.#range(this.inputs, this.cell.inputSize, window),
+        { buffer: this.initialState },
         this.#range(this.iterate, D, window),
       ]);
     }
   }
 
   setActive(active: Uint8Array): void {
+    this.#materialize();
     if (!(active instanceof Uint8Array) || active.length !== this.batch) {
       throw new WebGpuInputError('active', `a Uint8Array of length ${this.batch}`, String(active));
     }
@@ -407,6 +484,7 @@ class GpuSession implements Session, SessionView {
   }
 
   setLambda(lambda: number | Float64Array): void {
+    this.#materialize();
     const values =
       typeof lambda === 'number'
         ? new Float64Array(this.batch).fill(lambda)
@@ -428,24 +506,27 @@ class GpuSession implements Session, SessionView {
   }
 
   async readStatus(): Promise<SessionStatus> {
+    this.#materialize();
     await this.#settle();
     const B = this.batch;
     const status = new Uint32Array(await readBytes(this.context, this.status, B * sequenceStateWords * 4));
     const history = await readBytes(
       this.context,
-      this.#history,
-      B * this.#historyCapacity * historyEntryWords * 4,
+      this.history,
+      B * this.historyCapacity * historyEntryWords * 4,
     );
-    return statusFromWords(this.#iteration, B, this.#historyCapacity, status, new Uint32Array(history));
+    return statusFromWords(this.#iteration, B, this.historyCapacity, status, new Uint32Array(history));
   }
 
   async readStates(slot: StateSlot = 'iterate'): Promise<FloatArray> {
+    this.#materialize();
     await this.#settle();
     const buffer = slot === 'candidate' ? this.candidate : this.iterate;
     return readFloat32(this.context, buffer, this.batch * this.length * this.stateSize);
   }
 
   writeStates(states: FloatArray, slot: StateSlot = 'iterate'): void {
+    this.#materialize();
     const size = this.batch * this.length * this.stateSize;
     if (!(states instanceof Float32Array || states instanceof Float64Array) || states.length !== size) {
       throw new WebGpuInputError(
@@ -473,6 +554,7 @@ export function createGpuSession(
   context: GpuContext,
   problem: SolverProblem,
   onDestroy: (session: Session) => void,
+  fusion = true,
 ): Session {
-  return new GpuSession(context, problem, onDestroy);
+  return new GpuSession(context, problem, onDestroy, fusion);
 }
