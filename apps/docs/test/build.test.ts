@@ -83,6 +83,15 @@ describe('the figure gallery', () => {
     expect(readableCommand(['pnpm', 'bench', 'scan'])).toBe('pnpm bench scan');
   });
 
+  it('names the single-figure command when the results came from the quick suite', () => {
+    if (!fig2) throw new Error('fig2 missing from the catalogue');
+    const run = { folder: 'fig2', commandLine: 'pnpm bench', backend: 'cpu', createdAt: null, notes: [] };
+    const markdown = figureMarkdown(fig2, [{ ...run, summary: null, plots: [], json: null }]);
+    expect(markdown).toContain(
+      'Made by `pnpm bench` (the quick version of every figure; this one alone: `pnpm bench fig2`)',
+    );
+  });
+
   it('ignores a folder without a figure', async () => {
     await mkdir(join(scratch, 'empty'), { recursive: true });
     expect(await readFigureRun(scratch, 'empty', 'fig4')).toBeNull();

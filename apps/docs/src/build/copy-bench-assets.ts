@@ -149,7 +149,12 @@ export function figureMarkdown(entry: FigureEntry, runs: readonly FigureRun[]): 
   for (const run of runs) {
     const base = `${figuresUrl}/${run.folder}`;
     if (runs.length > 1) lines.push(`### \`results/${run.folder}\``, '');
-    const made = run.commandLine ? `\`${run.commandLine}\`` : `\`${entry.command}\``;
+    const made =
+      run.commandLine === null
+        ? `\`${entry.command}\``
+        : run.commandLine === 'pnpm bench'
+          ? `\`pnpm bench\` (the quick version of every figure; this one alone: \`${entry.command}\`)`
+          : `\`${run.commandLine}\``;
     const where = [run.backend, run.createdAt?.slice(0, 10)].filter(Boolean).join(', ');
     lines.push(`Made by ${made}${where ? ` (${where})` : ''}.`, '');
     for (const plot of run.plots) lines.push(`![${entry.name}: ${plot.name}](${base}/${plot.file})`, '');
