@@ -31,40 +31,83 @@ const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 };
-const dims = argument('dims', '8,16').split(',').map(Number);
-const lengths = argument('lengths', '30000,1000000').split(',').map(Number);
+/** `D:T` pairs of the GRU grid. */
+const grid = argument('grid', '8:30000,8:1000000,16:30000,16:1000000')
+  .split(',')
+  .map((pair) => pair.split(':').map(Number));
 const methods = argument('methods', 'quasi-deer').split(',');
 const batch = Number(argument('batch', '16'));
 const maxIterations = Number(argument('max-iterations', '2000'));
-const scanElements = Number(argument('scan-elements', '100000000'));
+const scanSizes = argument('scan-elements', '100000000').split(',').map(Number);
+const sequentialMaxLength = Number(argument('sequential-max-length', '100000'));
+const iterationsTimed = 20;
+
+/** GPU time per iteration on a resident session (no transfers): `iterationsTimed` iterations, one status read. */
+async function timeIterations(
+  target: typeof backend,
+  cell: ReturnType<typeof gru>,
+  inputs: Float32Array,
+  T: number,
+  method: string,
+): Promise<number> {
+  const session = await target.createSession({
+    cell,
+    batch,
+    length: T,
+    inputs,
+    initialState: new Float32Array(batch * cell.stateSize),
+  });
+  const step = () => {
+    if (method === 'quasi-elk') {
+      session.linearize('diagonal');
+      session.solveKalman({ mode: 'diagonal', estimator: 'smoother', lambda: 0.01 });
+    } else {
+      session.linearize('diagonal');
+      session.solveAffine('diagonal');
+    }
+    session.update({ tolerance: 0, criterion: 'step', reset: true });
+  };
+  step();
+  step();
+  await session.readStatus();
+  const started = performance.now();
+  for (let i = 0; i < iterationsTimed; i++) step();
+  await session.readStatus();
+  const ms = (performance.now() - started) / iterationsTimed;
+  session.destroy();
+  return ms;
+}
 
 const backend = await createWebGpuBackend({ dawnOptions: ['disable-dawn-features=timestamp_quantization'] });
+const unfused = await createWebGpuBackend({ device: backend.device, fusion: false });
 const rows: Record<string, unknown>[] = [];
 console.log(`adapter: ${backend.capabilities.adapter}`, JSON.stringify(backend.capabilities));
 const copy = await backend.copyBandwidth({ bytes: 1 << 30, repetitions: 10 });
 console.log(`copy: ${(copy.bytesPerSecond / 1e12).toFixed(3)} TB/s (${copy.measurement.method})`);
 const scans: Record<string, unknown>[] = [];
-for (const reverse of [false, true]) {
-  const scan = await backend.diagonalScanBandwidth({
-    batch: 16,
-    length: Math.floor(scanElements / 16 / 64),
-    dim: 64,
-    reverse,
-    repetitions: 10,
-  });
-  scans.push({
-    reverse,
-    elements: scan.elements,
-    ms: scan.measurement.medianMs,
-    tbps: scan.bytesPerSecond / 1e12,
-  });
-  console.log(
-    `scan ${reverse ? 'reverse' : 'forward'} ${scan.elements}: ${(scan.bytesPerSecond / 1e12).toFixed(3)} TB/s = ${((100 * scan.bytesPerSecond) / copy.bytesPerSecond).toFixed(0)}% of copy`,
-  );
+for (const scanElements of scanSizes) {
+  for (const reverse of [false, true]) {
+    const scan = await backend.diagonalScanBandwidth({
+      batch: 16,
+      length: Math.floor(scanElements / 16 / 64),
+      dim: 64,
+      reverse,
+      repetitions: 10,
+    });
+    scans.push({
+      reverse,
+      elements: scan.elements,
+      ms: scan.measurement.medianMs,
+      tbps: scan.bytesPerSecond / 1e12,
+    });
+    console.log(
+      `scan ${reverse ? 'reverse' : 'forward'} ${scan.elements}: ${(scan.bytesPerSecond / 1e12).toFixed(3)} TB/s = ${((100 * scan.bytesPerSecond) / copy.bytesPerSecond).toFixed(0)}% of copy`,
+    );
+  }
 }
 backend.trim();
-for (const D of dims) {
-  for (const T of lengths) {
+for (const [D = 8, T = 30000] of grid) {
+  {
     const cell = gru({ hidden: D, input: D, seed: 0 });
     const inputs = normals(batch * T * D, 1);
     const initialState = new Float32Array(batch * D);
@@ -78,33 +121,30 @@ for (const D of dims) {
       maxIterations,
     };
     backend.resetPeakBytes();
-    let started = performance.now();
-    const sequential = await evaluate(cell, { ...base, method: 'sequential', backend });
-    const sequentialMs = performance.now() - started;
-    started = performance.now();
-    const again = await evaluate(cell, { ...base, method: 'sequential', backend });
-    const sequentialWarmMs = performance.now() - started;
-    rows.push({
-      D,
-      T,
-      method: 'sequential',
-      ms: Math.min(sequentialMs, sequentialWarmMs),
-      iterations: 1,
-      peakBytes: backend.peakBytes,
-    });
-    console.log(
-      `D=${D} T=${T} sequential ${sequentialWarmMs.toFixed(1)} ms (first ${sequentialMs.toFixed(1)}), ${again.states.length}`,
-    );
+    let sequential: Awaited<ReturnType<typeof evaluate>> | undefined;
+    if (T <= sequentialMaxLength) {
+      const started = performance.now();
+      sequential = await evaluate(cell, { ...base, method: 'sequential', backend });
+      const ms = performance.now() - started;
+      rows.push({ D, T, method: 'sequential', ms, iterations: 1, peakBytes: backend.peakBytes });
+      console.log(`D=${D} T=${T} sequential ${ms.toFixed(1)} ms`);
+    }
     for (const method of methods) {
       backend.resetPeakBytes();
       await evaluate(cell, { ...base, method: method as 'quasi-deer', backend, maxIterations: 2 });
-      started = performance.now();
+      const started = performance.now();
       const result = await evaluate(cell, { ...base, method: method as 'quasi-deer', backend });
       const ms = performance.now() - started;
-      let difference = 0;
-      for (let i = 0; i < result.states.length; i++) {
-        difference = Math.max(difference, Math.abs((result.states[i] ?? 0) - (sequential.states[i] ?? 0)));
+      let difference = Number.NaN;
+      if (sequential) {
+        difference = 0;
+        for (let i = 0; i < result.states.length; i++) {
+          difference = Math.max(difference, Math.abs((result.states[i] ?? 0) - (sequential.states[i] ?? 0)));
+        }
       }
+      const gpuMsPerIteration = await timeIterations(backend, cell, inputs, T, method);
+      const unfusedMsPerIteration =
+        method === 'quasi-deer' ? await timeIterations(unfused, cell, inputs, T, method) : Number.NaN;
       const row = {
         D,
         T,
@@ -112,6 +152,8 @@ for (const D of dims) {
         ms,
         iterations: result.iterations,
         msPerIteration: ms / result.iterations,
+        gpuMsPerIteration,
+        unfusedMsPerIteration,
         converged: result.converged,
         peakBytes: backend.peakBytes,
         maxDifference: difference,

@@ -48,6 +48,10 @@ fn chunk_channel(index: u32) -> ChunkChannel {
   let rest = index / params.dim;
   return ChunkChannel(rest / params.chunks, rest % params.chunks, channel, index < params.count);
 }
+
+fn element_index(at: ChunkChannel, tau: u32) -> u32 {
+  return (at.sequence * params.length + time_index(tau, params.length, params.reverse)) * params.dim + at.channel;
+}
 `;
 }
 
@@ -69,8 +73,20 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let first = at.chunk * params.chunk;
   let last = min(first + params.chunk, params.length);
   var total = ${identity.name}();
-  for (var tau = first; tau < last; tau++) {
-    let i = (at.sequence * params.length + time_index(tau, params.length, params.reverse)) * params.dim + at.channel;
+  var tau = first;
+  // Four steps' loads are issued before their arithmetic (memory-level parallelism within one invocation).
+  for (; tau + 4u <= last; tau += 4u) {
+    var slope: array<f32, 4>;
+    var intercept: array<f32, 4>;
+    for (var k = 0u; k < 4u; k++) {
+      let i = element_index(at, tau + k);
+      slope[k] = a[params.offset_a + i];
+      intercept[k] = b[params.offset_b + i];
+    }
+    for (var k = 0u; k < 4u; k++) { total = ${combine.name}(total, ${E}(slope[k], intercept[k])); }
+  }
+  for (; tau < last; tau++) {
+    let i = element_index(at, tau);
     total = ${combine.name}(total, ${E}(a[params.offset_a + i], b[params.offset_b + i]));
   }
   aggregates[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk] = total;
@@ -113,8 +129,22 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let first = at.chunk * params.chunk;
   let last = min(first + params.chunk, params.length);
   var state = prefixes[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk].b;
-  for (var tau = first; tau < last; tau++) {
-    let i = (at.sequence * params.length + time_index(tau, params.length, params.reverse)) * params.dim + at.channel;
+  var tau = first;
+  for (; tau + 4u <= last; tau += 4u) {
+    var slope: array<f32, 4>;
+    var intercept: array<f32, 4>;
+    for (var k = 0u; k < 4u; k++) {
+      let i = element_index(at, tau + k);
+      slope[k] = a[params.offset_a + i];
+      intercept[k] = b[params.offset_b + i];
+    }
+    for (var k = 0u; k < 4u; k++) {
+      state = slope[k] * state + intercept[k];
+      x[params.offset_x + element_index(at, tau + k)] = state;
+    }
+  }
+  for (; tau < last; tau++) {
+    let i = element_index(at, tau);
     state = a[params.offset_a + i] * state + b[params.offset_b + i];
     x[params.offset_x + i] = state;
   }

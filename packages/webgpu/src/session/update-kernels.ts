@@ -280,7 +280,10 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   }
   state.apply_step = select(1u, 2u, accepted);
   state.iterations = state.iterations + 1u;
-  if (accepted && params.criterion == 0u && finite && step <= params.tolerance) {
+  // Under a trust region the step rule reads (1 + λ)·step ≤ tolerance (λ after its update): a short step under a
+  // large λ is no sign of convergence.
+  let scale = select(1.0, 1.0 + state.lambda, params.trust != 0u);
+  if (accepted && params.criterion == 0u && finite && scale * step <= params.tolerance) {
     state.running = 0u;
     state.tolerance_met = 1u;
   }
