@@ -90,7 +90,6 @@ class GpuSession implements Session, SessionView {
   readonly buffers: SessionBuffers;
   #iterate: GPUBuffer;
   #candidate: GPUBuffer;
-  readonly offset: GPUBuffer;
   readonly status: GPUBuffer;
   readonly inputs: GPUBuffer;
   readonly initialState: GPUBuffer;
@@ -140,7 +139,6 @@ class GpuSession implements Session, SessionView {
     if (valid.initialGuess) writeArray(context, this.#iterate, valid.initialGuess);
     else this.#encoderNow().clearBuffer(this.#iterate, 0, states);
     this.#candidate = this.buffers.acquire(states, 'candidate');
-    this.offset = this.buffers.acquire(states, 'offset');
     this.cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
     writeArray(context, this.cellParameters, valid.cell.wgsl.parameters);
     this.blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
@@ -164,6 +162,11 @@ class GpuSession implements Session, SessionView {
 
   get candidate(): GPUBuffer {
     return this.#candidate;
+  }
+
+  /** b_t [B, T, D], allocated on first use (the fused quasi-DEER iteration never needs it). */
+  get offset(): GPUBuffer {
+    return this.buffers.lazy('offset', this.batch * this.length * this.stateSize * 4);
   }
 
   swapStates(): void {
