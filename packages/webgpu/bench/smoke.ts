@@ -80,6 +80,7 @@ async function timeIterations(
 
 const backend = await createWebGpuBackend({ dawnOptions: ['disable-dawn-features=timestamp_quantization'] });
 const unfused = await createWebGpuBackend({ device: backend.device, fusion: false });
+const rolled = await createWebGpuBackend({ device: backend.device, unroll: false });
 const rows: Record<string, unknown>[] = [];
 console.log(`adapter: ${backend.capabilities.adapter}`, JSON.stringify(backend.capabilities));
 const copy = await backend.copyBandwidth({ bytes: 1 << 30, repetitions: 10 });
@@ -145,6 +146,8 @@ for (const [D = 8, T = 30000] of grid) {
       const gpuMsPerIteration = await timeIterations(backend, cell, inputs, T, method);
       const unfusedMsPerIteration =
         method === 'quasi-deer' ? await timeIterations(unfused, cell, inputs, T, method) : Number.NaN;
+      const rolledMsPerIteration =
+        method === 'quasi-deer' ? await timeIterations(rolled, cell, inputs, T, method) : Number.NaN;
       const row = {
         D,
         T,
@@ -154,6 +157,7 @@ for (const [D = 8, T = 30000] of grid) {
         msPerIteration: ms / result.iterations,
         gpuMsPerIteration,
         unfusedMsPerIteration,
+        rolledMsPerIteration,
         converged: result.converged,
         peakBytes: backend.peakBytes,
         maxDifference: difference,

@@ -11,6 +11,8 @@ import { type LoadGpuOptions, loadGpu } from './gpu-loader.ts';
 export interface DeviceCapabilities {
   /** Adapter description (vendor, architecture, device, description), when known. */
   readonly adapter: string;
+  /** The adapter is a CPU implementation (lavapipe/llvmpipe, SwiftShader, WARP). */
+  readonly software: boolean;
   /** The `subgroups` feature is enabled on the device. */
   readonly subgroups: boolean;
   /** The `timestamp-query` feature is enabled on the device (GPU timing in {@link measure}). */
@@ -49,8 +51,10 @@ function describeAdapter(info: GPUAdapterInfo | undefined): string {
 export function deviceCapabilities(device: GPUDevice, adapterInfo?: GPUAdapterInfo): DeviceCapabilities {
   const limits = device.limits;
   const info: GPUAdapterInfo | undefined = adapterInfo ?? Reflect.get(device, 'adapterInfo');
+  const adapter = describeAdapter(info);
   return {
-    adapter: describeAdapter(info),
+    adapter,
+    software: /llvmpipe|lavapipe|swiftshader|warp|\bcpu\b/i.test(adapter),
     subgroups: device.features.has('subgroups'),
     timestampQuery: device.features.has('timestamp-query'),
     maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,

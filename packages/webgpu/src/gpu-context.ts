@@ -55,12 +55,21 @@ export class GpuContext {
   readonly debug: boolean;
   /** The storage binding limit in use (the device's, or a smaller one given for testing). */
   readonly maxBindingBytes: number;
+  /** Kernels let the compiler unroll size-D loops (hardware adapters; see `CellShape.unroll`). */
+  readonly unroll: boolean;
   #lost: string | undefined;
   readonly #uniforms = new Map<string, GPUBuffer>();
   readonly #bindGroups = new Map<string, GPUBindGroup>();
 
-  constructor(device: GPUDevice, capabilities: DeviceCapabilities, debug: boolean, maxBindingBytes?: number) {
+  constructor(
+    device: GPUDevice,
+    capabilities: DeviceCapabilities,
+    debug: boolean,
+    maxBindingBytes?: number,
+    unroll?: boolean,
+  ) {
     this.device = device;
+    this.unroll = unroll ?? !capabilities.software;
     this.capabilities = capabilities;
     this.pool = new BufferPool(device);
     this.debug = debug;

@@ -38,6 +38,11 @@ export interface WebGpuBackendOptions {
    * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
    */
   fusion?: boolean;
+  /**
+   * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
+   * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
+   */
+  unroll?: boolean;
   /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
   checkEvery?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
@@ -56,6 +61,11 @@ export interface WebGpuBackend extends Backend {
    * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
    */
   fusion?: boolean;
+  /**
+   * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
+   * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
+   */
+  unroll?: boolean;
   /** How often `evaluate` reads the status: k iterations stay in flight between reads. */
   readonly checkEvery: number;
   /** The device the backend runs on. */
@@ -211,7 +221,13 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     device = requested.device;
     capabilities = requested.capabilities;
   }
-  const context = new GpuContext(device, capabilities, options.debug ?? false, options.maxBindingBytes);
+  const context = new GpuContext(
+    device,
+    capabilities,
+    options.debug ?? false,
+    options.maxBindingBytes,
+    options.unroll,
+  );
   const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
   return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, options.fusion ?? true);
 }

@@ -74,6 +74,33 @@ describeWebGpu('conformance: GPU evaluate = CPU evaluate (f32)', (gpu) => {
     });
   }
 
+  it('kernels specialised for hardware (loops unrolled) agree with the CPU as well', async () => {
+    const unrolled = await testBackend({ unroll: true });
+    try {
+      const cell = gru({ hidden: 3, input: 2, seed: 5 });
+      const batch = 2;
+      const length = 40;
+      const inputs = randomArray(batch * length * 2, 6, -1, 1);
+      const initialState = randomArray(batch * 3, 7, -0.5, 0.5);
+      for (const method of ['sequential', 'quasi-deer', 'deer', 'quasi-elk'] as const) {
+        const options = {
+          inputs,
+          initialState,
+          batch,
+          method,
+          stopping: 'reference' as const,
+          tolerance: 1e-5,
+        };
+        const cpu = await evaluate(cell, { ...options, backend: createCpuBackend() });
+        const result = await evaluate(cell, { ...options, backend: unrolled });
+        expect(maxRelativeError(result.states, cpu.states), method).toBeLessThan(2e-4);
+        expect(result.iterations, method).toBe(cpu.iterations);
+      }
+    } finally {
+      unrolled.destroy();
+    }
+  });
+
   it('quasi-DEER at T = 30 000 (two sequences): GPU = CPU, all sequences converge', async () => {
     const cell = gru({ hidden: 8, input: 2, seed: 11 });
     const batch = 2;

@@ -17,6 +17,28 @@ export interface CellShape {
   readonly stateSize: number;
   readonly inputSize: number;
   readonly wgsl: CellWgsl;
+  /**
+   * Let the shader compiler unroll the size-D loops (so that state arrays live in registers). Off on software
+   * adapters, where fully unrolled nested loops make pipeline compilation take tens of seconds.
+   */
+  readonly unroll: boolean;
+}
+
+/** The pipeline-cache key of a cell's kernels: its WGSL key, sizes and loop specialisation. */
+export function cellKey(cell: CellShape): string {
+  return `${cell.wgsl.key}/${cell.stateSize}/${cell.inputSize}/${cell.unroll ? 'unrolled' : 'rolled'}`;
+}
+
+/** A loop bound the compiler cannot see through (see `@elk/cells`' `cell_bound`). */
+const opaqueBound = /fn cell_bound\(n: u32\) -> u32 \{[^}]*\}/;
+
+/**
+ * The cell's WGSL, with its opaque loop bound (`cell_bound`, which keeps software compilers from unrolling)
+ * replaced by the identity when `unroll` is set.
+ */
+export function cellCode(cell: CellShape): string {
+  if (!cell.unroll) return cell.wgsl.code;
+  return cell.wgsl.code.replace(opaqueBound, 'fn cell_bound(n: u32) -> u32 {\n  return n;\n}');
 }
 
 /**
@@ -29,12 +51,12 @@ const STATE_SIZE: u32 = ${cell.stateSize}u;
 const INPUT_SIZE: u32 = ${Math.max(1, cell.inputSize)}u;
 const TRUE_INPUT_SIZE: u32 = ${cell.inputSize}u;
 @group(0) @binding(1) var<storage, read> cell_params: array<f32>;
-${cell.wgsl.code}
+${cellCode(cell)}
 ${commonWgsl}
 ${sequenceStateWgsl}
-// n, opaque to the compiler so that loops bounded by it are not fully unrolled.
+// n, opaque to the compiler (unless unrolling is wanted) so that loops bounded by it are not fully unrolled.
 fn elk_bound(n: u32) -> u32 {
-  return select(n, 0u, arrayLength(&cell_params) == 0xffffffffu);
+  ${cell.unroll ? 'return n;' : 'return select(n, 0u, arrayLength(&cell_params) == 0xffffffffu);'}
 }
 `;
 }

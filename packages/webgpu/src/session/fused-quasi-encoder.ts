@@ -8,6 +8,7 @@ import { type ChunkPlan, chunkPlan } from '../chunk-plan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { diagonalScanCarryWgsl } from '../kernels/affine-diagonal-scan.ts';
 import { chunkCarryParams } from '../kernels/chunk-carry-scan.ts';
+import { cellKey } from './cell-kernels.ts';
 import { fusedQuasiApplyWgsl, fusedQuasiReduceWgsl } from './fused-quasi-kernels.ts';
 import type { SessionView } from './gpu-session.ts';
 import { type SessionParamValues, sessionParams } from './session-layout.ts';
@@ -30,7 +31,7 @@ export function encodeFusedQuasiIteration(session: SessionView, update: SessionP
   const scratchBytes = most * D * chunks * 8;
   const aggregates = session.buffers.lazy('aggregates', scratchBytes);
   const prefixes = session.buffers.lazy('prefixes', scratchBytes);
-  const key = `${cell.wgsl.key}/${D}/${cell.inputSize}`;
+  const key = cellKey(cell);
   const reduce = context.pipeline(`fused-quasi/reduce/${key}`, () => fusedQuasiReduceWgsl(cell));
   const apply = context.pipeline(`fused-quasi/apply/${key}`, () => fusedQuasiApplyWgsl(cell));
   const carry = context.pipeline('diagonal-scan/carry', diagonalScanCarryWgsl);

@@ -22,7 +22,7 @@ import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
 import { readBytes, readFloat32, writeArray } from '../transfer.ts';
-import { type CellShape, linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
+import { type CellShape, cellKey, linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
@@ -114,7 +114,7 @@ class GpuSession implements Session, SessionView {
     onDestroy: (session: Session) => void,
     fusion: boolean,
   ) {
-    const valid = validateSessionProblem(problem);
+    const valid = validateSessionProblem(problem, context.unroll);
     this.#fusion = fusion;
     this.context = context;
     this.cell = valid.cell;
@@ -243,10 +243,7 @@ class GpuSession implements Session, SessionView {
   }
 
   #cellPipeline(kind: string, source: () => string): GPUComputePipeline {
-    return this.context.pipeline(
-      `${kind}/${this.cell.wgsl.key}/${this.stateSize}/${this.cell.inputSize}`,
-      source,
-    );
+    return this.context.pipeline(`${kind}/${cellKey(this.cell)}`, source);
   }
 
   #dispatchElements(pipeline: GPUComputePipeline, values: SessionParamValues, bindings: GPUBufferBinding[]) {

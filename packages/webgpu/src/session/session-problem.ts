@@ -27,7 +27,7 @@ export interface ValidProblem {
  *
  * @throws {@link WebGpuInputError} naming the first offending argument.
  */
-export function validateSessionProblem(problem: SolverProblem): ValidProblem {
+export function validateSessionProblem(problem: SolverProblem, unroll: boolean): ValidProblem {
   const { cell } = problem;
   if (typeof cell !== 'object' || cell === null || !Number.isInteger(cell.stateSize) || cell.stateSize < 1) {
     throw new WebGpuInputError('cell', 'a Cell with a positive integer stateSize', String(cell));
@@ -58,7 +58,7 @@ export function validateSessionProblem(problem: SolverProblem): ValidProblem {
       ? webGpuDefaults.historyCapacity
       : checkPositiveInteger('historyCapacity', problem.historyCapacity);
   return {
-    cell: { stateSize: D, inputSize: I, wgsl },
+    cell: { stateSize: D, inputSize: I, wgsl, unroll },
     batch,
     length,
     inputs,
