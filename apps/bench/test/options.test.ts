@@ -39,6 +39,10 @@ describe('command-line options', () => {
       stopping: 'precision-aware',
     });
     expect(parseOptions([]).command).toBeUndefined();
+    expect(parseOptions(['gpu-grid', '--dims', '8,64', '--lengths', '30000,1e6'])).toMatchObject({
+      dims: [8, 64],
+      lengths: [30_000, 1_000_000],
+    });
   });
 
   it.each([
@@ -50,6 +54,8 @@ describe('command-line options', () => {
     [['fig3'], 'command'],
     [['fig2', 'fig4'], 'command'],
     [['--out', ''], '--out'],
+    [['--dims', '8,x'], '--dims'],
+    [['--lengths', '0'], '--lengths'],
   ])('rejects %j with a UsageError naming %s', (argv, argument) => {
     let caught: unknown;
     try {

@@ -18,6 +18,10 @@ export interface BenchOptions {
   json: boolean;
   /** Only this stopping rule (fig2 shows both when absent). */
   stopping: StoppingRule | undefined;
+  /** fig2/gpu-grid: only these state sizes D (instead of the figure's). */
+  dims: number[] | undefined;
+  /** fig2/gpu-grid: only these sequence lengths T (instead of the figure's). */
+  lengths: number[] | undefined;
   /** gpu-grid: a Python script timing cuDNN's GRU, run with `python3`. */
   cudnn: string | undefined;
   help: boolean;
@@ -44,6 +48,7 @@ Options:
   --inputs FILE.safetensors             'inputs' [B,T,I] and 'initial_state' [B,D] for fig2/gpu-grid
   --json                                machine-readable summary on stdout
   --stopping reference|precision-aware  one stopping rule only (fig2 shows both by default)
+  --dims 8,16 / --lengths 1000,30000    fig2/gpu-grid: a sub-grid of state sizes / sequence lengths
   --cudnn FILE.py                       gpu-grid: run FILE with python3 and fold its numbers in
   --help                                this text
 `;
@@ -54,6 +59,15 @@ function parseSeed(text: string | undefined): number {
     throw new UsageError('--seed', 'a non-negative integer', text);
   }
   return Number(text);
+}
+
+function parseList(option: string, text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const values = text.split(',').map((part) => part.trim().replaceAll('_', ''));
+  if (values.length === 0 || !values.every((value) => /^\d+(e\d+)?$/.test(value) && Number(value) >= 1)) {
+    throw new UsageError(option, 'a comma-separated list of positive integers', text);
+  }
+  return values.map(Number);
 }
 
 function isCommand(name: string): name is CommandName {
@@ -111,6 +125,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     inputs: values.inputs,
     json: values.json ?? false,
     stopping,
+    dims: parseList('--dims', values.dims),
+    lengths: parseList('--lengths', values.lengths),
     cudnn: values.cudnn,
     help: values.help ?? false,
   };
@@ -130,6 +146,8 @@ function parseCommandLine(argv: readonly string[]) {
       inputs: { type: 'string' },
       json: { type: 'boolean' },
       stopping: { type: 'string' },
+      dims: { type: 'string' },
+      lengths: { type: 'string' },
       cudnn: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

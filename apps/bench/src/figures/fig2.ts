@@ -142,5 +142,10 @@ export async function runFig2(context: RunContext, sizes: Fig2Sizes): Promise<Fi
 
 /** `pnpm bench fig2`. */
 export function runFig2Command(context: RunContext): Promise<FigureResult> {
-  return runFig2(context, context.options.full ? FIG2.full : FIG2.quick);
+  const sizes = context.options.full ? FIG2.full : FIG2.quick;
+  return runFig2(context, {
+    ...sizes,
+    dims: context.options.dims ?? sizes.dims,
+    lengths: context.options.lengths ?? sizes.lengths,
+  });
 }

@@ -17,6 +17,18 @@ export interface MethodRun {
   peakBytes: number | null;
   /** How `peakBytes` was measured. */
   memorySource: 'backend' | 'arrayBuffers' | 'none';
+  /**
+   * The backend's peak minus what it already held (pooled buffers of earlier runs) when the call began: the
+   * memory this run added. Null where the backend reports no allocation figures.
+   */
+  peakAboveHeldBytes: number | null;
+}
+
+/** The bytes a backend holds now (its `allocatedBytes`, pooled buffers included), or null. */
+export function backendAllocatedBytes(backend: Backend): number | null {
+  if (!('allocatedBytes' in backend)) return null;
+  const value: unknown = backend.allocatedBytes;
+  return typeof value === 'number' ? value : null;
 }
 
 /** The peak bytes a backend reports (a `peakBytes` number or method, as the WebGPU backend's pool), or null. */
@@ -55,6 +67,7 @@ export interface RunMethodOptions {
 export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<MethodRun> {
   const { backend } = options;
   resetPeakBytes(backend);
+  const heldBefore = backendAllocatedBytes(backend);
   collectGarbage();
   const before = process.memoryUsage().arrayBuffers;
   let highWater = before;
@@ -89,5 +102,6 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     stopReasons: [...result.perSequence.stopReason],
     peakBytes: peak ?? (onCpu ? Math.max(0, grown) : null),
     memorySource: peak !== null ? 'backend' : onCpu ? 'arrayBuffers' : 'none',
+    peakAboveHeldBytes: peak !== null && heldBefore !== null ? peak - heldBefore : null,
   };
 }

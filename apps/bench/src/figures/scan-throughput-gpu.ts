@@ -21,15 +21,13 @@ export async function measureGpuScans(
   if (!gpu || !webgpu) return { rows: [], notes: [] };
   const rows: Row[] = [];
   const methods = new Set<string>();
-  const perSequenceLimit = Math.floor(gpu.limits.maxStorageBufferBindingSize / 4);
+  // Clamped so that each whole array fits one storage binding (the probes bind a, b and x whole).
+  const bindingElements = Math.floor(gpu.limits.maxStorageBufferBindingSize / 4);
+  const clamped: string[] = [];
   for (const requested of elementCounts) {
-    const length = Math.max(
-      1,
-      Math.min(
-        Math.floor(requested / (SCAN_SHAPE.batch * SCAN_SHAPE.dim)),
-        Math.floor(perSequenceLimit / SCAN_SHAPE.dim),
-      ),
-    );
+    const wanted = Math.min(requested, bindingElements);
+    if (wanted < requested) clamped.push(`${requested} → ${wanted}`);
+    const length = Math.max(1, Math.floor(wanted / (SCAN_SHAPE.batch * SCAN_SHAPE.dim)));
     const elements = SCAN_SHAPE.batch * length * SCAN_SHAPE.dim;
     const copy = await webgpu.copyBandwidth({ bytes: elements * 4, repetitions: repeats });
     methods.add(copy.measurement.method);
@@ -82,10 +80,34 @@ export async function measureGpuScans(
       });
     }
   }
+  const suspectNotes = flagSuspectBandwidth(rows);
   return {
     rows,
     notes: [
+      ...(clamped.length > 0
+        ? [`element counts clamped to one storage binding (${bindingElements} f32): ${clamped.join(', ')}`]
+        : []),
+      ...suspectNotes,
       `WebGPU (${gpu.adapter}): medians of ${repeats} runs timed by ${[...methods].join(' / ')}; copy = bytes read + written, scan = 12 bytes per element (a, b read, x written); scans batch ${SCAN_SHAPE.batch}, D = ${SCAN_SHAPE.dim}, resident random data`,
     ],
   };
+}
+
+/**
+ * Marks bandwidth rows above twice the bench's own copy bandwidth in the same run as `suspect` (such a
+ * figure means the kernel did not run, e.g. a binding over the device limit) and returns a note for them.
+ */
+export function flagSuspectBandwidth(rows: Row[]): string[] {
+  const copies = rows
+    .filter((row) => String(row.kernel).startsWith('copy (bench'))
+    .map((row) => Number(row.bytesPerSecond));
+  if (copies.length === 0) return [];
+  const bound = 2 * Math.max(...copies);
+  const suspect = rows.filter((row) => Number(row.bytesPerSecond) > bound);
+  for (const row of suspect) row.suspect = true;
+  return suspect.length === 0
+    ? []
+    : [
+        `suspect (over twice the bench's own copy bandwidth: the kernel cannot have run): ${suspect.map((row) => `${row.kernel} at ${row.elements} elements`).join('; ')}`,
+      ];
 }

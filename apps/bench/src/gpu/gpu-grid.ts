@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import type { RunContext } from '../cli/run-context.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { DEFAULT_RESULTS_DIRECTORY, GPU_GRID, type GpuGridSizes, type Method } from '../defaults.ts';
+import { describeMachine, describeVersions } from '../environment/machine.ts';
 import { gruProblems, maxAbsDifference } from '../figures/gru-problem.ts';
 import { runMethod } from '../figures/run-method.ts';
-import { measureGpuScans } from '../figures/scan-throughput-gpu.ts';
+import { flagSuspectBandwidth, measureGpuScans } from '../figures/scan-throughput-gpu.ts';
 import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatBytes, formatNumber, formatSeconds } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
@@ -44,8 +45,15 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
   mkdirSync(directory, { recursive: true });
   const partial = join(directory, 'partial.jsonl');
   writeFileSync(partial, '');
-  const checkpoint = (kind: string, row: Row) =>
+  const checkpoint = (kind: string, row: object) =>
     appendFileSync(partial, `${JSON.stringify({ kind, ...row })}\n`);
+  checkpoint('run', {
+    adapter: backend.adapter,
+    commandLine: [process.argv0, ...process.argv.slice(1)],
+    machine: describeMachine(),
+    versions: describeVersions(),
+    seed: context.options.seed,
+  });
 
   let cudnn: CudnnCase[] = [];
   if (context.options.cudnn) {
@@ -57,6 +65,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
   context.log(`bandwidth on ${backend.adapter}…`);
   const bandwidth = await measureGpuScans(backend, sizes.scanElements, sizes.repeats);
   for (const row of bandwidth.rows) checkpoint('bandwidth', row);
+  checkpoint('bandwidth-notes', { notes: bandwidth.notes });
 
   const problems = gruProblems(context.options, sizes.batch, sizes.dims, sizes.lengths);
   const warmup = gruProblems({ ...context.options, weights: undefined, inputs: undefined }, 2, [8], [64])[0];
@@ -114,6 +123,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
         converged: run.converged,
         stopReasons: [...new Set(run.stopReasons)].join('|'),
         peakBytes: run.peakBytes,
+        peakAboveHeldBytes: run.peakAboveHeldBytes,
         maxAbsDiffFromSequential: sequentialStates ? maxAbsDifference(run.states, sequentialStates) : null,
         speedupVsOwnSequential: ratio(sequentialSeconds, run.seconds),
         cudnnSeconds: cudnnCase?.seconds ?? null,
@@ -130,31 +140,63 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
     }
   }
   context.progress.stop();
+  return gpuGridResult(
+    {
+      adapter: backend.adapter ?? 'unknown',
+      bandwidth: bandwidth.rows,
+      bandwidthNotes: bandwidth.notes,
+      grid,
+      cudnn,
+    },
+    sizes,
+    { seed: context.options.seed, cudnn: context.options.cudnn ?? null },
+  );
+}
+
+/** The measured rows of a gpu-grid run (also what `partial.jsonl` holds, line by line). */
+export interface GpuGridRows {
+  adapter: string;
+  bandwidth: Row[];
+  bandwidthNotes: string[];
+  grid: Row[];
+  cudnn: CudnnCase[];
+}
+
+/**
+ * The gpu-grid result (tables, notes, plot and printed table) from its measured rows; used at the end of a
+ * run and to report a run that was cut short from its `partial.jsonl`.
+ */
+export function gpuGridResult(
+  rows: GpuGridRows,
+  sizes: GpuGridSizes,
+  parameters: Record<string, unknown>,
+  extraNotes: string[] = [],
+): FigureResult {
+  const { adapter, bandwidth, bandwidthNotes, grid, cudnn } = rows;
+  const suspectNotes = flagSuspectBandwidth(bandwidth);
   const measured = grid.filter((row) => row.seconds !== undefined);
   return {
     figure: 'gpu-grid',
     notes: [
-      ...bandwidth.notes,
-      ...bandwidth.rows.map(
+      ...bandwidthNotes,
+      ...suspectNotes,
+      ...bandwidth.map(
         (row) =>
-          `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of copy)`}`,
+          `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of copy)`}${row.suspect ? ' [suspect]' : ''}`,
       ),
+      ...extraNotes,
       `grid: flax GRU, f32, tolerance ${sizes.tolerance}, the solver's default stopping rule for f32; time = wall clock of evaluate() incl. upload and read-back; ms/iteration = time / iterations`,
       'ratios: speedupVsCudnn against the cuDNN run of this call (--cudnn), jax* against the H200 reference numbers (PERF notes); msPerIterationVsJaxQuasiDeer < 1/3 is the goal',
+      "peakBytes: the backend pool's peak (it keeps freed buffers for reuse, so it includes earlier runs' buffers); Δpeak (peakAboveHeldBytes): that peak minus what the pool held when the run began",
       `DEER only where one dense Jacobian array (T·B·D²·4 bytes) is ≤ ${formatBytes(sizes.denseBytesLimit)}`,
     ],
-    parameters: {
-      ...sizes,
-      seed: context.options.seed,
-      adapter: backend.adapter,
-      cudnn: context.options.cudnn ?? null,
-    },
-    tables: { bandwidth: bandwidth.rows, grid, cudnn: cudnn.map((entry) => ({ ...entry })) },
+    parameters: { ...sizes, ...parameters, adapter },
+    tables: { bandwidth, grid, cudnn: cudnn.map((entry) => ({ ...entry })) },
     plots: [
       {
         name: 'grid-time',
         spec: {
-          title: `gpu-grid on ${backend.adapter}: time vs T`,
+          title: `gpu-grid on ${adapter}: time vs T`,
           data: { values: measured },
           facet: { column: { field: 'D', type: 'ordinal' } },
           spec: {
@@ -171,7 +213,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       },
     ],
     summary: {
-      title: `gpu-grid: ${backend.adapter}`,
+      title: `gpu-grid: ${adapter}`,
       columns: [
         'D',
         'T',
@@ -207,7 +249,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
               formatSeconds(Number(row.seconds)),
               String(row.iterations),
               row.msPerIteration === null ? '–' : formatNumber(Number(row.msPerIteration)),
-              formatBytes(row.peakBytes === null ? null : Number(row.peakBytes)),
+              formatBytes(row.peakAboveHeldBytes === null ? null : Number(row.peakAboveHeldBytes)),
               formatNumber(
                 row.maxAbsDiffFromSequential === null ? null : Number(row.maxAbsDiffFromSequential),
                 2,
@@ -225,5 +267,10 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
 
 /** `pnpm bench gpu-grid`: quick sizes by default (a smoke run), the issue's grid with `--full`. */
 export function runGpuGridCommand(context: RunContext): Promise<FigureResult> {
-  return runGpuGrid(context, context.options.full ? GPU_GRID.full : GPU_GRID.quick);
+  const sizes = context.options.full ? GPU_GRID.full : GPU_GRID.quick;
+  return runGpuGrid(context, {
+    ...sizes,
+    dims: context.options.dims ?? sizes.dims,
+    lengths: context.options.lengths ?? sizes.lengths,
+  });
 }

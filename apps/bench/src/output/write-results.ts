@@ -55,6 +55,6 @@ export async function writeResults(
   const jsonFile = `${result.figure}.json`;
   files.unshift(jsonFile);
   const document: ResultDocument = { createdAt: new Date().toISOString(), ...record, ...result, files };
-  await writeFile(join(directory, jsonFile), `${JSON.stringify(document, null, 1)}\n`);
+  await writeFile(join(directory, jsonFile), `${JSON.stringify(document)}\n`);
   return document;
 }
