@@ -17,7 +17,7 @@ export interface GpuDevice {
   /** A software rasteriser (lavapipe/llvmpipe, SwiftShader): real WebGPU, but slower than the CPU backend. */
   software: boolean;
   /** The dawn.node GPU instance and adapter, kept referenced: Dawn tears the device down when they are collected. */
-  owners: { instance: GPU; adapter: GPUAdapter };
+  owners?: { instance: GPU; adapter: GPUAdapter };
 }
 
 interface DawnModule {
