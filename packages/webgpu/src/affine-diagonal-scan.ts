@@ -79,7 +79,11 @@ export function encodeDiagonalScan(
   const reduce = context.pipeline('diagonal-scan/reduce', diagonalScanReduceWgsl);
   const carry = context.pipeline('diagonal-scan/carry', diagonalScanCarryWgsl);
   const apply = context.pipeline('diagonal-scan/apply', diagonalScanApplyWgsl);
-  const x0 = buffers.x0 ?? buffers.x;
+  // Without x0 the carry pass never reads binding 3: bind a few bytes of x (a whole large x would exceed the
+  // storage binding limit).
+  const x0: GPUBufferBinding = buffers.x0
+    ? { buffer: buffers.x0 }
+    : { buffer: buffers.x, offset: 0, size: 16 };
   const workgroupSize = webGpuDefaults.workgroupSize;
   for (const window of context.sequenceWindows(batch, [perSequence * 4], 'a')) {
     const a = context.windowBinding(buffers.a, perSequence, window);
@@ -114,7 +118,7 @@ export function encodeDiagonalScan(
       pass,
       carry,
       chunkCarryParams.pack(carryValues),
-      [aggregates, prefixes, { buffer: x0 }],
+      [aggregates, prefixes, x0],
       window.batchCount * dim,
     );
     context.dispatch(

@@ -131,6 +131,14 @@ export class GpuContext {
     if (this.#bindGroups.size >= bindGroupCacheLimit) this.#bindGroups.clear();
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     bindings.forEach((binding, index) => {
+      const size = binding.size ?? binding.buffer.size - (binding.offset ?? 0);
+      if (size > this.maxBindingBytes) {
+        throw new WebGpuSizeError(
+          `binding ${index + 1} of ${pipeline.label}`,
+          `at most ${this.maxBindingBytes} bytes (the storage binding limit)`,
+          `${size} bytes`,
+        );
+      }
       const resource: GPUBufferBinding = { buffer: binding.buffer };
       if (binding.offset !== undefined) resource.offset = binding.offset;
       if (binding.size !== undefined) resource.size = binding.size;

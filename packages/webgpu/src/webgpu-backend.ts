@@ -34,8 +34,10 @@ export interface WebGpuBackendOptions {
   maxBindingBytes?: number;
   /**
    * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
-   * two passes over T (default true). The fused update leaves the previous iterate, not the reset candidate,
-   * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
+   * two passes over T that recompute the cell instead of storing A_t and b_t (default false: on the H200 the
+   * unfused kernels were faster at every measured size, since the fused passes evaluate the cell twice with
+   * one invocation per chunk; see the README). The fused update leaves the previous iterate, not the reset
+   * candidate, in the candidate slot.
    */
   fusion?: boolean;
   /**
@@ -57,8 +59,10 @@ export interface WebGpuBackend extends Backend {
   readonly name: 'webgpu';
   /**
    * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
-   * two passes over T (default true). The fused update leaves the previous iterate, not the reset candidate,
-   * in the candidate slot; turn it off to read candidates exactly as the CPU backend leaves them.
+   * two passes over T that recompute the cell instead of storing A_t and b_t (default false: on the H200 the
+   * unfused kernels were faster at every measured size, since the fused passes evaluate the cell twice with
+   * one invocation per chunk; see the README). The fused update leaves the previous iterate, not the reset
+   * candidate, in the candidate slot.
    */
   fusion?: boolean;
   /**
@@ -229,5 +233,10 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     options.unroll,
   );
   const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
-  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, options.fusion ?? true);
+  return new WebGpuBackendImplementation(
+    context,
+    ownsDevice,
+    checkEvery,
+    options.fusion ?? webGpuDefaults.fusion,
+  );
 }

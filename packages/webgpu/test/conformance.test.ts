@@ -74,6 +74,38 @@ describeWebGpu('conformance: GPU evaluate = CPU evaluate (f32)', (gpu) => {
     });
   }
 
+  it('sessions larger than one storage binding run in windows of whole sequences', async () => {
+    const cell = gru({ hidden: 3, input: 2, seed: 8 });
+    const batch = 5;
+    const length = 400;
+    const inputs = randomArray(batch * length * 2, 9, -1, 1);
+    const initialState = randomArray(batch * 3, 10, -0.5, 0.5);
+    // 16 KiB bindings: states (4800 bytes per sequence) in windows of 3 sequences, dense Jacobians one by one.
+    const windowed = await testBackend({ maxBindingBytes: 16384 });
+    const fused = await testBackend({ maxBindingBytes: 16384, fusion: true });
+    try {
+      for (const method of ['sequential', 'jacobi', 'quasi-deer', 'deer', 'quasi-elk', 'elk'] as const) {
+        const options = {
+          inputs,
+          initialState,
+          batch,
+          method,
+          stopping: 'reference' as const,
+          tolerance: 1e-5,
+        };
+        const cpu = await evaluate(cell, { ...options, backend: createCpuBackend() });
+        for (const target of [windowed, fused]) {
+          const result = await evaluate(cell, { ...options, backend: target });
+          expect(maxRelativeError(result.states, cpu.states), method).toBeLessThan(2e-4);
+          expect(result.iterations, method).toBe(cpu.iterations);
+        }
+      }
+    } finally {
+      windowed.destroy();
+      fused.destroy();
+    }
+  });
+
   it('kernels specialised for hardware (loops unrolled) agree with the CPU as well', async () => {
     const unrolled = await testBackend({ unroll: true });
     try {
@@ -116,6 +148,11 @@ describeWebGpu('conformance: GPU evaluate = CPU evaluate (f32)', (gpu) => {
     };
     const cpu = await evaluate(cell, { ...options, backend: createCpuBackend() });
     const result = await evaluate(cell, { ...options, backend });
+    const fused = await testBackend({ fusion: true });
+    const fusedResult = await evaluate(cell, { ...options, backend: fused });
+    fused.destroy();
+    expect(maxRelativeError(fusedResult.states, cpu.states)).toBeLessThan(2e-4);
+    expect(fusedResult.iterations).toBe(result.iterations);
     expect(result.converged).toBe(true);
     expect(maxRelativeError(result.states, cpu.states)).toBeLessThan(2e-4);
     const difference = result.perSequence.iterations.map((n, b) =>

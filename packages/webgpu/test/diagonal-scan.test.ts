@@ -52,6 +52,9 @@ describeWebGpu('diagonal affine scan', (gpu) => {
       const expected = scanAffineDiagonal({ a, b, x0, batch, length, dim });
       const actual = await small.scanAffineDiagonal({ a, b, x0, batch, length, dim, chunk: 4 });
       expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+      const reverse = scanAffineDiagonal({ a, b, batch, length, dim, reverse: true });
+      const fromZero = await small.scanAffineDiagonal({ a, b, batch, length, dim, reverse: true });
+      expect(maxRelativeError(fromZero, reverse)).toBeLessThan(1e-4);
     } finally {
       small.destroy();
     }

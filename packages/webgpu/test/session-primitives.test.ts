@@ -55,7 +55,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
     backend = await testBackend({ fusion: false });
-    fused = await testBackend();
+    fused = await testBackend({ fusion: true });
   });
   afterAll(() => {
     backend.destroy();

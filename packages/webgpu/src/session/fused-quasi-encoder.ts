@@ -67,20 +67,23 @@ export function encodeFusedQuasiIteration(session: SessionView, update: SessionP
       const scratch = window.batchCount * D * chunks * 8;
       return { window, count, values, common, scratch };
     });
-    for (const { count, values, common, scratch } of perWindow) {
-      const aggregateRange = { buffer: aggregates, offset: 0, size: scratch };
-      context.dispatch(pass, reduce, values, [...common, aggregateRange], Math.ceil(count / size));
-    }
-    context.dispatch(
-      pass,
-      finishLinearize,
-      sessionParams.pack(finishValues),
-      [{ buffer: session.partials }, { buffer: session.status }],
-      batch,
-    );
+    // Window by window (the scratch is shared): reduce, merit of these sequences, carries, apply.
     for (const { window, count, values, common, scratch } of perWindow) {
       const aggregateRange = { buffer: aggregates, offset: 0, size: scratch };
       const prefixRange = { buffer: prefixes, offset: 0, size: scratch };
+      context.dispatch(pass, reduce, values, [...common, aggregateRange], Math.ceil(count / size));
+      const windowFinish = {
+        ...finishValues,
+        batch_base: window.batchStart,
+        total_batch: window.batchStart + window.batchCount,
+      };
+      context.dispatch(
+        pass,
+        finishLinearize,
+        sessionParams.pack(windowFinish),
+        [{ buffer: session.partials }, { buffer: session.status }],
+        window.batchCount,
+      );
       const carryValues = {
         count: window.batchCount * D,
         chunks,
