@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Defaults of the WebGPU backend; each is documented where it is used. */
+/**
+ * Defaults of the WebGPU backend; each is documented where it is used.
+ *
+ * @example
+ * ```ts
+ * webGpuDefaults.maximumDenseKalmanDimension; // 8: ELK's dense Kalman step beyond it throws
+ * ```
+ */
 export const webGpuDefaults = {
   /** Invocations per workgroup of the element-wise and chunked kernels. */
   workgroupSize: 64,

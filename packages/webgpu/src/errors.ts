@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Base class of every error thrown by `@elk/webgpu`. */
+/**
+ * Base class of every error thrown by `@elk/webgpu`.
+ *
+ * @example
+ * ```ts
+ * try { await evaluate(cell, { ...options, backend }); } catch (error) { if (error instanceof WebGpuBackendError) … }
+ * ```
+ */
 export class WebGpuBackendError extends Error {
   override name = 'WebGpuBackendError';
 }
@@ -80,12 +87,26 @@ export class WebGpuUnsupportedDimensionError extends WebGpuBackendError {
   }
 }
 
-/** The GPU device was lost (driver reset, `destroy()`, out of memory); the backend cannot be used further. */
+/**
+ * The GPU device was lost (driver reset, `destroy()`, out of memory); the backend cannot be used further.
+ *
+ * @example
+ * ```ts
+ * catch (error) { if (error instanceof WebGpuDeviceLostError) backend = await createWebGpuBackend(); }
+ * ```
+ */
 export class WebGpuDeviceLostError extends WebGpuBackendError {
   override name = 'WebGpuDeviceLostError';
 }
 
-/** WebGPU reported a validation or out-of-memory error for work the backend enqueued. */
+/**
+ * WebGPU reported a validation or out-of-memory error for work the backend enqueued (raised by the next read).
+ *
+ * @example
+ * ```ts
+ * await expect(session.readStatus()).rejects.toThrow(WebGpuExecutionError);
+ * ```
+ */
 export class WebGpuExecutionError extends WebGpuBackendError {
   override name = 'WebGpuExecutionError';
 }
