@@ -1,4 +1,4 @@
-import { evaluate } from '@elk/solvers';
+import { createCpuBackend, evaluate } from '@elk/solvers';
 import { median } from '../analysis/timing.ts';
 import type { RunContext } from '../cli/run-context.ts';
 import { FIG2, type Fig2Sizes, STOPPING_RULES, type StoppingRule } from '../defaults.ts';
@@ -51,19 +51,23 @@ export async function runFig2(context: RunContext, sizes: Fig2Sizes): Promise<Fi
         if (method === 'elk' && denseElements > sizes.elkElementLimit) continue;
         const runs: MethodRun[] = [];
         for (let repeat = 0; repeat < sizes.repeats; repeat++) {
+          // On the CPU a fresh backend per run, so that arrays a backend keeps between sessions do not
+          // blur the memory measurement.
+          const solver = backend.kind === 'cpu' ? createCpuBackend() : backend.solver;
           runs.push(
             await runMethod(cell, {
               inputs,
               initialState,
               batch,
               method,
-              backend: backend.solver,
+              backend: solver,
               maxIterations: sizes.maxIterations,
               ...(method === 'elk' ? { lambda: sizes.lambda.elk } : {}),
               ...(method === 'quasi-elk' ? { lambda: sizes.lambda.quasiElk } : {}),
               ...(rule === undefined ? {} : { stopping: rule }),
             }),
           );
+          if (solver !== backend.solver) solver.destroy();
         }
         const last = runs[runs.length - 1];
         if (!last) continue;
