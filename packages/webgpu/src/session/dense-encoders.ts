@@ -18,8 +18,8 @@ import {
   denseKalmanReduceWgsl,
 } from './dense-kalman-kernels.ts';
 import { denseScanApplyWgsl, denseScanCarryWgsl, denseScanReduceWgsl } from './dense-scan-kernels.ts';
-import type { SessionView } from './gpu-session.ts';
 import { sessionParams } from './session-layout.ts';
+import type { SessionView } from './session-view.ts';
 
 /** The largest D of ELK's dense Kalman step: the defaults' limit, within `@elk/kalman`'s WGSL limit. */
 export const maximumDenseKalmanDimension = Math.min(

@@ -13,8 +13,8 @@ import {
   kalmanDiagonalCarryWgsl,
   kalmanDiagonalReduceWgsl,
 } from './diagonal-kalman-kernels.ts';
-import type { SessionView } from './gpu-session.ts';
 import { sessionParams } from './session-layout.ts';
+import type { SessionView } from './session-view.ts';
 
 /** Bytes of one `KalmanDiagonalFilterElement` (five f32). */
 const elementBytes = 20;

@@ -10,8 +10,8 @@ import { diagonalScanCarryWgsl } from '../kernels/affine-diagonal-scan.ts';
 import { chunkCarryParams } from '../kernels/chunk-carry-scan.ts';
 import { cellKey } from './cell-kernels.ts';
 import { fusedQuasiApplyWgsl, fusedQuasiReduceWgsl } from './fused-quasi-kernels.ts';
-import type { SessionView } from './gpu-session.ts';
 import { type SessionParamValues, sessionParams } from './session-layout.ts';
+import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl, finishUpdateWgsl } from './update-kernels.ts';
 
 /** The chunks of the fused iteration: one invocation per (sequence, chunk), all D channels in registers. */

@@ -22,7 +22,8 @@ import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
 import { readBytes, readFloat32, writeArray } from '../transfer.ts';
-import { type CellShape, cellKey, linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
+import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
+import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
@@ -37,48 +38,11 @@ import {
 } from './session-layout.ts';
 import { validateSessionProblem } from './session-problem.ts';
 import { statusFromWords } from './session-status.ts';
-import {
-  finishLinearizeWgsl,
-  finishUpdateWgsl,
-  updateApplyWgsl,
-  updateDirectWgsl,
-  updateMeasureWgsl,
-} from './update-kernels.ts';
+import type { SessionView } from './session-view.ts';
+import { encodeUpdate } from './update-encoder.ts';
 
 /** Primitives recorded before the pending commands are submitted. */
 const passesPerSubmit = 64;
-
-/** What the encoders of the solves need from a session. */
-export interface SessionView {
-  readonly context: GpuContext;
-  readonly cell: CellShape;
-  readonly batch: number;
-  readonly length: number;
-  readonly stateSize: number;
-  readonly buffers: SessionBuffers;
-  readonly iterate: GPUBuffer;
-  readonly candidate: GPUBuffer;
-  readonly offset: GPUBuffer;
-  readonly status: GPUBuffer;
-  readonly inputs: GPUBuffer;
-  readonly initialState: GPUBuffer;
-  readonly cellParameters: GPUBuffer;
-  /** Per-sequence, per-block (or per-chunk) reduction partials. */
-  readonly partials: GPUBuffer;
-  /** Blocks of the element kernels per sequence (ceil(T / workgroup size)). */
-  readonly blocks: number;
-  /** H, history entries per sequence. */
-  readonly historyCapacity: number;
-  readonly history: GPUBuffer;
-  /** Exchanges the iterate and candidate buffers (the fused iteration writes s^(i+1) into the other one). */
-  swapStates(): void;
-  /** Windows of whole sequences for arrays of `elementsPerStep` f32 per time step (D, or D² when dense). */
-  windows(elementsPerStep: number): SequenceWindow[];
-  /** The common uniform values of a window (sizes, offsets of the [B, T, …] arrays). */
-  windowValues(window: SequenceWindow, elementsPerStep: number): SessionParamValues;
-  /** Records into a compute pass of the pending commands. */
-  pass(record: (pass: GPUComputePassEncoder) => void): void;
-}
 
 class GpuSession implements Session, SessionView {
   readonly precision: Precision = 'f32';
@@ -242,23 +206,27 @@ class GpuSession implements Session, SessionView {
     this.context.assertAlive();
   }
 
-  #cellPipeline(kind: string, source: () => string): GPUComputePipeline {
+  cellPipeline(kind: string, source: () => string): GPUComputePipeline {
     return this.context.pipeline(`${kind}/${cellKey(this.cell)}`, source);
   }
 
-  #dispatchElements(pipeline: GPUComputePipeline, values: SessionParamValues, bindings: GPUBufferBinding[]) {
+  dispatchElements(pipeline: GPUComputePipeline, values: SessionParamValues, bindings: GPUBufferBinding[]) {
     const groups = values.count ?? 0;
     this.pass((pass) => this.context.dispatch(pass, pipeline, sessionParams.pack(values), bindings, groups));
   }
 
-  #finish(pipeline: GPUComputePipeline, bindings: GPUBufferBinding[], values: SessionParamValues = {}): void {
+  finishSequences(
+    pipeline: GPUComputePipeline,
+    bindings: GPUBufferBinding[],
+    values: SessionParamValues = {},
+  ): void {
     const all = { total_batch: this.batch, blocks: this.blocks, history_capacity: this.historyCapacity };
     this.pass((pass) =>
       this.context.dispatch(pass, pipeline, sessionParams.pack({ ...all, ...values }), bindings, this.batch),
     );
   }
 
-  #range(buffer: GPUBuffer, elementsPerStep: number, window: SequenceWindow): GPUBufferBinding {
+  range(buffer: GPUBuffer, elementsPerStep: number, window: SequenceWindow): GPUBufferBinding {
     return this.context.windowBinding(buffer, this.length * elementsPerStep, window).range;
   }
 
@@ -291,25 +259,7 @@ class GpuSession implements Session, SessionView {
   }
 
   #linearizeNow(mode: LinearizationMode): void {
-    const D = this.stateSize;
-    const perStep = mode === 'dense' ? D * D : D;
-    const jacobian = mode === 'none' ? undefined : this.jacobianBuffer(mode);
-    const pipeline = this.#cellPipeline(`linearize-${mode}`, () => linearizeWgsl(this.cell, mode));
-    for (const window of this.windows(perStep)) {
-      const bindings: GPUBufferBinding[] = [
-        { buffer: this.cellParameters },
-        this.#range(this.inputs, this.cell.inputSize, window),
-        { buffer: this.initialState },
-        this.#range(this.iterate, D, window),
-        this.#range(this.offset, D, window),
-        { buffer: this.partials },
-        { buffer: this.status },
-      ];
-      if (jacobian) bindings.push(this.#range(jacobian, perStep, window));
-      this.#dispatchElements(pipeline, this.windowValues(window, perStep), bindings);
-    }
-    const finish = this.context.pipeline('session/finish-linearize', finishLinearizeWgsl);
-    this.#finish(finish, [{ buffer: this.partials }, { buffer: this.status }]);
+    encodeLinearize(this, mode);
     this.#linearized = mode;
   }
 
@@ -400,75 +350,12 @@ class GpuSession implements Session, SessionView {
       return;
     }
     this.#materialize();
-    const D = this.stateSize;
-    const values: SessionParamValues = {
-      tolerance,
-      criterion: criterion === 'merit' ? 1 : 0,
-      reset: reset ? 1 : 0,
-      reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
-      damping: options.damping ?? 1,
-      trust: trustRegion ? 1 : 0,
-      increase: trustRegion?.increase ?? 1,
-      decrease: trustRegion?.decrease ?? 1,
-      lambda_minimum: trustRegion?.minimum ?? 0,
-      lambda_maximum: trustRegion?.maximum ?? 0,
-    };
-    const windows = this.windows(D);
-    if (!trustRegion) {
-      const direct = this.context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
-      for (const window of windows) {
-        this.#dispatchElements(direct, { ...this.windowValues(window, D), ...values }, [
-          this.#range(this.iterate, D, window),
-          this.#range(this.candidate, D, window),
-          { buffer: this.partials },
-          { buffer: this.status },
-        ]);
-      }
-    } else {
-      const measure = this.#cellPipeline('update-measure', () => updateMeasureWgsl(this.cell));
-      for (const window of windows) {
-        this.#dispatchElements(measure, { ...this.windowValues(window, D), ...values }, [
-          { buffer: this.cellParameters },
-          this.#range(this.inputs, this.cell.inputSize, window),
-          { buffer: this.initialState },
-          this.#range(this.iterate, D, window),
-          this.#range(this.candidate, D, window),
-          { buffer: this.partials },
-          { buffer: this.status },
-        ]);
-      }
-    }
-    const finish = this.context.pipeline('session/finish-update', finishUpdateWgsl);
-    this.#finish(
-      finish,
-      [{ buffer: this.partials }, { buffer: this.status }, { buffer: this.history }],
-      values,
-    );
-    if (trustRegion) {
-      const apply = this.context.pipeline(`session/update-apply/${D}`, () => updateApplyWgsl(D));
-      for (const window of windows) {
-        this.#dispatchElements(apply, { ...this.windowValues(window, D), ...values }, [
-          this.#range(this.iterate, D, window),
-          this.#range(this.candidate, D, window),
-          { buffer: this.status },
-        ]);
-      }
-    }
+    encodeUpdate(this, options);
   }
 
   sequential(): void {
     this.#materialize();
-    const D = this.stateSize;
-    const pipeline = this.#cellPipeline('sequential', () => sequentialWgsl(this.cell));
-    for (const window of this.windows(D)) {
-      const groups = Math.ceil(window.batchCount / webGpuDefaults.workgroupSize);
-      this.#dispatchElements(pipeline, { ...this.windowValues(window, D), count: groups }, [
-        { buffer: this.cellParameters },
-        this.#range(this.inputs, this.cell.inputSize, window),
-        { buffer: this.initialState },
-        this.#range(this.iterate, D, window),
-      ]);
-    }
+    encodeSequential(this);
   }
 
   setActive(active: Uint8Array): void {
