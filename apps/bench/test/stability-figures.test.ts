@@ -19,9 +19,13 @@ describe('fig4 at a small size', () => {
     await expectOutputs(context, result, ['curves', 'runs', 'traces']);
     const curves = result.tables.curves ?? [];
     const runs = result.tables.runs ?? [];
-    expect(runs).toHaveLength(8);
-    for (const model of ['trained', 'untrained']) {
-      for (const run of runs.filter((row) => row.model === model)) {
+    // 4 methods × (trained, untrained, trained in f32) + the f32 sequential sample's own deviation
+    expect(runs).toHaveLength(13);
+    const f32Floor = runs.find((row) => row.method === 'sequential (f32)');
+    expect(Number(f32Floor?.finalMad)).toBeGreaterThan(0);
+    expect(Number(f32Floor?.finalMad)).toBeLessThan(1e-3);
+    for (const model of ['trained', 'untrained', 'trained, f32 (cpu)']) {
+      for (const run of runs.filter((row) => row.model === model && row.method !== 'sequential (f32)')) {
         const curve = curves.filter((row) => row.model === model && row.method === run.method);
         expect(curve.length).toBe(Number(run.iterations) + 1);
         expectFinite(curve.map((row) => row.mad));

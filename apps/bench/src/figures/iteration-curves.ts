@@ -11,6 +11,8 @@ export interface IterationCurve {
   snapshots: Map<number, Float64Array>;
   iterations: number;
   converged: boolean;
+  /** Why each sequence stopped (`'tolerance' | 'floor' | 'maxIterations'`), distinct values joined by `|`. */
+  stopReason: string;
   seconds: number;
   /** The largest |state| seen over the iterations (the instability ELK tames). */
   largestMagnitude: number;
@@ -86,6 +88,7 @@ export async function iterationCurve(options: IterationCurveOptions): Promise<It
     snapshots,
     iterations: result.iterations,
     converged: result.converged,
+    stopReason: [...new Set(result.perSequence.stopReason)].join('|'),
     seconds,
     largestMagnitude,
   };
