@@ -167,8 +167,8 @@ export async function runScanFigure(context: RunContext, sizes: ScanSizes): Prom
           encoding: {
             y: { field: 'case', type: 'nominal', title: null },
             yOffset: { field: 'kernel', type: 'nominal' },
-            x: { field: 'GBps', type: 'quantitative', title: 'GB/s' },
-            color: { field: 'kernel', type: 'nominal' },
+            x: { field: 'GBps', type: 'quantitative', title: 'GB/s (log scale)', scale: { type: 'log' } },
+            color: { field: 'kernel', type: 'nominal', legend: { labelLimit: 360 } },
           },
         },
       },
