@@ -39,26 +39,25 @@ export async function readBytes(
 ): Promise<ArrayBuffer> {
   const result = new Uint8Array(byteLength);
   const pieceSize = Math.min(stagingBytes, Math.max(4, Math.ceil(byteLength / 4) * 4));
-  for (let start = 0; start < byteLength; start += pieceSize) {
-    const size = Math.min(pieceSize, byteLength - start);
-    const padded = Math.ceil(size / 4) * 4;
-    // A fresh staging buffer per piece, mapped whole and destroyed after: dawn.node is unreliable when a
-    // mapped range's ArrayBuffer outlives an unmap of a reused buffer.
-    const staging = context.device.createBuffer({
-      size: padded,
-      usage: BufferUsage.mapRead | BufferUsage.copyDestination,
-      label: 'staging',
-    });
-    try {
+  // One staging buffer for every piece of this read, destroyed after it.
+  const staging = context.device.createBuffer({
+    size: pieceSize,
+    usage: BufferUsage.mapRead | BufferUsage.copyDestination,
+    label: 'staging',
+  });
+  try {
+    for (let start = 0; start < byteLength; start += pieceSize) {
+      const size = Math.min(pieceSize, byteLength - start);
+      const padded = Math.ceil(size / 4) * 4;
       const encoder = context.device.createCommandEncoder();
       encoder.copyBufferToBuffer(buffer, byteOffset + start, staging, 0, padded);
       context.device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(mapModeRead);
-      result.set(new Uint8Array(staging.getMappedRange().slice(0, size)), start);
+      await staging.mapAsync(mapModeRead, 0, padded);
+      result.set(new Uint8Array(staging.getMappedRange(0, padded), 0, size), start);
       staging.unmap();
-    } finally {
-      staging.destroy();
     }
+  } finally {
+    staging.destroy();
   }
   context.assertAlive();
   return result.buffer;
