@@ -196,7 +196,8 @@ export async function runFig4(context: RunContext, sizes: Fig4Sizes): Promise<Fi
       {
         name: 'mad',
         spec: {
-          title: 'Fig. 4: MAD of the AR-GRU output from the sequential sample vs iteration (f64, CPU)',
+          title:
+            'Fig. 4: MAD of the AR-GRU output from the f64 sequential sample vs iteration (f64 on the CPU; the f32 panel on the chosen backend)',
           data: { values: curves },
           transform: [logFloorTransform('mad', 'plotted')],
           facet: { column: { field: 'model', type: 'nominal', title: null } },
