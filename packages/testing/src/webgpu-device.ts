@@ -24,13 +24,22 @@ export function webGpuRequired(): boolean {
   return process.env.ELK_REQUIRE_WEBGPU === '1';
 }
 
+function isDawnModule(value: unknown): value is DawnModule {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'create' in value &&
+    typeof value.create === 'function' &&
+    'globals' in value &&
+    typeof value.globals === 'object'
+  );
+}
+
 async function loadDawn(): Promise<DawnModule> {
   const path = process.env.DAWN_NODE;
-  if (path) {
-    const require = createRequire(import.meta.url);
-    return require(path) as DawnModule;
-  }
-  return (await import('webgpu')) as unknown as DawnModule;
+  const loaded: unknown = path ? createRequire(import.meta.url)(path) : await import('webgpu');
+  if (!isDawnModule(loaded)) throw new Error(`${path ?? 'webgpu'} does not export create() and globals`);
+  return loaded;
 }
 
 let pending: Promise<TestGpu | { error: string }> | undefined;
