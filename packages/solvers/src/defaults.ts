@@ -17,6 +17,7 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  * | `estimator` | `'filter'` | the authors' code (so the paper's figures); `'smoother'` is the exact LM step |
  * | `checkEvery` | the backend's `checkEvery`, else 1 | |
  * | floor window | 6 iterations | see `floorDecision` |
+ * | floor reset memory | 32 iterations free of resets before a floor stop | see `floorDecision` |
  *
  * The paper's λ values (λ = 1/σ²; its code writes σ²): AR-GRU ELK 1e-6, quasi-ELK 1e-2; Lorenz-96 ELK ≈ 3.3e-3,
  * quasi-ELK 0.1.
@@ -47,6 +48,7 @@ export const solverDefaults = {
   checkEvery: 1,
   historyCapacity: 64,
   floorWindow: 6,
+  floorResetMemory: 32,
 } as const;
 
 /**

@@ -20,7 +20,13 @@ import type {
   TraceProjection,
 } from './evaluate-options.ts';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.ts';
-import { floorDecision, sequenceHistory } from './stopping/floor-rule.ts';
+import {
+  type FloorDecision,
+  type FloorRuleContext,
+  floorDecision,
+  type SequenceHistory,
+  sequenceHistory,
+} from './stopping/floor-rule.ts';
 
 const linearizationModes: Record<Exclude<Method, 'sequential'>, LinearizationMode> = {
   jacobi: 'none',
@@ -146,13 +152,16 @@ async function run<Projection>(
   const reasons: (StopReason | undefined)[] = new Array<StopReason | undefined>(B).fill(undefined);
   const active = new Uint8Array(B).fill(1);
   const floorContext = { precision, length: options.length };
+  const precisionAware = options.stopping === 'precision-aware';
+  // The status is read every checkEvery iterations, and every iteration while a sequence is near its floor.
+  let nextCheck = options.checkEvery;
+  let lastCheck = 0;
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     session.linearize(mode);
     if (kalman) session.solveKalman(kalmanStep);
     else session.solveAffine(mode);
     session.update(update);
-    const check =
-      trace !== undefined || iteration % options.checkEvery === 0 || iteration === options.maxIterations;
+    const check = trace !== undefined || iteration >= nextCheck || iteration === options.maxIterations;
     if (!check) continue;
     const status = await session.readStatus();
     if (trace !== undefined && project !== undefined) {
@@ -160,6 +169,7 @@ async function run<Projection>(
       recordTrace(trace, status, active);
     }
     let changed = false;
+    let near = false;
     for (let b = 0; b < B; b++) {
       if (active[b] === 0) continue;
       if (status.active[b] === 0) {
@@ -167,14 +177,16 @@ async function run<Projection>(
         reasons[b] = 'tolerance';
         continue;
       }
-      if (options.stopping === 'precision-aware') {
-        if (floorDecision(sequenceHistory(status.history, b), floorContext).stop) {
-          active[b] = 0;
-          reasons[b] = 'floor';
-          changed = true;
-        }
-      }
+      if (!precisionAware) continue;
+      const decision = floorSince(sequenceHistory(status.history, b), iteration - lastCheck, floorContext);
+      if (decision.stop) {
+        active[b] = 0;
+        reasons[b] = 'floor';
+        changed = true;
+      } else if (decision.near) near = true;
     }
+    lastCheck = iteration;
+    nextCheck = iteration + (near ? 1 : options.checkEvery);
     if (changed) session.setActive(active);
     if (!active.includes(1)) break;
   }
@@ -195,6 +207,29 @@ async function run<Projection>(
     perSequence: { iterations, converged, stopReason, floor },
     ...(trace === undefined ? {} : { trace }),
   };
+}
+
+/**
+ * The floor rule at each of the last `recent` iterations of a history (oldest first): the first verdict that
+ * stops, else the latest. An active sequence records one entry per iteration, so with a status read every k
+ * iterations the rule still sees every iteration's window.
+ */
+function floorSince(history: SequenceHistory, recent: number, context: FloorRuleContext): FloorDecision {
+  const n = history.step.length;
+  for (let end = Math.max(1, n - recent + 1); end < n; end++) {
+    const first = (values: ArrayLike<number>) => Array.from({ length: end }, (_, j) => values[j] as number);
+    const decision = floorDecision(
+      {
+        step: first(history.step),
+        merit: first(history.merit),
+        magnitude: first(history.magnitude),
+        flags: first(history.flags),
+      },
+      context,
+    );
+    if (decision.stop) return decision;
+  }
+  return floorDecision(history, context);
 }
 
 /** Appends this iteration's step and merit per sequence (NaN for sequences that had stopped before it). */

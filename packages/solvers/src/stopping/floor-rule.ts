@@ -29,6 +29,13 @@ export interface FloorRuleContext {
   readonly length: number;
   /** Iterations examined; default `solverDefaults.floorWindow`. */
   readonly window?: number;
+  /**
+   * How many of the latest iterations must be free of resets (and of magnitudes at the clip bound) before a
+   * floor stop; default `solverDefaults.floorResetMemory`. Only the entries the history holds are seen.
+   */
+  readonly resetMemory?: number;
+  /** The reset heuristic's clip bound; default `solverDefaults.resetBound`. */
+  readonly resetBound?: number;
 }
 
 /** The rule's verdict for one sequence. */
@@ -37,6 +44,12 @@ export interface FloorDecision {
   readonly stop: boolean;
   /** The floor estimate for this sequence (a step size, in state units). */
   readonly floor: number;
+  /**
+   * The latest step is finite and below the ceiling ε·M·T, and no reset is recent: the sequence may reach the
+   * floor within a few iterations (`evaluate` then reads the status every iteration, so a floor stop is
+   * never late).
+   */
+  readonly near: boolean;
 }
 
 /**
@@ -69,14 +82,19 @@ function median(values: number[]): number {
 /**
  * Decides whether a sequence's step has reached the rounding floor of its precision.
  *
- * With ε the unit round-off, M the largest state magnitude in the window, T the length and W the window:
+ * With ε the unit round-off, T the length, W the window and M the *smallest* state magnitude in the window
+ * (a sane scale: an iterate at the floor barely changes, so its magnitudes agree; a wild iterate's peak must not
+ * inflate the scale):
  * - u = ε·max(M, 1) is one rounding at the state's scale; the ceiling u·T bounds the rounding a stable
  *   recurrence of T steps can accumulate; the noise level is the median step over the window.
  * - The floor estimate is the noise level clamped to [u, u·T].
- * - Stop when all hold over the last W iterations: every step finite and no reset/rejection flag; the step
- *   stopped decreasing (the smallest of the last ⌊W/2⌋ steps is at least half the smallest before them, and not
- *   every step was smaller than the one before: a geometric decrease never counts as a floor); the noise level
- *   is below the ceiling; and the latest merit ‖r‖∞ is within 10× the larger of the noise level and u.
+ * - Stop only when all hold: none of the last `resetMemory` iterations was reset, rejected or had a magnitude
+ *   at the clip bound (a reset iterate is no converged one, even when the reset fired before the window);
+ *   W iterations recorded, every step in the window finite; the step stopped decreasing (the smallest of the
+ *   last ⌊W/2⌋ steps is at least half the smallest before them, and not every step was smaller than the one
+ *   before: a geometric decrease never counts as a floor); the noise level and every one of the last ⌊W/2⌋
+ *   steps are below the ceiling; and the latest merit ‖r‖∞ is within 10× the floor estimate (which is at most
+ *   the ceiling, so a huge noise level never excuses a huge merit).
  *
  * @example
  * ```ts
@@ -86,32 +104,44 @@ function median(values: number[]): number {
  */
 export function floorDecision(history: SequenceHistory, context: FloorRuleContext): FloorDecision {
   const window = context.window ?? solverDefaults.floorWindow;
+  const memory = Math.max(window, context.resetMemory ?? solverDefaults.floorResetMemory);
+  const bound = context.resetBound ?? solverDefaults.resetBound;
   const epsilon = unitRoundoff(context.precision);
   const n = history.step.length;
+  let recentReset = false;
+  for (let j = Math.max(0, n - memory); j < n; j++) {
+    const flags = history.flags[j] as number;
+    const magnitude = history.magnitude[j] as number;
+    if ((flags & (IterationFlag.reset | IterationFlag.rejected)) !== 0 || !(magnitude < bound))
+      recentReset = true;
+  }
   const first = Math.max(0, n - window);
-  let magnitude = 0;
-  for (let j = first; j < n; j++) magnitude = Math.max(magnitude, history.magnitude[j] as number);
-  const unit = epsilon * Math.max(magnitude, 1);
+  let magnitude = Number.POSITIVE_INFINITY;
+  for (let j = first; j < n; j++) magnitude = Math.min(magnitude, history.magnitude[j] as number);
+  const unit = epsilon * Math.max(n > 0 ? magnitude : 0, 1);
   const ceiling = unit * context.length;
   const steps: number[] = [];
-  let clean = true;
+  let finite = true;
   for (let j = first; j < n; j++) {
     const step = history.step[j] as number;
-    const flags = history.flags[j] as number;
-    if (!Number.isFinite(step) || (flags & (IterationFlag.reset | IterationFlag.rejected)) !== 0)
-      clean = false;
+    if (!Number.isFinite(step)) finite = false;
     steps.push(step);
   }
+  const clean = finite && !recentReset;
   const noise = steps.length > 0 && clean ? median(steps) : Number.POSITIVE_INFINITY;
   const floor = Math.min(Math.max(noise, unit), ceiling);
-  if (n < window || !clean) return { stop: false, floor };
+  const latest = n > 0 ? (history.step[n - 1] as number) : Number.POSITIVE_INFINITY;
+  const near = !recentReset && Number.isFinite(latest) && latest <= ceiling;
+  if (n < window || !clean) return { stop: false, floor, near };
   const half = window >> 1;
   const early = Math.min(...steps.slice(0, window - half));
-  const late = Math.min(...steps.slice(window - half));
+  const lateSteps = steps.slice(window - half);
+  const late = Math.min(...lateSteps);
   let decreases = 0;
   for (let j = 1; j < steps.length; j++) if ((steps[j] as number) < (steps[j - 1] as number)) decreases++;
   const stalled = late >= 0.5 * early && decreases < steps.length - 1;
+  const belowCeiling = noise <= ceiling && Math.max(...lateSteps) <= ceiling;
   const merit = history.merit[n - 1] as number;
-  const meritNearFloor = merit <= 10 * Math.max(noise, unit);
-  return { stop: stalled && noise <= ceiling && meritNearFloor, floor };
+  const meritNearFloor = merit <= 10 * floor;
+  return { stop: stalled && belowCeiling && meritNearFloor, floor, near };
 }
