@@ -1,17 +1,28 @@
 import { gru } from '@elk/cells';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, floorDecision, IterationFlag, type SequenceHistory, unitRoundoff } from '../src/index.ts';
+import {
+  evaluate,
+  floorDecision,
+  IterationFlag,
+  type SequenceHistory,
+  solverDefaults,
+  unitRoundoff,
+} from '../src/index.ts';
 import { maxAbsDifference, seededRandom, sequentialOracle, uniformArray } from './support.ts';
 
 function history(
   steps: number[],
-  options: { merit?: number[]; flags?: number[]; magnitude?: number } = {},
+  options: { merit?: number[]; flags?: number[]; magnitude?: number | number[] } = {},
 ): SequenceHistory {
+  const magnitude = options.magnitude ?? 1;
   return {
     step: Float64Array.from(steps),
     merit: Float64Array.from(options.merit ?? steps),
-    magnitude: new Float64Array(steps.length).fill(options.magnitude ?? 1),
+    magnitude:
+      typeof magnitude === 'number'
+        ? new Float64Array(steps.length).fill(magnitude)
+        : Float64Array.from(magnitude),
     flags: Uint8Array.from(options.flags ?? steps.map(() => 0)),
   };
 }
@@ -50,6 +61,56 @@ describe('floorDecision', () => {
     expect(floorDecision(history(plateau, { merit: plateau.map(() => 1e-3) }), context).stop).toBe(false);
     expect(floorDecision(history(plateau.slice(1)), context).stop).toBe(false);
     expect(floorDecision(history([...plateau.slice(0, 5), Number.NaN]), context).stop).toBe(false);
+  });
+});
+
+describe('floorDecision on reset or wild iterates', () => {
+  const plateau = [2e-6, 1e-6, 3e-6, 1.5e-6, 2e-6, 1e-6];
+  it('waits floorResetMemory iterations after a reset or a magnitude at the clip bound, even before the window', () => {
+    const memory = solverDefaults.floorResetMemory;
+    const quiet = Array.from({ length: memory - 1 }, (_, j) => plateau[j % plateau.length] as number);
+    const steps = [1, ...quiet];
+    const flags = steps.map((_, j) => (j === 0 ? IterationFlag.reset : 0));
+    expect(floorDecision(history(steps, { flags }), context).stop).toBe(false);
+    expect(floorDecision(history([...steps, 2e-6], { flags: [...flags, 0] }), context).stop).toBe(true);
+    const clipped = steps.map((_, j) => (j === 0 ? solverDefaults.resetBound : 1));
+    expect(floorDecision(history(steps, { magnitude: clipped }), context).stop).toBe(false);
+    expect(floorDecision(history([...steps, 2e-6], { magnitude: [...clipped, 1] }), context).stop).toBe(true);
+    expect(floorDecision(history(plateau, { magnitude: [1, 1, 1, 1, 1, Number.NaN] }), context).stop).toBe(
+      false,
+    );
+  });
+  it('scales the ceiling by the smallest magnitude in the window, so one wild iterate cannot excuse its step', () => {
+    // The AR-GRU's DEER in f32 before the fix: steps of tens with one iterate at 7e5, merit of tens.
+    const steps = [45, 28, 36, 94, 121, 45];
+    const magnitude = [22, 26, 45, 7e5, 88, 45];
+    const wild = floorDecision(history(steps, { magnitude, merit: steps.map(() => 62) }), context);
+    expect(wild.stop).toBe(false);
+    expect(wild.near).toBe(false);
+    expect(wild.floor).toBeLessThanOrEqual(unitRoundoff('f32') * 22 * context.length);
+    // A plateau below the ceiling but one late step above it: not yet.
+    const spike = [...plateau.slice(0, 5), 0.5];
+    expect(floorDecision(history(spike, { magnitude: 1000 }), context).stop).toBe(false);
+  });
+  it('never lets a merit far above the floor of a sane magnitude pass, whatever the step noise', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-9, max: 1e3, noNaN: true }), { minLength: 6, maxLength: 64 }),
+        fc.double({ min: 1, max: 1e7, noNaN: true }),
+        fc.double({ min: 1, max: 1e6, noNaN: true }),
+        (steps, magnitude, factor) => {
+          const unit = unitRoundoff('f32') * magnitude;
+          const merit = 10 * unit * context.length * factor * 1.01;
+          const decision = floorDecision(
+            history(steps, { magnitude, merit: steps.map(() => merit) }),
+            context,
+          );
+          expect(decision.stop).toBe(false);
+          expect(decision.floor).toBeLessThanOrEqual(unit * context.length);
+        },
+      ),
+      { seed: 5403, numRuns: 300 },
+    );
   });
 });
 
@@ -92,5 +153,42 @@ describe('the precision-aware rule on f32 evaluations', () => {
     );
     // The runs exercised the floor rule itself, not only the tolerance.
     expect(reasons.has('floor')).toBe(true);
+  });
+});
+
+describe('the floor rule with a status read every k iterations', () => {
+  it('stops by the same rule within k − 1 iterations of a read every iteration, reporting the iterations run', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 500, max: 3000 }),
+        fc.constantFrom('quasi-deer', 'deer'),
+        fc.integer({ min: 2, max: 8 }),
+        async (seed, dim, length, method, checkEvery) => {
+          const random = seededRandom(seed);
+          const base = gru({ hidden: dim, input: dim, seed });
+          let linearized = 0;
+          // Counts the iterations really run (one linearisation each).
+          const cell = {
+            ...base,
+            linearize: (...args: Parameters<typeof base.linearize>) => {
+              linearized++;
+              base.linearize(...args);
+            },
+          };
+          const inputs = Float32Array.from(uniformArray(random, length * dim, 2));
+          const initialState = new Float32Array(dim);
+          const every = await evaluate(cell, { inputs, initialState, method });
+          linearized = 0;
+          const sparse = await evaluate(cell, { inputs, initialState, method, checkEvery });
+          expect(sparse.perSequence.stopReason).toEqual(every.perSequence.stopReason);
+          expect(sparse.iterations).toBe(linearized);
+          expect(sparse.iterations).toBeGreaterThanOrEqual(every.iterations);
+          expect(sparse.iterations).toBeLessThanOrEqual(every.iterations + checkEvery - 1);
+        },
+      ),
+      { seed: 5404, numRuns: 12 },
+    );
   });
 });
