@@ -63,7 +63,12 @@ export interface EvaluateOptions<Projection = FloatArray> {
   readonly stopping?: StoppingRule;
   /** The reset heuristic (clip ±1e8, NaN → 0); default on. */
   readonly reset?: boolean;
-  /** Read the status every k iterations; default the backend's `checkEvery`, else 1. */
+  /**
+   * Read the status every k iterations; default the backend's `checkEvery`, else 1. With the precision-aware
+   * rule the floor test still runs at every iteration's window (the history holds them), and the status is read
+   * every iteration while a sequence's step is below its floor ceiling, so a floor stop is late by at most
+   * k − 1 iterations; the reported `iterations` are always those run.
+   */
   readonly checkEvery?: number;
 }
 
