@@ -210,7 +210,17 @@ export interface GpuGridSizes {
   repeats: number;
   /** DEER only where one dense Jacobian array, T·B·D²·4 bytes, is at most this. */
   denseBytesLimit: number;
+  /** The sequential kernel only where T is at most this (null: everywhere); it is the slow baseline. */
+  sequentialMaxLength: number | null;
+  /** What to measure. */
+  parts: readonly GpuGridPart[];
 }
+
+/** The parts of a gpu-grid run (`--parts`): the copy and scan bandwidth, and the Fig. 2 grid. */
+export const GPU_GRID_PARTS = ['bandwidth', 'grid'] as const;
+
+/** One of {@link GPU_GRID_PARTS}. */
+export type GpuGridPart = (typeof GPU_GRID_PARTS)[number];
 
 /** gpu-grid: the Fig. 2 grid on the GPU; `quick` is a smoke size for lavapipe. */
 export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
@@ -224,6 +234,8 @@ export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
     scanElements: [1e6],
     repeats: 3,
     denseBytesLimit: 2 ** 28,
+    sequentialMaxLength: null,
+    parts: GPU_GRID_PARTS,
   },
   full: {
     batch: 16,
@@ -232,9 +244,12 @@ export const GPU_GRID: { quick: GpuGridSizes; full: GpuGridSizes } = {
     methods: ['sequential', 'quasi-deer', 'quasi-elk', 'deer'],
     tolerance: TOLERANCE.f32,
     maxIterations: 2_000,
-    scanElements: [1e7, 1e8, 1e9],
+    // 5·10⁸ f32 = 2·10⁹ bytes: the largest round count whose arrays each fit one 2 GiB storage binding.
+    scanElements: [1e7, 1e8, 5e8],
     repeats: 5,
     denseBytesLimit: 2 ** 33,
+    sequentialMaxLength: null,
+    parts: GPU_GRID_PARTS,
   },
 };
 

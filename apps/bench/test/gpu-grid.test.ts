@@ -46,6 +46,8 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
       scanElements: [8_192],
       repeats: 2,
       denseBytesLimit: 2 * 64 * 16 * 4,
+      sequentialMaxLength: null,
+      parts: ['bandwidth', 'grid'],
     });
     await expectOutputs(context, result, ['bandwidth', 'grid']);
     const grid = result.tables.grid ?? [];
@@ -58,6 +60,23 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
     for (const row of measured) {
       expect(row.converged).toBe(true);
       expect(Number(row.maxAbsDiffFromSequential)).toBeLessThan(1e-3);
+      // The phases split evaluate's wall clock: each is measured, they add up to at most the total, and the
+      // resident ms per iteration is the solve time over evaluate's iterations.
+      const phases = [row.uploadSeconds, row.solveSeconds, row.readbackSeconds, row.otherSeconds].map(Number);
+      expectFinite(phases);
+      for (const phase of phases) expect(phase).toBeGreaterThanOrEqual(0);
+      expect(Number(row.solveSeconds)).toBeGreaterThan(0);
+      const parts = phases.slice(0, 3).reduce((sum, phase) => sum + phase, 0);
+      expect(parts).toBeLessThanOrEqual(Number(row.seconds) * (1 + 1e-9));
+      expect(Number(row.dispatchedIterations)).toBeGreaterThanOrEqual(Number(row.iterations));
+      if (row.method === 'sequential') expect(row.msPerIteration).toBeNull();
+      else {
+        expect(Number(row.statusReads)).toBeGreaterThanOrEqual(1);
+        expect(Number(row.msPerIteration)).toBeCloseTo(
+          (Number(row.solveSeconds) * 1000) / Number(row.iterations),
+          9,
+        );
+      }
     }
     const bandwidth = result.tables.bandwidth ?? [];
     expect(bandwidth.map((row) => row.kernel)).toEqual([
@@ -70,9 +89,14 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
     const partial = readFileSync(join(context.out, 'gpu-grid', 'partial.jsonl'), 'utf8')
       .trim()
       .split('\n');
-    const kinds = partial.map((line) => (JSON.parse(line) as { kind: string }).kind);
+    const records = partial.map((line) => JSON.parse(line) as { kind: string; atSeconds: number });
+    const kinds = records.map((record) => record.kind);
     expect(kinds.filter((kind) => kind === 'grid')).toHaveLength(8);
+    expect(kinds.filter((kind) => kind === 'bandwidth')).toHaveLength(4);
     expect(kinds[0]).toBe('run');
+    for (const record of records) expect(record.atSeconds).toBeGreaterThanOrEqual(0);
+    // The run's machine and commit are in the printed notes, so even a partial report carries them.
+    expect(result.notes.some((note) => note.startsWith('run: ') && note.includes('cores'))).toBe(true);
     webgpu.destroy();
   });
 });

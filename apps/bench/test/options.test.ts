@@ -43,6 +43,32 @@ describe('command-line options', () => {
       dims: [8, 64],
       lengths: [30_000, 1_000_000],
     });
+    expect(
+      parseOptions([
+        'gpu-grid',
+        '--methods',
+        'quasi-deer,deer',
+        '--parts',
+        'grid',
+        '--sequential-max-length',
+        '1e5',
+        '--scan-elements',
+        '1e7,5e8',
+        '--cudnn',
+        'out/cudnn.jsonl',
+      ]),
+    ).toMatchObject({
+      methods: ['quasi-deer', 'deer'],
+      parts: ['grid'],
+      sequentialMaxLength: 100_000,
+      scanElements: [1e7, 5e8],
+      cudnn: 'out/cudnn.jsonl',
+    });
+    expect(parseOptions(['gpu-grid'])).toMatchObject({
+      methods: undefined,
+      parts: undefined,
+      sequentialMaxLength: undefined,
+    });
   });
 
   it.each([
@@ -56,6 +82,10 @@ describe('command-line options', () => {
     [['--out', ''], '--out'],
     [['--dims', '8,x'], '--dims'],
     [['--lengths', '0'], '--lengths'],
+    [['--methods', 'quasi-deer,newton'], '--methods'],
+    [['--parts', 'grid,plots'], '--parts'],
+    [['--sequential-max-length', '100,200'], '--sequential-max-length'],
+    [['--scan-elements', '1e7,0'], '--scan-elements'],
   ])('rejects %j with a UsageError naming %s', (argv, argument) => {
     let caught: unknown;
     try {

@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { COMMANDS, type CommandName, DEFAULT_SEED, type StoppingRule } from '../defaults.ts';
+import {
+  COMMANDS,
+  type CommandName,
+  DEFAULT_SEED,
+  GPU_GRID_PARTS,
+  type GpuGridPart,
+  type Method,
+  type StoppingRule,
+} from '../defaults.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The parsed command line of `pnpm bench`. */
@@ -22,8 +30,19 @@ export interface BenchOptions {
   dims: number[] | undefined;
   /** fig2/gpu-grid: only these sequence lengths T (instead of the figure's). */
   lengths: number[] | undefined;
-  /** gpu-grid: a Python script timing cuDNN's GRU, run with `python3`. */
+  /**
+   * gpu-grid: a Python script timing cuDNN's GRU, run with `python3` (a `.py` file), or the JSON lines such a
+   * script printed in an earlier step (any other file).
+   */
   cudnn: string | undefined;
+  /** gpu-grid: only these methods (instead of the grid's). */
+  methods: Method[] | undefined;
+  /** gpu-grid: only these parts of the measurement (bandwidth, grid). */
+  parts: GpuGridPart[] | undefined;
+  /** gpu-grid: run the sequential method only where T is at most this (it is the slow baseline). */
+  sequentialMaxLength: number | undefined;
+  /** gpu-grid: element counts of the bandwidth runs (instead of the grid's). */
+  scanElements: number[] | undefined;
   help: boolean;
 }
 
@@ -49,7 +68,12 @@ Options:
   --json                                machine-readable summary on stdout
   --stopping reference|precision-aware  one stopping rule only (fig2 shows both by default)
   --dims 8,16 / --lengths 1000,30000    fig2/gpu-grid: a sub-grid of state sizes / sequence lengths
-  --cudnn FILE.py                       gpu-grid: run FILE with python3 and fold its numbers in
+  --cudnn FILE.py|FILE.jsonl            gpu-grid: run FILE.py with python3 (or read the JSON lines it
+                                        printed earlier) and fold its numbers in
+  --methods quasi-deer,deer             gpu-grid: only these methods
+  --parts bandwidth,grid                gpu-grid: only these parts (default both)
+  --sequential-max-length N             gpu-grid: the sequential kernel only where T <= N
+  --scan-elements 1e7,1e8               gpu-grid: element counts of the bandwidth runs
   --help                                this text
 `;
 
@@ -69,6 +93,22 @@ function parseList(option: string, text: string | undefined): number[] | undefin
   }
   return values.map(Number);
 }
+
+function parseNames<Name extends string>(
+  option: string,
+  allowed: readonly Name[],
+  text: string | undefined,
+): Name[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text.split(',').map((part) => part.trim());
+  const isAllowed = (name: string): name is Name => (allowed as readonly string[]).includes(name);
+  if (names.length === 0 || !names.every(isAllowed)) {
+    throw new UsageError(option, `a comma-separated list of ${allowed.join(', ')}`, text);
+  }
+  return names.filter(isAllowed);
+}
+
+const METHOD_NAMES: readonly Method[] = ['sequential', 'jacobi', 'deer', 'quasi-deer', 'elk', 'quasi-elk'];
 
 function isCommand(name: string): name is CommandName {
   return (COMMANDS as readonly string[]).includes(name);
@@ -103,6 +143,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (backend !== undefined && backend !== 'cpu' && backend !== 'webgpu') {
     throw new UsageError('--backend', "'cpu' or 'webgpu'", backend);
   }
+  const sequentialMaxLength = parseList('--sequential-max-length', values['sequential-max-length']);
+  if (sequentialMaxLength !== undefined && sequentialMaxLength.length !== 1) {
+    throw new UsageError('--sequential-max-length', 'one positive integer', values['sequential-max-length']);
+  }
   const stopping = values.stopping;
   if (stopping !== undefined && stopping !== 'reference' && stopping !== 'precision-aware') {
     throw new UsageError('--stopping', "'reference' or 'precision-aware'", stopping);
@@ -128,6 +172,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     dims: parseList('--dims', values.dims),
     lengths: parseList('--lengths', values.lengths),
     cudnn: values.cudnn,
+    methods: parseNames('--methods', METHOD_NAMES, values.methods),
+    parts: parseNames('--parts', GPU_GRID_PARTS, values.parts),
+    sequentialMaxLength: sequentialMaxLength?.[0],
+    scanElements: parseList('--scan-elements', values['scan-elements']),
     help: values.help ?? false,
   };
 }
@@ -149,6 +197,10 @@ function parseCommandLine(argv: readonly string[]) {
       dims: { type: 'string' },
       lengths: { type: 'string' },
       cudnn: { type: 'string' },
+      methods: { type: 'string' },
+      parts: { type: 'string' },
+      'sequential-max-length': { type: 'string' },
+      'scan-elements': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

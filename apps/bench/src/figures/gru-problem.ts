@@ -27,6 +27,20 @@ export function gruProblems(
   dims: number[],
   lengths: number[],
 ): GruProblem[] {
+  return [...iterateGruProblems(options, batch, dims, lengths)];
+}
+
+/**
+ * {@link gruProblems} one at a time: each problem's inputs are drawn when it is reached, so a large grid
+ * holds one problem's arrays at once (4 GiB of inputs at D = 64, T = 10⁶, B = 16). The inputs of (D, T)
+ * depend on the seed, D and T only, so a sub-grid draws the same problems as the whole grid.
+ */
+export function* iterateGruProblems(
+  options: BenchOptions,
+  batch: number,
+  dims: number[],
+  lengths: number[],
+): Generator<GruProblem> {
   const weights = options.weights === undefined ? undefined : readTensorFile('--weights', options.weights);
   const file = options.inputs === undefined ? undefined : readInputsFile(options.inputs);
   const sizes = weights ? gruHiddenSize(weights) : undefined;
@@ -39,7 +53,6 @@ export function gruProblems(
   }
   const gridDims = file ? [file.stateSize] : sizes ? [sizes.hidden] : dims;
   const gridLengths = file ? [file.length] : lengths;
-  const problems: GruProblem[] = [];
   for (const dim of gridDims) {
     const input = sizes?.input ?? file?.inputSize ?? dim;
     const cell = weights
@@ -47,7 +60,7 @@ export function gruProblems(
       : gru({ hidden: dim, input, seed: options.seed });
     for (const length of gridLengths) {
       const problemBatch = file?.batch ?? batch;
-      problems.push({
+      yield {
         cell,
         dim,
         batch: problemBatch,
@@ -62,10 +75,9 @@ export function gruProblems(
           weights: options.weights ?? `flax default initialisation, seed ${options.seed}`,
           inputs: options.inputs ?? `N(0, 1), seed ${options.seed}; initial state 0`,
         },
-      });
+      };
     }
   }
-  return problems;
 }
 
 /** max |x − y| over two arrays of the same length (NaN when lengths differ or any entry is NaN). */

@@ -2,6 +2,7 @@ import type { Cell, FloatArray } from '@elk/cells';
 import { type Backend, evaluate, type StopReason } from '@elk/solvers';
 import { collectGarbage } from '../analysis/collect-garbage.ts';
 import type { Method, StoppingRule } from '../defaults.ts';
+import { type EvaluatePhases, phaseTimedBackend } from '../gpu/phase-timed-backend.ts';
 
 /** One timed `evaluate` call. */
 export interface MethodRun {
@@ -22,6 +23,8 @@ export interface MethodRun {
    * memory this run added. Null where the backend reports no allocation figures.
    */
   peakAboveHeldBytes: number | null;
+  /** Where the call's wall clock went: upload, resident solve, read-back (see {@link EvaluatePhases}). */
+  phases: EvaluatePhases;
 }
 
 /** The bytes a backend holds now (its `allocatedBytes`, pooled buffers included), or null. */
@@ -58,11 +61,16 @@ export interface RunMethodOptions {
   tolerance?: number;
   lambda?: number;
   stopping?: StoppingRule;
+  /**
+   * Waits for the backend's queued work (WebGPU: `onSubmittedWorkDone`), so that the phases split at the
+   * queue's completion; leave it out on the CPU.
+   */
+  sync?: () => Promise<void>;
 }
 
 /**
  * Runs `evaluate` once and times it (wall clock around the call, which includes reading the states back),
- * with the peak memory the backend reports (WebGPU) or the growth of ArrayBuffer memory (CPU).
+ * phase by phase through {@link phaseTimedBackend} (the primitives are forwarded unchanged), with the peak memory the backend reports (WebGPU) or the growth of ArrayBuffer memory (CPU).
  */
 export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<MethodRun> {
   const { backend } = options;
@@ -81,13 +89,14 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     return 0;
   };
   const onCpu = backend.name === 'cpu';
+  const timed = phaseTimedBackend(backend, options.sync);
   const started = performance.now();
   const result = await evaluate(cell, {
     inputs: options.inputs,
     initialState: options.initialState,
     batch: options.batch,
     method: options.method,
-    backend,
+    backend: timed.backend,
     maxIterations: options.maxIterations,
     ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
     ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
@@ -107,5 +116,6 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     peakBytes: peak ?? (onCpu ? Math.max(0, grown) : null),
     memorySource: peak !== null ? 'backend' : onCpu ? 'arrayBuffers' : 'none',
     peakAboveHeldBytes: peak !== null && heldBefore !== null ? peak - heldBefore : null,
+    phases: timed.phases(seconds),
   };
 }

@@ -1,0 +1,168 @@
+import type { FloatArray } from '@elk/cells';
+import type {
+  Backend,
+  KalmanStepOptions,
+  LinearizationMode,
+  Session,
+  SessionStatus,
+  SolverProblem,
+  StateSlot,
+  UpdateOptions,
+} from '@elk/solvers';
+
+/**
+ * Where one `evaluate` call spent its wall clock, split at the Backend contract's seams (seconds):
+ *
+ * - `upload`: `createSession` (the inputs, initial state and guess written to the backend) until the backend's
+ *   queue has finished that work;
+ * - `solve`: from the first primitive (`linearize`, `sequential`, …) to the end of the last status read or of
+ *   the wait for the queued work before the states are read back — the data stays resident throughout, so
+ *   this is the figure to compare with implementations that keep their data on the device;
+ * - `readback`: reading the states back to the host;
+ * - `other`: the rest of the call (argument checks on the host, `destroy`).
+ */
+export interface EvaluatePhases {
+  uploadSeconds: number;
+  solveSeconds: number;
+  readbackSeconds: number;
+  otherSeconds: number;
+  /** `update` (or `sequential`) calls enqueued: iterations dispatched, including those after the last stop. */
+  dispatchedIterations: number;
+  /** Status reads (`readStatus`), each a wait for the queue. */
+  statusReads: number;
+}
+
+/** A backend that records {@link EvaluatePhases} of the sessions it creates; see {@link phaseTimedBackend}. */
+export interface PhaseTimedBackend {
+  /** Pass this to `evaluate` instead of the wrapped backend. */
+  backend: Backend;
+  /** The phases of the last session created, with `totalSeconds` (the wall clock the caller measured). */
+  phases(totalSeconds: number): EvaluatePhases;
+}
+
+/**
+ * Wraps a backend so that one `evaluate` call through it is timed phase by phase (see {@link EvaluatePhases})
+ * without changing what `evaluate` does: every primitive is forwarded unchanged, so iterations, stop reasons
+ * and states are `evaluate`'s own. `sync` waits until the backend's queued work is done (on WebGPU: submit and
+ * `onSubmittedWorkDone`); it closes the upload and opens the read-back. Without it (the CPU, where every
+ * primitive runs when called) the phases are the host time of the calls.
+ *
+ * @example
+ * ```ts
+ * const timed = phaseTimedBackend(backend, () => device.queue.onSubmittedWorkDone());
+ * const started = performance.now();
+ * const result = await evaluate(cell, { inputs, initialState, method: 'quasi-deer', backend: timed.backend });
+ * timed.phases((performance.now() - started) / 1000).solveSeconds;
+ * ```
+ */
+export function phaseTimedBackend(inner: Backend, sync?: () => Promise<void>): PhaseTimedBackend {
+  let marks = freshMarks();
+  const backend: Backend = {
+    name: inner.name,
+    get checkEvery() {
+      return inner.checkEvery;
+    },
+    precision: (inputs) => inner.precision(inputs),
+    async createSession(problem: SolverProblem): Promise<Session> {
+      marks = freshMarks();
+      const started = performance.now();
+      const session = await inner.createSession(problem);
+      if (sync) await sync();
+      marks.upload = (performance.now() - started) / 1000;
+      return timedSession(session, marks, sync);
+    },
+    destroy: () => inner.destroy(),
+  };
+  return {
+    backend,
+    phases(totalSeconds) {
+      const solve = marks.solveStart === null ? 0 : Math.max(0, marks.solveEnd - marks.solveStart) / 1000;
+      return {
+        uploadSeconds: marks.upload,
+        solveSeconds: solve,
+        readbackSeconds: marks.readback,
+        otherSeconds: Math.max(0, totalSeconds - marks.upload - solve - marks.readback),
+        dispatchedIterations: marks.dispatched,
+        statusReads: marks.statusReads,
+      };
+    },
+  };
+}
+
+interface Marks {
+  upload: number;
+  /** performance.now() of the first primitive, or null before it. */
+  solveStart: number | null;
+  solveEnd: number;
+  readback: number;
+  dispatched: number;
+  statusReads: number;
+}
+
+function freshMarks(): Marks {
+  return { upload: 0, solveStart: null, solveEnd: 0, readback: 0, dispatched: 0, statusReads: 0 };
+}
+
+function timedSession(inner: Session, marks: Marks, sync: (() => Promise<void>) | undefined): Session {
+  const begin = () => {
+    if (marks.solveStart === null) marks.solveStart = performance.now();
+  };
+  const end = () => {
+    if (marks.solveStart !== null) marks.solveEnd = Math.max(marks.solveEnd, performance.now());
+  };
+  return {
+    precision: inner.precision,
+    batch: inner.batch,
+    length: inner.length,
+    stateSize: inner.stateSize,
+    linearize(mode: LinearizationMode) {
+      begin();
+      inner.linearize(mode);
+    },
+    solveAffine(mode: LinearizationMode) {
+      begin();
+      inner.solveAffine(mode);
+    },
+    solveKalman(options: KalmanStepOptions) {
+      begin();
+      inner.solveKalman(options);
+    },
+    update(options: UpdateOptions) {
+      begin();
+      marks.dispatched++;
+      inner.update(options);
+    },
+    sequential() {
+      begin();
+      marks.dispatched++;
+      inner.sequential();
+    },
+    setActive(active: Uint8Array) {
+      inner.setActive(active);
+    },
+    setLambda(lambda: number | Float64Array) {
+      begin();
+      inner.setLambda(lambda);
+    },
+    async readStatus(): Promise<SessionStatus> {
+      const status = await inner.readStatus();
+      marks.statusReads++;
+      end();
+      return status;
+    },
+    async readStates(slot?: StateSlot): Promise<FloatArray> {
+      if (sync) await sync();
+      end();
+      const started = performance.now();
+      const states = await inner.readStates(slot);
+      marks.readback += (performance.now() - started) / 1000;
+      return states;
+    },
+    writeStates(states: FloatArray, slot?: StateSlot) {
+      inner.writeStates(states, slot);
+    },
+    destroy() {
+      inner.destroy();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { gru } from '@elk/cells';
+import { createCpuBackend, type EvaluateResult, evaluate } from '@elk/solvers';
+import { describeWebGpu } from '@elk/testing';
+import { createWebGpuBackend } from '@elk/webgpu';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../src/analysis/random.ts';
+import type { Method } from '../src/defaults.ts';
+import { phaseTimedBackend } from '../src/gpu/phase-timed-backend.ts';
+
+const METHODS: Method[] = ['sequential', 'quasi-deer', 'quasi-elk', 'deer', 'elk', 'jacobi'];
+
+function problem(seed: number, batch: number, length: number, dim: number) {
+  const cell = gru({ hidden: dim, input: dim, seed });
+  const inputs = createRandom(seed).fillNormal(new Float32Array(batch * length * dim));
+  return { cell, inputs, initialState: new Float32Array(batch * dim), batch };
+}
+
+/** What evaluate decided: iterations, convergence and stop reasons, per sequence and overall. */
+function decisions(result: EvaluateResult) {
+  return {
+    iterations: result.iterations,
+    converged: result.converged,
+    perSequence: result.perSequence,
+  };
+}
+
+describe('phase-timed backend on the CPU', () => {
+  it('leaves evaluate unchanged: same iterations, convergence, stop reasons and states, for random GRUs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(...METHODS),
+        async (seed, batch, length, dim, method) => {
+          const { cell, ...data } = problem(seed, batch, length, dim);
+          const backend = createCpuBackend();
+          const options = { ...data, method, maxIterations: 50, backend };
+          const plain = await evaluate(cell, options);
+          const timed = phaseTimedBackend(backend);
+          const wrapped = await evaluate(cell, { ...options, backend: timed.backend });
+          expect(decisions(wrapped)).toEqual(decisions(plain));
+          expect(Array.from(wrapped.states)).toEqual(Array.from(plain.states));
+          const phases = timed.phases(1);
+          // One update per iteration on the CPU (status read every iteration); sequential is one pass.
+          expect(phases.dispatchedIterations).toBe(method === 'sequential' ? 1 : wrapped.iterations);
+          expect(phases.statusReads).toBe(method === 'sequential' ? 0 : wrapped.iterations + 1);
+          backend.destroy();
+        },
+      ),
+      { seed: 1017, numRuns: 60 },
+    );
+  });
+});
+
+describeWebGpu('phase-timed backend on WebGPU', (gpu) => {
+  it.each(['sequential', 'quasi-deer', 'quasi-elk', 'deer'] satisfies Method[])(
+    '%s: the timed evaluate takes the same iterations and stops the same way as evaluate',
+    async (method) => {
+      const { device } = gpu();
+      const backend = await createWebGpuBackend({ device });
+      const sync = async () => {
+        device.queue.submit([device.createCommandEncoder().finish()]);
+        await device.queue.onSubmittedWorkDone();
+      };
+      for (const [seed, batch, length, dim] of [
+        [3, 2, 64, 4],
+        [4, 3, 200, 3],
+      ] as const) {
+        const { cell, ...data } = problem(seed, batch, length, dim);
+        const options = { ...data, method, maxIterations: 60, tolerance: 1e-4, backend };
+        const plain = await evaluate(cell, options);
+        const timed = phaseTimedBackend(backend, sync);
+        const wrapped = await evaluate(cell, { ...options, backend: timed.backend });
+        expect(decisions(wrapped)).toEqual(decisions(plain));
+        const difference = Array.from(wrapped.states).reduce(
+          (most, value, index) => Math.max(most, Math.abs(value - (plain.states[index] ?? Number.NaN))),
+          0,
+        );
+        expect(difference).toBeLessThanOrEqual(1e-6);
+        const phases = timed.phases(Number.POSITIVE_INFINITY);
+        expect(phases.dispatchedIterations).toBeGreaterThanOrEqual(wrapped.iterations);
+        if (method !== 'sequential') expect(phases.statusReads).toBeGreaterThanOrEqual(1);
+        expect(phases.solveSeconds).toBeGreaterThan(0);
+        expect(phases.readbackSeconds).toBeGreaterThan(0);
+      }
+      backend.destroy();
+    },
+  );
+});
