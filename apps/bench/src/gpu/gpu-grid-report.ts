@@ -72,7 +72,13 @@ export function readGpuGridRecords(files: readonly string[]): GpuGridRecords {
       }
     }
   }
-  records.grid = [...cases.values()].sort((x, y) => Number(x.D) - Number(y.D) || Number(x.T) - Number(y.T));
+  const order = (row: Row) => {
+    const index = (GPU_GRID.full.methods as readonly unknown[]).indexOf(row.method);
+    return index < 0 ? GPU_GRID.full.methods.length : index;
+  };
+  records.grid = [...cases.values()].sort(
+    (x, y) => Number(x.D) - Number(y.D) || Number(x.T) - Number(y.T) || order(x) - order(y),
+  );
   records.cudnn = [...cudnn.values()];
   return records;
 }

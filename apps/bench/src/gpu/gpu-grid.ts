@@ -1,10 +1,13 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Cell } from '@elk/cells';
+import type { Backend } from '@elk/solvers';
+import { createRandom } from '../analysis/random.ts';
 import type { RunContext } from '../cli/run-context.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { DEFAULT_RESULTS_DIRECTORY, GPU_GRID, type GpuGridSizes, type Method } from '../defaults.ts';
 import { describeMachine, describeVersions } from '../environment/machine.ts';
-import { gruProblems, iterateGruProblems, maxAbsDifference } from '../figures/gru-problem.ts';
+import { iterateGruProblems, maxAbsDifference } from '../figures/gru-problem.ts';
 import { runMethod } from '../figures/run-method.ts';
 import { measureGpuScans } from '../figures/scan-throughput-gpu.ts';
 import type { FigureResult, Row } from '../output/figure-result.ts';
@@ -81,24 +84,19 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       device.queue.submit([device.createCommandEncoder().finish()]);
       await device.queue.onSubmittedWorkDone();
     };
-    const warmup = gruProblems(
-      { ...context.options, weights: undefined, inputs: undefined },
-      2,
-      [8],
-      [64],
-    )[0];
-    if (warmup) {
-      for (const method of sizes.methods) {
-        await runMethod(warmup.cell, { ...warmup, method, backend: backend.solver, maxIterations: 5, sync });
-      }
-    }
     const fromFiles = context.options.weights !== undefined || context.options.inputs !== undefined;
     const cases = fromFiles ? 1 : sizes.dims.length * sizes.lengths.length;
     context.progress.start('gpu-grid', cases * sizes.methods.length);
+    const warmed = new Set<Cell>();
     let setupStarted = performance.now();
     for (const problem of iterateGruProblems(context.options, sizes.batch, sizes.dims, sizes.lengths)) {
       const setupSeconds = (performance.now() - setupStarted) / 1000;
       const { cell, batch, length, dim, inputs, initialState } = problem;
+      if (!warmed.has(cell)) {
+        // Compiles this cell's pipelines (keyed by the cell and D, not T) outside the timed runs.
+        warmed.add(cell);
+        await warmUp(cell, batch, sizes.methods, backend.solver, sync);
+      }
       let sequentialStates: ArrayLike<number> | undefined;
       for (const method of sizes.methods) {
         context.progress.advance(1, `gpu-grid D=${dim} T=${length} ${method}`);
@@ -159,6 +157,22 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
     sizes,
     { seed: context.options.seed, cudnn: context.options.cudnn ?? null },
   );
+}
+
+/** Runs every method for a few iterations on a short random problem of `cell` (not timed). */
+async function warmUp(
+  cell: Cell,
+  batch: number,
+  methods: readonly Method[],
+  backend: Backend,
+  sync: () => Promise<void>,
+): Promise<void> {
+  const length = 64;
+  const inputs = createRandom(1).fillNormal(new Float32Array(batch * length * cell.inputSize));
+  const initialState = new Float32Array(batch * cell.stateSize);
+  for (const method of methods) {
+    await runMethod(cell, { inputs, initialState, batch, method, backend, maxIterations: 3, sync });
+  }
 }
 
 /** Why a case is not run (DEER's dense Jacobians over the limit, the sequential kernel over its length), or null. */
