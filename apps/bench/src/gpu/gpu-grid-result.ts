@@ -85,6 +85,7 @@ function pair(resident: Value | undefined, withTransfers: Value | undefined): st
 
 /** One line per run record: the adapter, CPU, cores, memory, Node, commit and command line it recorded. */
 export function describeRuns(runs: readonly Row[]): string[] {
+  if (runs.length === 0) return ['run: no run record (machine, Node version and commit not recorded)'];
   return runs.map((run) => {
     const cpu = run.cpuModel ?? 'CPU not recorded';
     const cores = run.cpuCount ?? '?';
@@ -133,6 +134,16 @@ function summaryRow(row: Row): string[] {
   ];
 }
 
+/** The plotted time of each measured row: the resident solve where measured, else the total, labelled. */
+function plotRows(grid: readonly Row[]): Row[] {
+  return grid.flatMap((row) => {
+    const solve = numberOrNull(row.solveSeconds);
+    const total = numberOrNull(row.seconds);
+    if (solve !== null) return [{ ...row, plotSeconds: solve, timing: 'resident solve' }];
+    return total === null ? [] : [{ ...row, plotSeconds: total, timing: 'total incl. transfers' }];
+  });
+}
+
 /**
  * The gpu-grid result (tables, notes, plot and printed table) from its measured rows; used at the end of a
  * run and to report runs, finished or cut short, from their `partial.jsonl` files. Ratios are derived here,
@@ -177,17 +188,17 @@ export function gpuGridResult(
     parameters: { ...sizes, ...parameters, adapter },
     tables: {
       bandwidth: screened.accepted,
-      bandwidthRejected: screened.rejected,
+      ...(screened.rejected.length > 0 ? { bandwidthRejected: screened.rejected } : {}),
       grid,
       cudnn: cudnn.map((entry) => ({ ...entry })),
-      runs,
+      ...(runs.length > 0 ? { runs } : {}),
     },
     plots: [
       {
         name: 'grid-time',
         spec: {
-          title: `gpu-grid on ${adapter}: resident solve time vs T`,
-          data: { values: grid.filter((row) => numberOrNull(row.solveSeconds) !== null) },
+          title: `gpu-grid on ${adapter}: time vs T (resident solve where measured, else the total)`,
+          data: { values: plotRows(grid) },
           facet: { column: { field: 'D', type: 'ordinal' } },
           spec: {
             width: 200,
@@ -195,13 +206,9 @@ export function gpuGridResult(
             mark: { type: 'line', point: true },
             encoding: {
               x: { field: 'T', type: 'quantitative', scale: { type: 'log' } },
-              y: {
-                field: 'solveSeconds',
-                type: 'quantitative',
-                scale: { type: 'log' },
-                title: 'solve seconds (resident)',
-              },
+              y: { field: 'plotSeconds', type: 'quantitative', scale: { type: 'log' }, title: 'seconds' },
               color: { field: 'method', type: 'nominal' },
+              strokeDash: { field: 'timing', type: 'nominal' },
             },
           },
         },
