@@ -1,41 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWebGpu } from '@elk/testing';
-import { createWebGpuBackend } from '@elk/webgpu';
+import type { Backend } from '@elk/solvers';
+import { describeWebGpu, type TestGpu } from '@elk/testing';
+import { createWebGpuBackend, type WebGpuBackend } from '@elk/webgpu';
 import { expect, it } from 'vitest';
 import type { RunContext } from '../src/cli/run-context.ts';
 import { runGpuGrid } from '../src/gpu/gpu-grid.ts';
 import { expectFinite, expectOutputs } from './support/expect-outputs.ts';
 import { testContext } from './support/test-context.ts';
 
+/** A gpu-grid run context on the test device; `solver` replaces the backend evaluate sees. */
+function gpuContext(
+  gpu: TestGpu,
+  webgpu: WebGpuBackend,
+  solver: Backend = webgpu,
+): RunContext & { out: string } {
+  const { device, adapterInfo, subgroups } = gpu;
+  const base = testContext(['gpu-grid']);
+  const adapter = `${adapterInfo.vendor} ${adapterInfo.description}`.trim();
+  return {
+    ...base,
+    backend: async () => ({
+      kind: 'webgpu',
+      solver,
+      webgpu,
+      adapter,
+      fallbackReason: null,
+      gpu: {
+        device,
+        adapter,
+        limits: {
+          maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+          maxBufferSize: device.limits.maxBufferSize,
+          maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+        },
+        timestamps: device.features.has('timestamp-query'),
+        subgroups,
+        software: true,
+      },
+    }),
+  };
+}
+
 describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
   it('measures bandwidth and every method against the WebGPU sequential kernel, and checkpoints each case', async () => {
-    const { device, adapterInfo, subgroups } = gpu();
-    const webgpu = await createWebGpuBackend({ device });
-    const base = testContext(['gpu-grid']);
-    const adapter = `${adapterInfo.vendor} ${adapterInfo.description}`.trim();
-    const context: RunContext & { out: string } = {
-      ...base,
-      backend: async () => ({
-        kind: 'webgpu',
-        solver: webgpu,
-        webgpu,
-        adapter,
-        fallbackReason: null,
-        gpu: {
-          device,
-          adapter,
-          limits: {
-            maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-            maxBufferSize: device.limits.maxBufferSize,
-            maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
-          },
-          timestamps: device.features.has('timestamp-query'),
-          subgroups,
-          software: true,
-        },
-      }),
-    };
+    const webgpu = await createWebGpuBackend({ device: gpu().device });
+    const context = gpuContext(gpu(), webgpu);
     const result = await runGpuGrid(context, {
       batch: 2,
       dims: [4],
@@ -97,6 +107,51 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
     for (const record of records) expect(record.atSeconds).toBeGreaterThanOrEqual(0);
     // The run's machine and commit are in the printed notes, so even a partial report carries them.
     expect(result.notes.some((note) => note.startsWith('run: ') && note.includes('cores'))).toBe(true);
+    webgpu.destroy();
+  });
+
+  it('records a case that throws as failed and goes on with the grid', async () => {
+    const webgpu = await createWebGpuBackend({ device: gpu().device });
+    // A backend whose dense linearisation fails, as a device out of memory would.
+    const failing: Backend = {
+      name: webgpu.name,
+      checkEvery: webgpu.checkEvery,
+      precision: (inputs) => webgpu.precision(inputs),
+      async createSession(problem) {
+        const session = await webgpu.createSession(problem);
+        const linearize = session.linearize.bind(session);
+        session.linearize = (mode) => {
+          if (mode === 'dense') throw new Error('dense linearisation refused');
+          linearize(mode);
+        };
+        return session;
+      },
+      destroy: () => webgpu.destroy(),
+    };
+    const context = gpuContext(gpu(), webgpu, failing);
+    const result = await runGpuGrid(context, {
+      batch: 2,
+      dims: [3],
+      lengths: [32, 48],
+      methods: ['deer', 'quasi-deer'],
+      tolerance: 1e-4,
+      maxIterations: 60,
+      scanElements: [],
+      repeats: 1,
+      denseBytesLimit: 2 ** 20,
+      sequentialMaxLength: null,
+      parts: ['grid'],
+    });
+    const grid = result.tables.grid ?? [];
+    expect(grid.map((row) => [row.T, row.method, row.failed ?? null])).toEqual([
+      [32, 'deer', 'dense linearisation refused'],
+      [32, 'quasi-deer', null],
+      [48, 'deer', 'dense linearisation refused'],
+      [48, 'quasi-deer', null],
+    ]);
+    for (const row of grid.filter((row) => row.method === 'quasi-deer')) expect(row.converged).toBe(true);
+    expect(result.tables.bandwidth).toEqual([]);
+    expect(result.summary.rows[0]?.[3]).toBe('failed: dense linearisation refused');
     webgpu.destroy();
   });
 });
