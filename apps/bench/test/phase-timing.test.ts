@@ -61,10 +61,6 @@ describeWebGpu('phase-timed backend on WebGPU', (gpu) => {
     async (method) => {
       const { device } = gpu();
       const backend = await createWebGpuBackend({ device });
-      const sync = async () => {
-        device.queue.submit([device.createCommandEncoder().finish()]);
-        await device.queue.onSubmittedWorkDone();
-      };
       for (const [seed, batch, length, dim] of [
         [3, 2, 64, 4],
         [4, 3, 200, 3],
@@ -72,7 +68,7 @@ describeWebGpu('phase-timed backend on WebGPU', (gpu) => {
         const { cell, ...data } = problem(seed, batch, length, dim);
         const options = { ...data, method, maxIterations: 60, tolerance: 1e-4, backend };
         const plain = await evaluate(cell, options);
-        const timed = phaseTimedBackend(backend, sync);
+        const timed = phaseTimedBackend(backend);
         const wrapped = await evaluate(cell, { ...options, backend: timed.backend });
         expect(decisions(wrapped)).toEqual(decisions(plain));
         const difference = Array.from(wrapped.states).reduce(

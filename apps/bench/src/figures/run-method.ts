@@ -61,11 +61,6 @@ export interface RunMethodOptions {
   tolerance?: number;
   lambda?: number;
   stopping?: StoppingRule;
-  /**
-   * Waits for the backend's queued work (WebGPU: `onSubmittedWorkDone`), so that the phases split at the
-   * queue's completion; leave it out on the CPU.
-   */
-  sync?: () => Promise<void>;
 }
 
 /**
@@ -89,7 +84,7 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     return 0;
   };
   const onCpu = backend.name === 'cpu';
-  const timed = phaseTimedBackend(backend, options.sync);
+  const timed = phaseTimedBackend(backend);
   const started = performance.now();
   const result = await evaluate(cell, {
     inputs: options.inputs,

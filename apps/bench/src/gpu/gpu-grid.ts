@@ -37,7 +37,6 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       backend.fallbackReason ?? 'the CPU backend was chosen',
     );
   }
-  const { device } = backend.gpu;
   const directory = join(
     resolve(context.options.out ?? join(context.benchRoot, DEFAULT_RESULTS_DIRECTORY)),
     'gpu-grid',
@@ -79,11 +78,6 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
 
   const grid: Row[] = [];
   if (sizes.parts.includes('grid')) {
-    // Waits until the queue has run everything submitted (pending buffer writes included).
-    const sync = async () => {
-      device.queue.submit([device.createCommandEncoder().finish()]);
-      await device.queue.onSubmittedWorkDone();
-    };
     const fromFiles = context.options.weights !== undefined || context.options.inputs !== undefined;
     const cases = fromFiles ? 1 : sizes.dims.length * sizes.lengths.length;
     context.progress.start('gpu-grid', cases * sizes.methods.length);
@@ -95,7 +89,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       if (!warmed.has(cell)) {
         // Compiles this cell's pipelines (keyed by the cell and D, not T) outside the timed runs.
         warmed.add(cell);
-        await warmUp(cell, batch, sizes.methods, backend.solver, sync);
+        await warmUp(cell, batch, sizes.methods, backend.solver);
       }
       let sequentialStates: ArrayLike<number> | undefined;
       for (const method of sizes.methods) {
@@ -117,7 +111,6 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
             backend: backend.solver,
             maxIterations: method === 'sequential' ? 1 : sizes.maxIterations,
             tolerance: sizes.tolerance,
-            sync,
           });
           if (method === 'sequential') sequentialStates = measured.states;
           row = {
@@ -168,14 +161,13 @@ async function warmUp(
   batch: number,
   methods: readonly Method[],
   backend: Backend,
-  sync: () => Promise<void>,
 ): Promise<void> {
   const length = 64;
   const inputs = createRandom(1).fillNormal(new Float32Array(batch * length * cell.inputSize));
   const initialState = new Float32Array(batch * cell.stateSize);
   for (const method of methods) {
     try {
-      await runMethod(cell, { inputs, initialState, batch, method, backend, maxIterations: 3, sync });
+      await runMethod(cell, { inputs, initialState, batch, method, backend, maxIterations: 3 });
     } catch {
       // recorded by the timed case
     }

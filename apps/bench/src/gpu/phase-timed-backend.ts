@@ -13,11 +13,12 @@ import type {
 /**
  * Where one `evaluate` call spent its wall clock, split at the Backend contract's seams (seconds):
  *
- * - `upload`: `createSession` (the inputs, initial state and guess written to the backend) until the backend's
- *   queue has finished that work;
- * - `solve`: from the first primitive (`linearize`, `sequential`, …) to the end of the last status read or of
- *   the wait for the queued work before the states are read back — the data stays resident throughout, so
- *   this is the figure to compare with implementations that keep their data on the device;
+ * - `upload`: `createSession` (the inputs, initial state and guess written to the backend) until that work
+ *   has completed;
+ * - `solve`: from the first primitive (`linearize`, `sequential`, …) until the work enqueued before the states
+ *   are read back has completed (for the iterative methods, the last status read `evaluate` makes) — the data
+ *   stays resident throughout, so this is the figure to compare with implementations that keep their data on
+ *   the device;
  * - `readback`: reading the states back to the host;
  * - `other`: the rest of the call (argument checks on the host, `destroy`).
  */
@@ -43,19 +44,20 @@ export interface PhaseTimedBackend {
 /**
  * Wraps a backend so that one `evaluate` call through it is timed phase by phase (see {@link EvaluatePhases})
  * without changing what `evaluate` does: every primitive is forwarded unchanged, so iterations, stop reasons
- * and states are `evaluate`'s own. `sync` waits until the backend's queued work is done (on WebGPU: submit and
- * `onSubmittedWorkDone`); it closes the upload and opens the read-back. Without it (the CPU, where every
- * primitive runs when called) the phases are the host time of the calls.
+ * and states are `evaluate`'s own. The phases are split by a status read of the session's own (a read of a
+ * few bytes that a GPU backend can only answer once everything enqueued before it has run: its commands are
+ * submitted and completed) after `createSession` and before the states are read back; it is not counted in
+ * `statusReads`.
  *
  * @example
  * ```ts
- * const timed = phaseTimedBackend(backend, () => device.queue.onSubmittedWorkDone());
+ * const timed = phaseTimedBackend(backend);
  * const started = performance.now();
  * const result = await evaluate(cell, { inputs, initialState, method: 'quasi-deer', backend: timed.backend });
  * timed.phases((performance.now() - started) / 1000).solveSeconds;
  * ```
  */
-export function phaseTimedBackend(inner: Backend, sync?: () => Promise<void>): PhaseTimedBackend {
+export function phaseTimedBackend(inner: Backend): PhaseTimedBackend {
   let marks = freshMarks();
   const backend: Backend = {
     name: inner.name,
@@ -67,9 +69,9 @@ export function phaseTimedBackend(inner: Backend, sync?: () => Promise<void>): P
       marks = freshMarks();
       const started = performance.now();
       const session = await inner.createSession(problem);
-      if (sync) await sync();
+      await session.readStatus();
       marks.upload = (performance.now() - started) / 1000;
-      return timedSession(session, marks, sync);
+      return timedSession(session, marks);
     },
     destroy: () => inner.destroy(),
   };
@@ -103,7 +105,7 @@ function freshMarks(): Marks {
   return { upload: 0, solveStart: null, solveEnd: 0, readback: 0, dispatched: 0, statusReads: 0 };
 }
 
-function timedSession(inner: Session, marks: Marks, sync: (() => Promise<void>) | undefined): Session {
+function timedSession(inner: Session, marks: Marks): Session {
   const begin = () => {
     if (marks.solveStart === null) marks.solveStart = performance.now();
   };
@@ -151,7 +153,8 @@ function timedSession(inner: Session, marks: Marks, sync: (() => Promise<void>) 
       return status;
     },
     async readStates(slot?: StateSlot): Promise<FloatArray> {
-      if (sync) await sync();
+      // Everything enqueued so far completes before the read-back is timed.
+      await inner.readStatus();
       end();
       const started = performance.now();
       const states = await inner.readStates(slot);
