@@ -102,6 +102,7 @@ describe('gpu-grid report records', () => {
           versions: { commit: 'abc123' },
           commandLine: ['node', 'bench.mjs'],
         }),
+        line({ kind: 'case-start', D: 64, T: 1e6, method: 'quasi-deer', atSeconds: 1 }),
         line({
           kind: 'grid',
           D: 64,
@@ -111,6 +112,7 @@ describe('gpu-grid report records', () => {
           solveSeconds: 5,
           iterations: 12,
         }),
+        line({ kind: 'case-start', D: 64, T: 1e6, method: 'quasi-elk', atSeconds: 12 }),
         line({ kind: 'grid', D: 8, T: 3e4, method: 'quasi-deer', failed: 'out of memory' }),
         '{"kind":"grid","D":8,"T":3', // cut off when the run was stopped
       ].join('\n'),
@@ -130,6 +132,7 @@ describe('gpu-grid report records', () => {
       [64, 9],
     ]);
     expect(records.cudnn.map((entry) => entry.seconds)).toEqual([0.02]);
+    expect(records.cutOff).toEqual([`D=64 T=1000000 quasi-elk (begun at 12 s, ${first})`]);
     const runs = records.runs.map(runRow);
     expect(runs[0]).toMatchObject({ cpuModel: 'CPU X', cpuCount: 16, node: 'v20', commit: 'abc123' });
     expect(describeRuns(runs)[0]).toContain('CPU X × 16 cores');

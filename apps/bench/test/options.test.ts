@@ -56,6 +56,8 @@ describe('command-line options', () => {
         '1e7,5e8',
         '--cudnn',
         'out/cudnn.jsonl',
+        '--max-iterations',
+        '64',
       ]),
     ).toMatchObject({
       methods: ['quasi-deer', 'deer'],
@@ -63,6 +65,7 @@ describe('command-line options', () => {
       sequentialMaxLength: 100_000,
       scanElements: [1e7, 5e8],
       cudnn: 'out/cudnn.jsonl',
+      maxIterations: 64,
     });
     expect(parseOptions(['gpu-grid'])).toMatchObject({
       methods: undefined,
@@ -86,6 +89,7 @@ describe('command-line options', () => {
     [['--parts', 'grid,plots'], '--parts'],
     [['--sequential-max-length', '100,200'], '--sequential-max-length'],
     [['--scan-elements', '1e7,0'], '--scan-elements'],
+    [['--max-iterations', '0'], '--max-iterations'],
   ])('rejects %j with a UsageError naming %s', (argv, argument) => {
     let caught: unknown;
     try {

@@ -43,6 +43,8 @@ export interface BenchOptions {
   sequentialMaxLength: number | undefined;
   /** gpu-grid: element counts of the bandwidth runs (instead of the grid's). */
   scanElements: number[] | undefined;
+  /** gpu-grid: at most this many iterations per case (instead of the grid's). */
+  maxIterations: number | undefined;
   help: boolean;
 }
 
@@ -74,6 +76,7 @@ Options:
   --parts bandwidth,grid                gpu-grid: only these parts (default both)
   --sequential-max-length N             gpu-grid: the sequential kernel only where T <= N
   --scan-elements 1e7,1e8               gpu-grid: element counts of the bandwidth runs
+  --max-iterations N                    gpu-grid: at most N iterations per case
   --help                                this text
 `;
 
@@ -147,6 +150,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (sequentialMaxLength !== undefined && sequentialMaxLength.length !== 1) {
     throw new UsageError('--sequential-max-length', 'one positive integer', values['sequential-max-length']);
   }
+  const maxIterations = parseList('--max-iterations', values['max-iterations']);
+  if (maxIterations !== undefined && maxIterations.length !== 1) {
+    throw new UsageError('--max-iterations', 'one positive integer', values['max-iterations']);
+  }
   const stopping = values.stopping;
   if (stopping !== undefined && stopping !== 'reference' && stopping !== 'precision-aware') {
     throw new UsageError('--stopping', "'reference' or 'precision-aware'", stopping);
@@ -176,6 +183,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     parts: parseNames('--parts', GPU_GRID_PARTS, values.parts),
     sequentialMaxLength: sequentialMaxLength?.[0],
     scanElements: parseList('--scan-elements', values['scan-elements']),
+    maxIterations: maxIterations?.[0],
     help: values.help ?? false,
   };
 }
@@ -201,6 +209,7 @@ function parseCommandLine(argv: readonly string[]) {
       parts: { type: 'string' },
       'sequential-max-length': { type: 'string' },
       'scan-elements': { type: 'string' },
+      'max-iterations': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

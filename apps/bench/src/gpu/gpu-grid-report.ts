@@ -9,6 +9,8 @@ import { gpuGridResult, runRow } from './gpu-grid-result.ts';
 /** What {@link reportGpuGrid} read from its files. */
 export interface GpuGridRecords {
   runs: Record<string, unknown>[];
+  /** Cases begun but never recorded (the run was stopped during them), as `D=… T=… method (file)`. */
+  cutOff: string[];
   bandwidth: Row[];
   bandwidthNotes: string[];
   grid: Row[];
@@ -36,12 +38,20 @@ function caseRank(row: Row): number {
  * ```
  */
 export function readGpuGridRecords(files: readonly string[]): GpuGridRecords {
-  const records: GpuGridRecords = { runs: [], bandwidth: [], bandwidthNotes: [], grid: [], cudnn: [] };
+  const records: GpuGridRecords = {
+    runs: [],
+    cutOff: [],
+    bandwidth: [],
+    bandwidthNotes: [],
+    grid: [],
+    cudnn: [],
+  };
   const cases = new Map<string, Row>();
   const cudnn = new Map<string, CudnnCase>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     for (const entry of parseCudnnLines(text)) cudnn.set(`${entry.D}:${entry.T}`, entry);
+    const begun = new Map<string, Row>();
     for (const line of text.split('\n')) {
       if (!line.trim().startsWith('{')) continue;
       let parsed: unknown;
@@ -66,11 +76,17 @@ export function readGpuGridRecords(files: readonly string[]): GpuGridRecords {
       } else if (kind === 'bandwidth') records.bandwidth.push(row);
       else if (kind === 'bandwidth-notes' && Array.isArray(rest.notes))
         records.bandwidthNotes.push(...rest.notes.map(String));
+      else if (kind === 'case-start') begun.set(caseKey(row), row);
       else if (kind === 'grid') {
+        begun.delete(caseKey(row));
         const previous = cases.get(caseKey(row));
         if (previous === undefined || caseRank(row) >= caseRank(previous)) cases.set(caseKey(row), row);
       }
     }
+    for (const row of begun.values())
+      records.cutOff.push(
+        `D=${row.D} T=${row.T} ${row.method} (begun at ${Number(row.atSeconds).toFixed(0)} s, ${file})`,
+      );
   }
   const order = (row: Row) => {
     const index = (GPU_GRID.full.methods as readonly unknown[]).indexOf(row.method);
@@ -123,6 +139,7 @@ export async function reportGpuGrid(
     { seed: first.seed ?? 0, reportedFrom: files },
     [
       `reported from ${files.length} file(s): ${measured} measured cases (the full grid has ${expected}), ${records.grid.length - measured} skipped or failed`,
+      ...records.cutOff.map((entry) => `cut off while running (no result): ${entry}`),
     ],
   );
   const versions = first.versions as { packages: Record<string, string>; commit: string | null } | undefined;

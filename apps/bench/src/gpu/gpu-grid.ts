@@ -101,6 +101,8 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
           checkpoint('grid', { ...base, skipped });
           continue;
         }
+        // Marks the case as begun, so that a run stopped during it says which case it was in.
+        checkpoint('case-start', base);
         let row: Row;
         try {
           const measured = await runMethod(cell, {
@@ -202,5 +204,6 @@ export function runGpuGridCommand(context: RunContext): Promise<FigureResult> {
     parts: options.parts ?? sizes.parts,
     sequentialMaxLength: options.sequentialMaxLength ?? sizes.sequentialMaxLength,
     scanElements: options.scanElements ?? sizes.scanElements,
+    maxIterations: options.maxIterations ?? sizes.maxIterations,
   });
 }
