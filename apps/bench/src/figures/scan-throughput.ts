@@ -5,7 +5,7 @@ import type { RunContext } from '../cli/run-context.ts';
 import { SCAN, type ScanSizes } from '../defaults.ts';
 import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatNumber, formatSeconds } from '../output/table.ts';
-import { measureGpuScans } from './scan-throughput-gpu.ts';
+import { measureGpuScans, screenBandwidth } from './scan-throughput-gpu.ts';
 
 type Precision = 'f32' | 'f64';
 
@@ -139,8 +139,10 @@ export async function runScanFigure(context: RunContext, sizes: ScanSizes): Prom
       sizes.lengths.flatMap((length) => sizes.dims.map((dim) => length * dim * 16)),
       sizes.repeats,
     );
-    rows.push(...gpuRows.rows);
-    notes.push(...gpuRows.notes);
+    // Only figures the kernels can have produced are results; the rejected ones are named in the notes.
+    const screened = screenBandwidth(gpuRows.rows);
+    rows.push(...screened.accepted);
+    notes.push(...gpuRows.notes.filter((note) => !note.startsWith('suspect')), ...screened.notes);
   } else {
     notes.push(
       'no WebGPU adapter in use: CPU kernels only (run with --backend webgpu on a machine with a GPU)',
