@@ -34,6 +34,11 @@ export function gruProblems(
  * {@link gruProblems} one at a time: each problem's inputs are drawn when it is reached, so a large grid
  * holds one problem's arrays at once (4 GiB of inputs at D = 64, T = 10⁶, B = 16). The inputs of (D, T)
  * depend on the seed, D and T only, so a sub-grid draws the same problems as the whole grid.
+ *
+ * @example
+ * ```ts
+ * for (const problem of iterateGruProblems(options, 16, [8, 64], [30_000])) console.log(problem.inputs.length);
+ * ```
  */
 export function* iterateGruProblems(
   options: BenchOptions,

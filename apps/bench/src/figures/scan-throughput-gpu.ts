@@ -15,6 +15,11 @@ const SCAN_SHAPE = { batch: 16, dim: 8 } as const;
  * fraction of the copy bandwidth measured in the same run. Element counts are clamped so that every array
  * (as the backend's pool sizes it, rounded up to 256 bytes) fits one storage binding; a size whose kernels
  * fail is noted and skipped, and `onRow` sees each row as it is measured.
+ *
+ * @example
+ * ```ts
+ * const { rows, notes } = await measureGpuScans(backend, [1e7, 1e8], 5, (row) => console.log(row.kernel));
+ * ```
  */
 export async function measureGpuScans(
   backend: BenchBackend,

@@ -83,7 +83,15 @@ function pair(resident: Value | undefined, withTransfers: Value | undefined): st
   return `${formatNumber(numberOrNull(resident))} | ${formatNumber(numberOrNull(withTransfers))}`;
 }
 
-/** One line per run record: the adapter, CPU, cores, memory, Node, commit and command line it recorded. */
+/**
+ * One line per run record: the adapter, CPU, cores, memory, Node, commit and command line it recorded (a line
+ * saying so when there is none).
+ *
+ * @example
+ * ```ts
+ * describeRuns([runRow(record)]); // ['run: NVIDIA H200 …; Intel Xeon … × 16 cores, 128 GiB; node v20…; commit …']
+ * ```
+ */
 export function describeRuns(runs: readonly Row[]): string[] {
   if (runs.length === 0) return ['run: no run record (machine, Node version and commit not recorded)'];
   return runs.map((run) => {
@@ -148,6 +156,12 @@ function plotRows(grid: readonly Row[]): Row[] {
  * The gpu-grid result (tables, notes, plot and printed table) from its measured rows; used at the end of a
  * run and to report runs, finished or cut short, from their `partial.jsonl` files. Ratios are derived here,
  * so rows measured in separate runs are compared with the cuDNN cases of any of them.
+ *
+ * @example
+ * ```ts
+ * const result = gpuGridResult({ adapter, runs, bandwidth, bandwidthNotes: [], grid, cudnn: [] }, GPU_GRID.full, {});
+ * console.log(formatTable(result.summary));
+ * ```
  */
 export function gpuGridResult(
   rows: GpuGridRows,

@@ -27,6 +27,11 @@ const CUDNN_TIMEOUT_SECONDS = 300;
  * in the same call. Every record (the run's machine and commit first, then each bandwidth row and case, with
  * the seconds since the start) is appended to `partial.jsonl` as it is measured, so a run cut short keeps
  * what it measured; a case that fails is recorded as failed and the grid goes on.
+ *
+ * @example
+ * ```ts
+ * const result = await runGpuGrid(context, { ...GPU_GRID.full, dims: [64], lengths: [1_000_000] });
+ * ```
  */
 export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Promise<FigureResult> {
   const backend = await context.backend();
