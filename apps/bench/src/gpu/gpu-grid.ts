@@ -141,6 +141,8 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
         grid.push(row);
         checkpoint('grid', row);
       }
+      // Frees the pooled buffers of this problem's sizes before the next (a 4 GiB array at D = 64, T = 10⁶).
+      backend.webgpu?.trim();
       setupStarted = performance.now();
     }
     context.progress.stop();
