@@ -65,7 +65,11 @@ export async function copyBandwidthOnGpu(
           pass,
           pipeline,
           copyParams.pack({ count }),
-          [{ buffer: source }, { buffer: destination }],
+          // Bind exactly `bytes`: the pool rounds buffers up, past the binding limit near it.
+          [
+            { buffer: source, size: bytes },
+            { buffer: destination, size: bytes },
+          ],
           groups,
         );
         pass.end();

@@ -120,4 +120,16 @@ describeWebGpu('buffer pool, pipeline cache and timing', (gpu) => {
     expect(scan.bytes).toBe(96_000);
     expect(backend.peakBytes).toBeGreaterThanOrEqual(2 * (1 << 20));
   });
+
+  it('copies at most one binding, even when the pool rounds the buffers past the limit', async () => {
+    // A limit just above 1 MiB that is a multiple of 16 but not of the pool's 256-byte granularity.
+    const limited = await testBackend({ maxBindingBytes: (1 << 20) + 48 });
+    try {
+      const copy = await limited.copyBandwidth({ bytes: 1 << 21, repetitions: 1 });
+      expect(copy.bytes).toBe((1 << 20) + 48);
+      expect(Number.isFinite(copy.bytesPerSecond)).toBe(true);
+    } finally {
+      limited.destroy();
+    }
+  });
 });
