@@ -31,4 +31,5 @@ export { type Measurement, type MeasureOptions, measure } from './measure.ts';
 export { cachedPipelineCount } from './pipeline-cache.ts';
 export type { ScanBandwidth, ScanBandwidthOptions } from './scan-bandwidth.ts';
 export type { GpuAffineScanOptions } from './scan-methods.ts';
+export type { LinearizeKernel, SequentialKernel } from './session/kernel-choice.ts';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.ts';

@@ -10,6 +10,7 @@ import type { Backend, Precision, Session, SolverProblem } from '@elk/solvers';
 import { type CopyBandwidth, type CopyBandwidthOptions, copyBandwidthOnGpu } from './copy-bandwidth.ts';
 import { webGpuDefaults } from './defaults.ts';
 import { type DeviceCapabilities, deviceCapabilities, requestWebGpuDevice } from './device-capabilities.ts';
+import { WebGpuInputError } from './errors.ts';
 import { type GpuScanOptions, scanOnGpu } from './generic-scan.ts';
 import { GpuContext } from './gpu-context.ts';
 import { checkPositiveInteger } from './input-checks.ts';
@@ -20,6 +21,7 @@ import {
 } from './scan-bandwidth.ts';
 import { type GpuAffineScanOptions, scanAffineDiagonalOnGpu } from './scan-methods.ts';
 import { createGpuSession } from './session/gpu-session.ts';
+import type { KernelChoice, LinearizeKernel, SequentialKernel } from './session/kernel-choice.ts';
 
 /** Options of {@link createWebGpuBackend}. */
 export interface WebGpuBackendOptions {
@@ -45,6 +47,21 @@ export interface WebGpuBackendOptions {
    * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
    */
   unroll?: boolean;
+  /**
+   * The linearisation kernel (default {@link webGpuDefaults}.linearizeKernel, `'per-element'`). `'tiled'`: for
+   * `@elk/cells`' GRU (flax or PyTorch layout), each workgroup computes the gate pre-activations of a tile of
+   * rows (b, t) as a GEMM [rows, I + D] × [I + D, 3D] with the rows and weights staged in workgroup memory,
+   * then f, diag(∂f/∂s) and b_t; the same outputs as per-element. Other cells, dense mode and D > 256 use
+   * the per-element kernel. Opt-in until measured on hardware.
+   */
+  linearizeKernel?: LinearizeKernel;
+  /**
+   * The sequential kernel (default {@link webGpuDefaults}.sequentialKernel, `'per-sequence'`).
+   * `'row-parallel'`: for `@elk/cells`' GRU, one workgroup per sequence and one invocation per output unit,
+   * the state (and W_h where it fits) in workgroup memory across all T steps. Other cells use the
+   * per-sequence kernel. Opt-in until measured on hardware.
+   */
+  sequentialKernel?: SequentialKernel;
   /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
   checkEvery?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
@@ -116,11 +133,11 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   readonly #ownsDevice: boolean;
   readonly #sessions = new Set<Session>();
 
-  readonly #fusion: boolean;
+  readonly #kernels: KernelChoice;
 
-  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number, fusion: boolean) {
+  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number, kernels: KernelChoice) {
     this.#context = context;
-    this.#fusion = fusion;
+    this.#kernels = kernels;
     this.checkEvery = checkEvery;
     this.#ownsDevice = ownsDevice;
   }
@@ -154,7 +171,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
       this.#context,
       problem,
       (closed) => this.#sessions.delete(closed),
-      this.#fusion,
+      this.#kernels,
     );
     this.#sessions.add(session);
     return session;
@@ -212,6 +229,14 @@ class WebGpuBackendImplementation implements WebGpuBackend {
  * ```
  */
 export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  const linearize = options.linearizeKernel ?? webGpuDefaults.linearizeKernel;
+  if (linearize !== 'per-element' && linearize !== 'tiled') {
+    throw new WebGpuInputError('linearizeKernel', "'per-element' or 'tiled'", String(linearize));
+  }
+  const sequential = options.sequentialKernel ?? webGpuDefaults.sequentialKernel;
+  if (sequential !== 'per-sequence' && sequential !== 'row-parallel') {
+    throw new WebGpuInputError('sequentialKernel', "'per-sequence' or 'row-parallel'", String(sequential));
+  }
   let device: GPUDevice;
   let capabilities: DeviceCapabilities;
   const ownsDevice = options.device === undefined;
@@ -233,10 +258,9 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     options.unroll,
   );
   const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
-  return new WebGpuBackendImplementation(
-    context,
-    ownsDevice,
-    checkEvery,
-    options.fusion ?? webGpuDefaults.fusion,
-  );
+  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, {
+    fusion: options.fusion ?? webGpuDefaults.fusion,
+    linearize,
+    sequential,
+  });
 }

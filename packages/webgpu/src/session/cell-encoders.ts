@@ -8,6 +8,8 @@
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
+import { rowParallelGruSequentialWgsl, tiledGruLinearizeWgsl } from './gru-gemm-kernels.ts';
+import { stagesRecurrentWeights, tiledLinearizePlan } from './gru-tile-plan.ts';
 import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl } from './update-kernels.ts';
 
@@ -16,7 +18,7 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
   const { context, stateSize: D, cell } = session;
   const perStep = mode === 'dense' ? D * D : D;
   const jacobian = mode === 'none' ? undefined : session.jacobianBuffer(mode);
-  const pipeline = session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode));
+  const pipeline = linearizePipeline(session, mode);
   for (const window of session.windows(perStep)) {
     const bindings: GPUBufferBinding[] = [
       { buffer: session.cellParameters },
@@ -34,9 +36,44 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
   session.finishSequences(finish, [{ buffer: session.partials }, { buffer: session.status }]);
 }
 
-/** Records `sequential()`: one invocation per sequence writes s_t = f(s_{t−1}, u_t) into the iterate. */
+/**
+ * The pipeline of `linearize(mode)`: the tiled GRU kernel when chosen and applicable (a GRU, mode 'none' or
+ * 'diagonal', a tile plan within the device's workgroup storage), else the per-element kernel. Both write the
+ * same arrays over the same grid (one workgroup per block of W steps of a sequence).
+ */
+function linearizePipeline(session: SessionView, mode: LinearizationMode): GPUComputePipeline {
+  const { cell, context } = session;
+  const storage = context.capabilities.maxComputeWorkgroupStorageSize;
+  const plan = tiledLinearizePlan(cell, mode, session.kernels.linearize, storage);
+  if (plan && mode !== 'dense') {
+    const key = `linearize-${mode}-tiled-${plan.tileRows}x${plan.chunk}`;
+    return session.cellPipeline(key, () => tiledGruLinearizeWgsl(cell, mode, plan));
+  }
+  return session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode));
+}
+
+/**
+ * Records `sequential()`: writes s_t = f(s_{t−1}, u_t) into the iterate — one invocation per sequence, or for
+ * a GRU with the row-parallel kernel chosen, one workgroup per sequence.
+ */
 export function encodeSequential(session: SessionView): void {
   const { stateSize: D, cell } = session;
+  if (session.kernels.sequential === 'row-parallel' && cell.gru) {
+    const storage = session.context.capabilities.maxComputeWorkgroupStorageSize;
+    const staged = stagesRecurrentWeights(D, cell.inputSize, storage);
+    const pipeline = session.cellPipeline(`sequential-row-parallel-${staged ? 'staged' : 'cached'}`, () =>
+      rowParallelGruSequentialWgsl(cell, staged),
+    );
+    for (const window of session.windows(D)) {
+      session.dispatchElements(pipeline, { ...session.windowValues(window, D), count: window.batchCount }, [
+        { buffer: session.cellParameters },
+        session.range(session.inputs, cell.inputSize, window),
+        { buffer: session.initialState },
+        session.range(session.iterate, D, window),
+      ]);
+    }
+    return;
+  }
   const pipeline = session.cellPipeline('sequential', () => sequentialWgsl(cell));
   for (const window of session.windows(D)) {
     const groups = Math.ceil(window.batchCount / webGpuDefaults.workgroupSize);

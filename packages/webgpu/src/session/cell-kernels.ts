@@ -22,6 +22,11 @@ export interface CellShape {
    * adapters, where fully unrolled nested loops make pipeline compilation take tens of seconds.
    */
   readonly unroll: boolean;
+  /**
+   * The cell is `@elk/cells`' GRU (its WGSL twin packs the canonical gated parameters), so the GRU's
+   * GEMM-core kernels can run it.
+   */
+  readonly gru: boolean;
 }
 
 /** The pipeline-cache key of a cell's kernels: its WGSL key, sizes and loop specialisation. */
@@ -70,8 +75,8 @@ fn load_input(sequence: u32, t: u32) -> array<f32, INPUT_SIZE> {
 }
 `;
 
-/** Bindings 2 inputs, 3 initial state. */
-const problemBindings = /* wgsl */ `
+/** WGSL: bindings 2 inputs, 3 initial state, and `load_initial` / `load_input`. */
+export const problemBindings = /* wgsl */ `
 @group(0) @binding(2) var<storage, read> inputs: array<f32>;
 @group(0) @binding(3) var<storage, read> initial_state: array<f32>;
 fn load_initial(global: u32) -> array<f32, STATE_SIZE> {

@@ -27,6 +27,7 @@ import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
+import type { KernelChoice } from './kernel-choice.ts';
 import { SessionBuffers } from './session-buffers.ts';
 import {
   historyEntryWords,
@@ -62,7 +63,7 @@ class GpuSession implements Session, SessionView {
   readonly history: GPUBuffer;
   readonly historyCapacity: number;
   readonly blocks: number;
-  readonly #fusion: boolean;
+  readonly kernels: KernelChoice;
   #pending: LinearizationMode[] = [];
   readonly #onDestroy: (session: Session) => void;
   #encoder: GPUCommandEncoder | undefined;
@@ -76,10 +77,10 @@ class GpuSession implements Session, SessionView {
     context: GpuContext,
     problem: SolverProblem,
     onDestroy: (session: Session) => void,
-    fusion: boolean,
+    kernels: KernelChoice,
   ) {
     const valid = validateSessionProblem(problem, context.unroll);
-    this.#fusion = fusion;
+    this.kernels = kernels;
     this.context = context;
     this.cell = valid.cell;
     this.batch = valid.batch;
@@ -250,7 +251,7 @@ class GpuSession implements Session, SessionView {
       throw new WebGpuInputError('mode', "'none', 'diagonal' or 'dense'", String(mode));
     }
     this.#materialize();
-    if (mode === 'diagonal' && this.#fusion) {
+    if (mode === 'diagonal' && this.kernels.fusion) {
       this.#pending = ['diagonal'];
       this.#linearized = mode;
       return;
@@ -441,7 +442,7 @@ export function createGpuSession(
   context: GpuContext,
   problem: SolverProblem,
   onDestroy: (session: Session) => void,
-  fusion = true,
+  kernels: KernelChoice = { fusion: true, linearize: 'per-element', sequential: 'per-sequence' },
 ): Session {
-  return new GpuSession(context, problem, onDestroy, fusion);
+  return new GpuSession(context, problem, onDestroy, kernels);
 }

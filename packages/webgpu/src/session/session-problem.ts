@@ -4,11 +4,17 @@
  * @module
  */
 
+import type { CellWgsl } from '@elk/cells';
 import type { SolverProblem } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuInputError } from '../errors.ts';
 import { checkFinite, checkFloatArray, checkPositiveInteger } from '../input-checks.ts';
 import type { CellShape } from './cell-kernels.ts';
+
+/** Whether a cell is `@elk/cells`' GRU: its name and its WGSL twin's key and gate helpers say so. */
+function isGru(name: string, wgsl: CellWgsl): boolean {
+  return name === 'gru' && wgsl.key.startsWith('gru-') && wgsl.code.includes('fn cell_gru_gates(');
+}
 
 /** A validated problem, arrays in f32. */
 export interface ValidProblem {
@@ -58,7 +64,7 @@ export function validateSessionProblem(problem: SolverProblem, unroll: boolean):
       ? webGpuDefaults.historyCapacity
       : checkPositiveInteger('historyCapacity', problem.historyCapacity);
   return {
-    cell: { stateSize: D, inputSize: I, wgsl, unroll },
+    cell: { stateSize: D, inputSize: I, wgsl, unroll, gru: isGru(cell.name, wgsl) },
     batch,
     length,
     inputs,

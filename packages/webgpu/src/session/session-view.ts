@@ -6,6 +6,7 @@
 
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
 import type { CellShape } from './cell-kernels.ts';
+import type { KernelChoice } from './kernel-choice.ts';
 import type { SessionBuffers } from './session-buffers.ts';
 import type { SessionParamValues } from './session-layout.ts';
 
@@ -13,6 +14,8 @@ import type { SessionParamValues } from './session-layout.ts';
 export interface SessionView {
   readonly context: GpuContext;
   readonly cell: CellShape;
+  /** The kernel variants this session uses. */
+  readonly kernels: KernelChoice;
   readonly batch: number;
   readonly length: number;
   readonly stateSize: number;

@@ -1,0 +1,244 @@
+/**
+ * The GRU's GEMM-core kernels (opt-in variants; see `WebGpuBackendOptions.linearizeKernel` and
+ * `sequentialKernel`): the gate pre-activations of many rows (b, t) are one product
+ * [rows, I + D] × [I + D, 3D], computed with each weight reused across rows, then the GRU's element-wise part
+ * (flax `GRUCell`; PyTorch's layout is the same canonical parameters with b_hr, b_hz):
+ *
+ *   r = σ(x W_ir + b_ir + h W_hr + b_hr),  z = σ(x W_iz + b_iz + h W_hz + b_hz),
+ *   n = tanh(x W_in + b_in + r ⊙ (h W_hn + b_hn)),  f = (1 − z) ⊙ n + z ⊙ h.
+ *
+ * Both read the canonical parameters that `@elk/cells`' GRU twin packs into `cell_params` (its
+ * `cell_gru_*` offsets, activations and Jacobian coefficients).
+ *
+ * @module
+ */
+
+import { webGpuDefaults } from '../defaults.ts';
+import { type CellShape, cellPreamble, problemBindings } from './cell-kernels.ts';
+import type { GruTilePlan } from './gru-tile-plan.ts';
+import { rowParallelWorkgroupSize } from './gru-tile-plan.ts';
+import { partialReductionWgsl } from './session-layout.ts';
+
+/** WGSL: the gate values and f of unit `unit` from its four accumulated sums and h_unit. */
+const gruElementWgsl = /* wgsl */ `
+fn gemm_gru_gates(sums: vec4<f32>, unit: u32) -> cell_gru_gate_values {
+  let H = cell_gru_hidden;
+  let r = cell_sigmoid(sums.x + cell_params[cell_gru_bi + unit] + cell_params[cell_gru_bh + unit]);
+  let z = cell_sigmoid(sums.y + cell_params[cell_gru_bi + H + unit] + cell_params[cell_gru_bh + H + unit]);
+  let hidden_n = sums.w + cell_params[cell_gru_bh + 2u * H + unit];
+  let n = cell_tanh(sums.z + cell_params[cell_gru_bi + 2u * H + unit] + r * hidden_n);
+  return cell_gru_gate_values(r, z, n, hidden_n);
+}
+`;
+
+function tiledOutputWgsl(mode: 'none' | 'diagonal'): string {
+  if (mode === 'none') return 'offset[params.offset_offset + at + unit] = f;';
+  return /* wgsl */ `
+          let coefficients = cell_gru_coefficients(g, h);
+          let w = cell_gru_row_weights(unit, unit);
+          let diagonal = coefficients.x * w.y + coefficients.y * w.x + coefficients.z * w.z + g.z;
+          let a = select(diagonal, 0.0, t == 0u);
+          jacobian[params.offset_jacobian + at + unit] = a;
+          offset[params.offset_offset + at + unit] = f - a * h;`;
+}
+
+/**
+ * Tiled GRU linearisation (modes 'none' and 'diagonal'; see {@link GruTilePlan} for the tiling). Writes
+ * exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual partials
+ * per (sequence, block of W steps). Bindings as `linearizeWgsl`.
+ */
+export function tiledGruLinearizeWgsl(cell: CellShape, mode: 'none' | 'diagonal', plan: GruTilePlan): string {
+  const size = webGpuDefaults.workgroupSize;
+  const jacobian =
+    mode === 'none' ? '' : '@group(0) @binding(8) var<storage, read_write> jacobian: array<f32>;';
+  const { tileRows, chunk, paddedUnits, unitBlocks, rowGroups, rowsPerInvocation, unitsPerInvocation } = plan;
+  return /* wgsl */ `${cellPreamble(cell)}
+${problemBindings}
+@group(0) @binding(4) var<storage, read> iterate: array<f32>;
+@group(0) @binding(5) var<storage, read_write> offset: array<f32>;
+@group(0) @binding(6) var<storage, read_write> partials: array<Partial>;
+@group(0) @binding(7) var<storage, read> status: array<SequenceState>;
+${jacobian}
+${partialReductionWgsl(size, true)}
+${gruElementWgsl}
+const TILE_ROWS: u32 = ${tileRows}u;
+const CHUNK: u32 = ${chunk}u;
+const PADDED_UNITS: u32 = ${paddedUnits}u;
+const UNIT_BLOCKS: u32 = ${unitBlocks}u;
+const ROW_GROUPS: u32 = ${rowGroups}u;
+const ROWS: u32 = ${rowsPerInvocation}u;
+const UNITS: u32 = ${unitsPerInvocation}u;
+const COLUMNS: u32 = TRUE_INPUT_SIZE + STATE_SIZE;
+var<workgroup> tile_rows: array<f32, ${tileRows * chunk}>;
+var<workgroup> tile_weights: array<f32, ${chunk * 3 * paddedUnits}>;
+
+// Column k of row (sequence, t) of [u_t, s_{t−1}] (s_{−1} = the initial state); 0 past the ends.
+fn row_value(sequence: u32, global: u32, t: u32, k: u32) -> f32 {
+  if (t >= params.length || k >= COLUMNS) { return 0.0; }
+  if (k < TRUE_INPUT_SIZE) {
+    return inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
+  }
+  let d = k - TRUE_INPUT_SIZE;
+  if (t == 0u) { return initial_state[global * STATE_SIZE + d]; }
+  return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + d];
+}
+
+// Gate g's weight of column k for output unit: W_i[g][unit][k] or W_h[g][unit][k − I]; 0 past the ends.
+fn weight_value(k: u32, gate: u32, unit: u32) -> f32 {
+  if (unit >= STATE_SIZE || k >= COLUMNS) { return 0.0; }
+  if (k < TRUE_INPUT_SIZE) {
+    return cell_params[cell_gru_wi + (gate * STATE_SIZE + unit) * TRUE_INPUT_SIZE + k];
+  }
+  return cell_params[cell_gru_wh + (gate * STATE_SIZE + unit) * STATE_SIZE + k - TRUE_INPUT_SIZE];
+}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let block = group % params.blocks;
+  let global = params.batch_base + sequence;
+  if (status[global].running == 0u) { return; }
+  let row_group = local / UNIT_BLOCKS;
+  let unit_block = local % UNIT_BLOCKS;
+  let owner = row_group < ROW_GROUPS;
+  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  for (var sub = 0u; sub < ${size / tileRows}u; sub++) {
+    let first = block * ${size}u + sub * TILE_ROWS;
+    // (r, z, n from x, n from h) of each owned (row, unit).
+    var sums: array<vec4<f32>, ${rowsPerInvocation * unitsPerInvocation}>;
+    for (var e = 0u; e < ROWS * UNITS; e++) { sums[e] = vec4<f32>(0.0); }
+    for (var k0 = 0u; k0 < COLUMNS; k0 += CHUNK) {
+      for (var e = local; e < TILE_ROWS * CHUNK; e += ${size}u) {
+        tile_rows[e] = row_value(sequence, global, first + e / CHUNK, k0 + e % CHUNK);
+      }
+      for (var e = local; e < CHUNK * 3u * PADDED_UNITS; e += ${size}u) {
+        let column = e / PADDED_UNITS;
+        tile_weights[e] = weight_value(k0 + column / 3u, column % 3u, e % PADDED_UNITS);
+      }
+      workgroupBarrier();
+      if (owner) {
+        for (var kk = 0u; kk < CHUNK; kk++) {
+          let from_state = k0 + kk >= TRUE_INPUT_SIZE;
+          for (var j = 0u; j < UNITS; j++) {
+            let unit = unit_block + j * UNIT_BLOCKS;
+            let base = kk * 3u * PADDED_UNITS + unit;
+            let w = vec3<f32>(tile_weights[base], tile_weights[base + PADDED_UNITS],
+              tile_weights[base + 2u * PADDED_UNITS]);
+            let weights = select(vec4<f32>(w, 0.0), vec4<f32>(w.xy, 0.0, w.z), from_state);
+            for (var i = 0u; i < ROWS; i++) {
+              let x = tile_rows[(row_group + i * ROW_GROUPS) * CHUNK + kk];
+              sums[i * UNITS + j] += weights * x;
+            }
+          }
+        }
+      }
+      workgroupBarrier();
+    }
+    if (owner) {
+      for (var i = 0u; i < ROWS; i++) {
+        let t = first + row_group + i * ROW_GROUPS;
+        for (var j = 0u; j < UNITS; j++) {
+          let unit = unit_block + j * UNIT_BLOCKS;
+          if (t < params.length && unit < STATE_SIZE) {
+            let at = (sequence * params.length + t) * STATE_SIZE;
+            var h: f32;
+            if (t == 0u) {
+              h = initial_state[global * STATE_SIZE + unit];
+            } else {
+              h = iterate[params.offset_iterate + at - STATE_SIZE + unit];
+            }
+            let g = gemm_gru_gates(sums[i * UNITS + j], unit);
+            let f = (1.0 - g.z) * g.n + g.z * h;
+            ${tiledOutputWgsl(mode)}
+            let r = iterate[params.offset_iterate + at + unit] - f;
+            if (is_nan(r)) {
+              partial.flags = partial.flags | FLAG_NAN_FIRST;
+            } else {
+              partial.first = max(partial.first, abs(r));
+              partial.second += r * r;
+            }
+          }
+        }
+      }
+    }
+  }
+  let total = reduce_partials(local, partial);
+  if (local == 0u) { partials[global * params.blocks + block] = total; }
+}
+`;
+}
+
+/**
+ * Row-parallel (persistent) GRU sequential evaluation: one workgroup per sequence, invocation k owns output
+ * units k, k + W, …; the state h_{t−1} and the input u_t sit in workgroup memory, W_h too when
+ * `stageRecurrent` (else it is read through the cache), and two `workgroupBarrier()`s separate the steps.
+ * Bindings as `sequentialWgsl`: 1 cell_params, 2 inputs, 3 initial state, 4 iterate (write).
+ */
+export function rowParallelGruSequentialWgsl(cell: CellShape, stageRecurrent: boolean): string {
+  const size = rowParallelWorkgroupSize;
+  const D = cell.stateSize;
+  const units = Math.ceil(D / size);
+  const recurrent = stageRecurrent
+    ? 'recurrent_shared[(gate * STATE_SIZE + unit) * STATE_SIZE + j]'
+    : 'cell_params[cell_gru_wh + (gate * STATE_SIZE + unit) * STATE_SIZE + j]';
+  return /* wgsl */ `${cellPreamble(cell)}
+${problemBindings}
+@group(0) @binding(4) var<storage, read_write> iterate: array<f32>;
+${gruElementWgsl}
+var<workgroup> state_shared: array<f32, STATE_SIZE>;
+var<workgroup> input_shared: array<f32, INPUT_SIZE>;
+var<workgroup> recurrent_shared: array<f32, ${stageRecurrent ? 3 * D * D : 1}>;
+
+fn recurrent_weight(gate: u32, unit: u32, j: u32) -> f32 {
+  return ${recurrent};
+}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let sequence = linear_workgroup(workgroup, workgroups);
+  if (sequence >= params.batch) { return; }
+  let global = params.batch_base + sequence;
+  for (var e = local; e < STATE_SIZE; e += ${size}u) { state_shared[e] = initial_state[global * STATE_SIZE + e]; }
+  ${stageRecurrent ? `for (var e = local; e < 3u * STATE_SIZE * STATE_SIZE; e += ${size}u) { recurrent_shared[e] = cell_params[cell_gru_wh + e]; }` : ''}
+  for (var t = 0u; t < params.length; t++) {
+    let row = sequence * params.length + t;
+    for (var e = local; e < TRUE_INPUT_SIZE; e += ${size}u) {
+      input_shared[e] = inputs[params.offset_inputs + row * TRUE_INPUT_SIZE + e];
+    }
+    workgroupBarrier();
+    var next: array<f32, ${units}>;
+    for (var q = 0u; q < ${units}u; q++) {
+      let unit = local + q * ${size}u;
+      if (unit < STATE_SIZE) {
+        var sums = vec4<f32>(0.0);
+        for (var i = 0u; i < TRUE_INPUT_SIZE; i++) {
+          let x = input_shared[i];
+          let at = cell_gru_wi + unit * TRUE_INPUT_SIZE + i;
+          let stride = STATE_SIZE * TRUE_INPUT_SIZE;
+          sums += vec4<f32>(cell_params[at], cell_params[at + stride], cell_params[at + 2u * stride], 0.0) * x;
+        }
+        for (var j = 0u; j < STATE_SIZE; j++) {
+          let h = state_shared[j];
+          sums += vec4<f32>(recurrent_weight(0u, unit, j), recurrent_weight(1u, unit, j), 0.0,
+            recurrent_weight(2u, unit, j)) * h;
+        }
+        let g = gemm_gru_gates(sums, unit);
+        next[q] = (1.0 - g.z) * g.n + g.z * state_shared[unit];
+      }
+    }
+    workgroupBarrier();
+    for (var q = 0u; q < ${units}u; q++) {
+      let unit = local + q * ${size}u;
+      if (unit < STATE_SIZE) {
+        state_shared[unit] = next[q];
+        iterate[params.offset_iterate + row * STATE_SIZE + unit] = next[q];
+      }
+    }
+  }
+}
+`;
+}

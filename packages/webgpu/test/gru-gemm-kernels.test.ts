@@ -1,0 +1,181 @@
+import { gru, lstm, minGru } from '@elk/cells';
+import { createCpuBackend, evaluate } from '@elk/solvers';
+import { describeWebGpu } from '@elk/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
+import { gruTilePlan, stagesRecurrentWeights, tiledLinearizePlan } from '../src/session/gru-tile-plan.ts';
+import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
+
+type Layout = 'flax' | 'torch';
+const sizes = [1, 3, 8, 17, 32, 64];
+
+/** A GRU with I = min(D, 5) in `layout`, its inputs and initial state. */
+function problem(D: number, layout: Layout, batch: number, length: number, seed: number) {
+  const input = Math.min(D, 5);
+  const cell = gru({ hidden: D, input, seed, layout });
+  const inputs = randomArray(batch * length * input, seed + 1, -1, 1);
+  const initialState = randomArray(batch * D, seed + 2, -0.5, 0.5);
+  return { cell, options: { inputs, initialState, batch, length } };
+}
+
+describe('GRU tile plans', () => {
+  it('tile rows divide the workgroup, every unit is owned, storage stays within the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 256 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.constantFrom(16384, 32768, 49152),
+        (D, I, storage) => {
+          const plan = gruTilePlan(D, I, storage);
+          const W = webGpuDefaults.workgroupSize;
+          expect(plan).toBeDefined();
+          if (!plan) return;
+          expect(W % plan.tileRows).toBe(0);
+          expect(plan.unitBlocks * plan.rowGroups).toBeLessThanOrEqual(W);
+          expect(plan.paddedUnits).toBeGreaterThanOrEqual(D);
+          expect(plan.paddedUnits - D).toBeLessThan(plan.unitsPerInvocation);
+          expect(plan.workgroupBytes).toBeLessThanOrEqual(storage);
+          expect(plan.chunk).toBeGreaterThanOrEqual(1);
+        },
+      ),
+      { seed: 1210, numRuns: 200 },
+    );
+  });
+
+  it('D > 256, dense mode, other cells and the per-element choice run the per-element kernel', () => {
+    expect(gruTilePlan(257, 1, 49152)).toBeUndefined();
+    const shape = { gru: true, stateSize: 8, inputSize: 8 };
+    expect(tiledLinearizePlan(shape, 'dense', 'tiled', 16384)).toBeUndefined();
+    expect(tiledLinearizePlan(shape, 'diagonal', 'per-element', 16384)).toBeUndefined();
+    expect(tiledLinearizePlan({ ...shape, gru: false }, 'diagonal', 'tiled', 16384)).toBeUndefined();
+    expect(tiledLinearizePlan(shape, 'none', 'tiled', 16384)).toBeDefined();
+  });
+
+  it('the row-parallel kernel stages W_h exactly when it fits', () => {
+    expect(stagesRecurrentWeights(32, 32, 16384)).toBe(true);
+    expect(stagesRecurrentWeights(64, 64, 49152)).toBe(false);
+    expect(stagesRecurrentWeights(36, 4, 16384)).toBe(true);
+    expect(stagesRecurrentWeights(37, 4, 16384)).toBe(false);
+  });
+});
+
+describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequential', (gpu) => {
+  let plain: WebGpuBackend;
+  let variants: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    plain = await testBackend();
+    variants = await testBackend({ linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' });
+  });
+  afterAll(() => {
+    plain.destroy();
+    variants.destroy();
+  });
+
+  it('the sizes under test run the tiled kernel on this device', () => {
+    const storage = variants.capabilities.maxComputeWorkgroupStorageSize;
+    for (const D of sizes) {
+      const shape = { gru: true, stateSize: D, inputSize: Math.min(D, 5) };
+      expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', storage), `D=${D}`).toBeDefined();
+    }
+  });
+
+  for (const D of sizes) {
+    it(`D = ${D}: variants = default kernels = CPU (quasi-DEER, quasi-ELK, Jacobi, DEER, sequential)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            layout: fc.constantFrom<Layout>('flax', 'torch'),
+            batch: fc.integer({ min: 2, max: 3 }),
+            length: fc.integer({ min: 1, max: D >= 32 ? 90 : 150 }),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+          }),
+          async ({ layout, batch, length, seed }) => {
+            const { cell, options } = problem(D, layout, batch, length, seed);
+            const methods = ['sequential', 'quasi-deer', 'quasi-elk'] as const;
+            const all = D <= 17 ? [...methods, 'jacobi' as const, 'deer' as const] : methods;
+            for (const method of all) {
+              const where = `${layout} D=${D} B=${batch} T=${length} seed=${seed} ${method}`;
+              const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+              const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+              const reference = await evaluate(cell, { ...run, backend: plain });
+              const result = await evaluate(cell, { ...run, backend: variants });
+              expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+              expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
+              const steps = result.perSequence.iterations.map((n, b) =>
+                Math.abs(n - (reference.perSequence.iterations[b] ?? -1)),
+              );
+              expect(Math.max(...steps), where).toBeLessThanOrEqual(1);
+              expect(result.converged, where).toBe(cpu.converged);
+            }
+          },
+        ),
+        { seed: 2026 + D, numRuns: D >= 32 ? 2 : 4 },
+      );
+    });
+  }
+});
+
+describeWebGpu('GRU GEMM-core kernels: windows, fallbacks and options', (gpu) => {
+  it('windowed sessions (small bindings) give the same states as the CPU with both variants', async () => {
+    expect(gpu().device).toBeDefined();
+    // 8 KiB bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17) bound three sequences at a time.
+    const windowed = await testBackend({
+      maxBindingBytes: 8192,
+      linearizeKernel: 'tiled',
+      sequentialKernel: 'row-parallel',
+    });
+    try {
+      for (const layout of ['flax', 'torch'] as const) {
+        const { cell, options } = problem(17, layout, 7, 35, 40);
+        for (const method of ['sequential', 'jacobi', 'quasi-deer', 'quasi-elk'] as const) {
+          const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+          const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+          const result = await evaluate(cell, { ...run, backend: windowed });
+          expect(maxRelativeError(result.states, cpu.states), `${layout} ${method}`).toBeLessThan(2e-4);
+          expect(result.iterations, `${layout} ${method}`).toBe(cpu.iterations);
+        }
+      }
+    } finally {
+      windowed.destroy();
+    }
+  });
+
+  it('other cells fall back to the per-element and per-sequence kernels', async () => {
+    const backend = await testBackend({ linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' });
+    try {
+      for (const cell of [lstm({ hidden: 3, input: 2, seed: 3 }), minGru({ hidden: 4, input: 2, seed: 4 })]) {
+        const batch = 2;
+        const length = 70;
+        const inputs = randomArray(batch * length * 2, 5, -1, 1);
+        const initialState = randomArray(batch * cell.stateSize, 6, -0.5, 0.5);
+        for (const method of ['sequential', 'quasi-deer'] as const) {
+          const run = {
+            inputs,
+            initialState,
+            batch,
+            method,
+            stopping: 'reference' as const,
+            tolerance: 1e-5,
+          };
+          const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+          const result = await evaluate(cell, { ...run, backend });
+          expect(maxRelativeError(result.states, cpu.states), `${cell.name} ${method}`).toBeLessThan(2e-4);
+        }
+      }
+    } finally {
+      backend.destroy();
+    }
+  });
+
+  it('unknown kernel names are typed errors naming the option', async () => {
+    // Options as a caller without types would pass them.
+    const options: Record<string, string> = { linearizeKernel: 'gemm' };
+    await expect(testBackend(options)).rejects.toThrow(WebGpuInputError);
+    await expect(testBackend(options)).rejects.toThrow(/linearizeKernel/);
+    await expect(testBackend({ sequentialKernel: 'warp' } as Record<string, string>)).rejects.toThrow(
+      /sequentialKernel/,
+    );
+  });
+});
