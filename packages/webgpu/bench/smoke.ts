@@ -5,12 +5,20 @@
  * `$OUT/webgpu-smoke.json` when OUT is set.
  *
  * Run: `pnpm --filter @elk/webgpu smoke` (or the esbuild bundle with node on the GPU machine).
+ * Kernel variants: `--linearize per-element|tiled` and `--sequential per-sequence|row-parallel` (the
+ * backend's `linearizeKernel` and `sequentialKernel`; defaults: the backend's defaults). Each row records
+ * the kernels it ran with.
  */
 
 import { writeFileSync } from 'node:fs';
 import { gru } from '@elk/cells';
 import { evaluate } from '@elk/solvers';
-import { createWebGpuBackend } from '../src/index.ts';
+import {
+  createWebGpuBackend,
+  type LinearizeKernel,
+  type SequentialKernel,
+  webGpuDefaults,
+} from '../src/index.ts';
 
 function normals(count: number, seed: number): Float32Array {
   let state = seed >>> 0;
@@ -41,6 +49,18 @@ const maxIterations = Number(argument('max-iterations', '2000'));
 const scanSizes = argument('scan-elements', '100000000').split(',').map(Number);
 const sequentialMaxLength = Number(argument('sequential-max-length', '100000'));
 const iterationsTimed = 20;
+const linearizeKernel = argument('linearize', webGpuDefaults.linearizeKernel);
+const sequentialKernel = argument('sequential', webGpuDefaults.sequentialKernel);
+if (linearizeKernel !== 'per-element' && linearizeKernel !== 'tiled') {
+  throw new Error(`--linearize: expected per-element or tiled, got ${linearizeKernel}`);
+}
+if (sequentialKernel !== 'per-sequence' && sequentialKernel !== 'row-parallel') {
+  throw new Error(`--sequential: expected per-sequence or row-parallel, got ${sequentialKernel}`);
+}
+const kernels: { linearizeKernel: LinearizeKernel; sequentialKernel: SequentialKernel } = {
+  linearizeKernel,
+  sequentialKernel,
+};
 
 /** GPU time per iteration on a resident session (no transfers): `iterationsTimed` iterations, one status read. */
 async function timeIterations(
@@ -78,9 +98,12 @@ async function timeIterations(
   return ms;
 }
 
-const backend = await createWebGpuBackend({ dawnOptions: ['disable-dawn-features=timestamp_quantization'] });
-const unfused = await createWebGpuBackend({ device: backend.device, fusion: false });
-const rolled = await createWebGpuBackend({ device: backend.device, unroll: false });
+const backend = await createWebGpuBackend({
+  dawnOptions: ['disable-dawn-features=timestamp_quantization'],
+  ...kernels,
+});
+const unfused = await createWebGpuBackend({ device: backend.device, fusion: false, ...kernels });
+const rolled = await createWebGpuBackend({ device: backend.device, unroll: false, ...kernels });
 const rows: Record<string, unknown>[] = [];
 console.log(`adapter: ${backend.capabilities.adapter}`, JSON.stringify(backend.capabilities));
 const copy = await backend.copyBandwidth({ bytes: 1 << 30, repetitions: 10 });
@@ -127,7 +150,7 @@ for (const [D = 8, T = 30000] of grid) {
       const started = performance.now();
       sequential = await evaluate(cell, { ...base, method: 'sequential', backend });
       const ms = performance.now() - started;
-      rows.push({ D, T, method: 'sequential', ms, iterations: 1, peakBytes: backend.peakBytes });
+      rows.push({ D, T, method: 'sequential', ms, iterations: 1, peakBytes: backend.peakBytes, ...kernels });
       console.log(`D=${D} T=${T} sequential ${ms.toFixed(1)} ms`);
     }
     for (const method of methods) {
@@ -161,6 +184,7 @@ for (const [D = 8, T = 30000] of grid) {
         converged: result.converged,
         peakBytes: backend.peakBytes,
         maxDifference: difference,
+        ...kernels,
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -174,7 +198,13 @@ if (out)
   writeFileSync(
     `${out}/webgpu-smoke.json`,
     JSON.stringify(
-      { capabilities: backend.capabilities, copy: { tbps: copy.bytesPerSecond / 1e12 }, scans, rows },
+      {
+        capabilities: backend.capabilities,
+        kernels,
+        copy: { tbps: copy.bytesPerSecond / 1e12 },
+        scans,
+        rows,
+      },
       null,
       2,
     ),

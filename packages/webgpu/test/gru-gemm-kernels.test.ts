@@ -82,7 +82,7 @@ describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequenti
   });
 
   for (const D of sizes) {
-    it(`D = ${D}: variants = default kernels = CPU (quasi-DEER, quasi-ELK, Jacobi, DEER, sequential)`, async () => {
+    it(`D = ${D}: variants = default kernels = CPU (sequential, quasi-DEER, quasi-ELK; Jacobi, DEER, ELK where small)`, async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.record({
@@ -94,7 +94,8 @@ describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequenti
           async ({ layout, batch, length, seed }) => {
             const { cell, options } = problem(D, layout, batch, length, seed);
             const methods = ['sequential', 'quasi-deer', 'quasi-elk'] as const;
-            const all = D <= 17 ? [...methods, 'jacobi' as const, 'deer' as const] : methods;
+            const dense = D <= 8 ? (['deer', 'elk'] as const) : (['deer'] as const);
+            const all = D <= 17 ? [...methods, 'jacobi' as const, ...dense] : methods;
             for (const method of all) {
               const where = `${layout} D=${D} B=${batch} T=${length} seed=${seed} ${method}`;
               const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
