@@ -2,6 +2,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Cell } from '@elk/cells';
 import type { Backend } from '@elk/solvers';
+import {
+  createWebGpuBackend,
+  type LinearizeKernel,
+  type SequentialKernel,
+  type WebGpuBackend,
+  webGpuDefaults,
+} from '@elk/webgpu';
 import { createRandom } from '../analysis/random.ts';
 import type { RunContext } from '../cli/run-context.ts';
 import { UsageError } from '../cli/usage-error.ts';
@@ -15,6 +22,33 @@ import { formatBytes } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
 import { gpuGridResult, runRow } from './gpu-grid-result.ts';
 
+/** The WebGPU kernel variants a gpu-grid run uses (see `@elk/webgpu`'s `linearizeKernel`, `sequentialKernel`). */
+export interface GpuGridKernels {
+  readonly linearizeKernel: LinearizeKernel;
+  readonly sequentialKernel: SequentialKernel;
+}
+
+/**
+ * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
+ * (`per-sequence` | `row-parallel`), each the backend's default when unset, so that one round can run the
+ * defaults and the variants side by side.
+ *
+ * @throws {@link UsageError} for any other value.
+ * @example
+ * ```ts
+ * gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'tiled' }); // { linearizeKernel: 'tiled', sequentialKernel: 'per-sequence' }
+ * ```
+ */
+export function gpuGridKernels(environment: Record<string, string | undefined>): GpuGridKernels {
+  const linearizeKernel = environment.ELK_LINEARIZE_KERNEL ?? webGpuDefaults.linearizeKernel;
+  if (linearizeKernel !== 'per-element' && linearizeKernel !== 'tiled')
+    throw new UsageError('ELK_LINEARIZE_KERNEL', "'per-element' or 'tiled'", linearizeKernel);
+  const sequentialKernel = environment.ELK_SEQUENTIAL_KERNEL ?? webGpuDefaults.sequentialKernel;
+  if (sequentialKernel !== 'per-sequence' && sequentialKernel !== 'row-parallel')
+    throw new UsageError('ELK_SEQUENTIAL_KERNEL', "'per-sequence' or 'row-parallel'", sequentialKernel);
+  return { linearizeKernel, sequentialKernel };
+}
+
 /** Seconds the cuDNN script may run. */
 const CUDNN_TIMEOUT_SECONDS = 300;
 
@@ -26,14 +60,19 @@ const CUDNN_TIMEOUT_SECONDS = 300;
  * sequential result; ratios against the H200 reference numbers and, with `--cudnn`, against cuDNN's GRU timed
  * in the same call. Every record (the run's machine and commit first, then each bandwidth row and case, with
  * the seconds since the start) is appended to `partial.jsonl` as it is measured, so a run cut short keeps
- * what it measured; a case that fails is recorded as failed and the grid goes on.
+ * what it measured; a case that fails is recorded as failed and the grid goes on. `kernels` (default: from
+ * the environment, see {@link gpuGridKernels}) picks `@elk/webgpu`'s kernel variants; each row records them.
  *
  * @example
  * ```ts
  * const result = await runGpuGrid(context, { ...GPU_GRID.full, dims: [64], lengths: [1_000_000] });
  * ```
  */
-export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Promise<FigureResult> {
+export async function runGpuGrid(
+  context: RunContext,
+  sizes: GpuGridSizes,
+  kernels: GpuGridKernels = gpuGridKernels(process.env),
+): Promise<FigureResult> {
   const backend = await context.backend();
   if (backend.kind !== 'webgpu' || !backend.gpu) {
     throw new UsageError(
@@ -42,6 +81,14 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       backend.fallbackReason ?? 'the CPU backend was chosen',
     );
   }
+  const defaults =
+    kernels.linearizeKernel === webGpuDefaults.linearizeKernel &&
+    kernels.sequentialKernel === webGpuDefaults.sequentialKernel;
+  // The variants run on a backend of their own over the same device (the bench's backend keeps the defaults).
+  const variant: WebGpuBackend | undefined = defaults
+    ? undefined
+    : await createWebGpuBackend({ device: backend.gpu.device, ...kernels });
+  const solver: Backend = variant ?? backend.solver;
   const directory = join(
     resolve(context.options.out ?? join(context.benchRoot, DEFAULT_RESULTS_DIRECTORY)),
     'gpu-grid',
@@ -62,6 +109,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
     versions: describeVersions(),
     seed: context.options.seed,
     sizes,
+    kernels,
   };
   checkpoint('run', run);
 
@@ -94,12 +142,12 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       if (!warmed.has(cell)) {
         // Compiles this cell's pipelines (keyed by the cell and D, not T) outside the timed runs.
         warmed.add(cell);
-        await warmUp(cell, batch, sizes.methods, backend.solver);
+        await warmUp(cell, batch, sizes.methods, solver);
       }
       let sequentialStates: ArrayLike<number> | undefined;
       for (const method of sizes.methods) {
         context.progress.advance(1, `gpu-grid D=${dim} T=${length} ${method}`);
-        const base = { D: dim, T: length, B: batch, method: method satisfies Method };
+        const base = { D: dim, T: length, B: batch, method: method satisfies Method, ...kernels };
         const skipped = skipReason(method, batch, length, dim, sizes);
         if (skipped !== null) {
           grid.push({ ...base, skipped });
@@ -115,7 +163,7 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
             initialState,
             batch,
             method,
-            backend: backend.solver,
+            backend: solver,
             maxIterations: method === 'sequential' ? 1 : sizes.maxIterations,
             tolerance: sizes.tolerance,
           });
@@ -143,10 +191,12 @@ export async function runGpuGrid(context: RunContext, sizes: GpuGridSizes): Prom
       }
       // Frees the pooled buffers of this problem's sizes before the next (a 4 GiB array at D = 64, T = 10⁶).
       backend.webgpu?.trim();
+      variant?.trim();
       setupStarted = performance.now();
     }
     context.progress.stop();
   }
+  variant?.destroy();
   return gpuGridResult(
     {
       adapter: backend.adapter ?? 'unknown',

@@ -1,0 +1,76 @@
+import { describeWebGpu } from '@elk/testing';
+import { createWebGpuBackend } from '@elk/webgpu';
+import { describe, expect, it } from 'vitest';
+import type { RunContext } from '../src/cli/run-context.ts';
+import { UsageError } from '../src/cli/usage-error.ts';
+import { gpuGridKernels, runGpuGrid } from '../src/gpu/gpu-grid.ts';
+import { testContext } from './support/test-context.ts';
+
+describe('gpu-grid kernel variants from the environment', () => {
+  it('defaults when unset, the named variants when set, a usage error naming the variable otherwise', () => {
+    expect(gpuGridKernels({})).toEqual({ linearizeKernel: 'per-element', sequentialKernel: 'per-sequence' });
+    expect(gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'tiled', ELK_SEQUENTIAL_KERNEL: 'row-parallel' })).toEqual({
+      linearizeKernel: 'tiled',
+      sequentialKernel: 'row-parallel',
+    });
+    expect(() => gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'gemm' })).toThrow(UsageError);
+    expect(() => gpuGridKernels({ ELK_SEQUENTIAL_KERNEL: 'warp' })).toThrow(/ELK_SEQUENTIAL_KERNEL/);
+  });
+});
+
+describeWebGpu('gpu-grid with the kernel variants', (gpu) => {
+  it('runs the tiled linearize and row-parallel sequential kernels and records them on every row', async () => {
+    const { device } = gpu();
+    const webgpu = await createWebGpuBackend({ device });
+    const base = testContext(['gpu-grid']);
+    const context: RunContext = {
+      ...base,
+      backend: async () => ({
+        kind: 'webgpu',
+        solver: webgpu,
+        webgpu,
+        adapter: 'test',
+        fallbackReason: null,
+        gpu: {
+          device,
+          adapter: 'test',
+          limits: {
+            maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+            maxBufferSize: device.limits.maxBufferSize,
+            maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+          },
+          timestamps: false,
+          subgroups: false,
+          software: true,
+        },
+      }),
+    };
+    const kernels = { linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' } as const;
+    const result = await runGpuGrid(
+      context,
+      {
+        batch: 2,
+        dims: [5],
+        lengths: [70],
+        methods: ['sequential', 'quasi-deer'],
+        tolerance: 1e-4,
+        maxIterations: 60,
+        scanElements: [],
+        repeats: 1,
+        denseBytesLimit: 0,
+        sequentialMaxLength: null,
+        parts: ['grid'],
+      },
+      kernels,
+    );
+    const grid = result.tables.grid ?? [];
+    expect(grid).toHaveLength(2);
+    for (const row of grid) {
+      expect(row.linearizeKernel).toBe('tiled');
+      expect(row.sequentialKernel).toBe('row-parallel');
+      expect(row.converged).toBe(true);
+    }
+    expect(Number(grid[1]?.maxAbsDiffFromSequential)).toBeLessThan(1e-3);
+    webgpu.destroy();
+  });
+});
