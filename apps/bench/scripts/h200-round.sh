@@ -11,6 +11,10 @@
 #
 # Steps (each under `timeout`, never past the round's budget; a failed step does not stop the round):
 #   00-check      machine record, bundle check, a tiny grid case that proves dawn.node finds the GPU
+#   00v-*         @elk/webgpu's default kernels against the opt-in variants (tiled linearize, row-parallel
+#                 sequential), quasi-DEER and sequential at D = 8, 32, 64, T = 3*10^4 then 10^6, at most
+#                 16 iterations each; kept apart in $OUT/variants/NAME (own reports in $OUT/variants/report-NAME),
+#                 so that the main report's cases are the defaults' only
 #   01-d64-t1e6   D = 64, T = 10^6 alone (4 GiB per array: the binding windows of @elk/webgpu)
 #   02-cudnn      cuDNN's GRU over the grid (JSON lines in cudnn.jsonl; the report folds them in)
 #   03-bandwidth  copy and diagonal-scan bandwidth at 10^7, 10^8, 5*10^8 elements (one binding each)
@@ -41,10 +45,12 @@ mkdir -p "$OUT/report"
 if [ "${ROUND_TINY:-0}" = 1 ]; then
   big_d=4 long_t=3000 d64_lengths=500,1000 small_dims=2,3 mid_d=3 grid_lengths=500,1000,3000
   d32_lengths=500,1000 seq_max_big=500 seq_max_small=3000 seq_max=1000 scan=1e5,1e6
+  variant_dims=2,4 variant_short=500 variant_long=3000
 else
   big_d=64 long_t=1000000 d64_lengths=30000,100000,300000 small_dims=8,16 mid_d=32
   grid_lengths=30000,100000,300000,1000000 d32_lengths=30000,100000,300000 seq_max_big=30000
   seq_max_small=300000 seq_max=100000 scan=1e7,1e8,5e8
+  variant_dims=8,32,64 variant_short=30000 variant_long=1000000
 fi
 
 log() { echo "[$(date -u +%T) +$((SECONDS - start))s] $*" | tee -a "$OUT/round.log"; }
@@ -87,8 +93,25 @@ grid() { # grid NAME ARGS...: a gpu-grid sub-run writing to $OUT/NAME/gpu-grid/
   node "$bench" gpu-grid --full --parts grid --out "$OUT/$name" "$@"
 }
 
+variants() { # variants NAME LINEARIZE SEQUENTIAL ARGS...: a gpu-grid sub-run with those kernels
+  local name=$1 linearize=$2 sequential=$3
+  shift 3
+  ELK_LINEARIZE_KERNEL=$linearize ELK_SEQUENTIAL_KERNEL=$sequential \
+    node "$bench" gpu-grid --full --parts grid --max-iterations 16 --out "$OUT/variants/$name" "$@"
+}
+
+variant_reports() { # one report per variant sub-run (outside its step, so that a run cut short has one too)
+  local file name
+  for file in "$OUT"/variants/*/gpu-grid/partial.jsonl; do
+    [ -s "$file" ] || continue
+    name=$(basename "$(dirname "$(dirname "$file")")")
+    timeout 30 node "$reporter" "$OUT/variants/report-$name" "$file" >"$OUT/variants/report-$name.txt" 2>&1 ||
+      log "variant report $name: exit $?"
+  done
+}
+
 export OUT bench reporter cudnn_script small_dims
-export -f grid
+export -f grid variants
 
 # 00: what ran where (even if nothing else works), then the bundle and the GPU.
 {
@@ -111,6 +134,16 @@ check() {
 }
 export -f check
 step 00-check 60 check
+
+# 00v: the defaults against the opt-in kernel variants, side by side, so that this round's measurements pick
+# the defaults. T = 3*10^4 first (both kernels' sequential runs), then T = 10^6 (the per-sequence sequential
+# kernel only where T <= 3*10^4: it needs minutes per case beyond; the row-parallel one runs at 10^6).
+mkdir -p "$OUT/variants"
+step 00v-default-short 40 variants default-short per-element per-sequence --dims "$variant_dims" --lengths "$variant_short" --methods sequential,quasi-deer
+step 00v-tiled-short 40 variants tiled-short tiled row-parallel --dims "$variant_dims" --lengths "$variant_short" --methods sequential,quasi-deer
+step 00v-default-long 50 variants default-long per-element per-sequence --dims "$variant_dims" --lengths "$variant_long" --methods quasi-deer
+step 00v-tiled-long 50 variants tiled-long tiled row-parallel --dims "$variant_dims" --lengths "$variant_long" --methods sequential,quasi-deer --sequential-max-length "$variant_long"
+variant_reports
 
 # 01: the largest case, on its own, so that it is attempted whatever else happens.
 # At most 64 iterations each (12-13 everywhere measured so far), so that a case that fails to converge is still
