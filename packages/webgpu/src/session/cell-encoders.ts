@@ -8,8 +8,8 @@
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
-import { rowParallelGruSequentialWgsl, tiledGruLinearizeWgsl } from './gru-gemm-kernels.ts';
-import { stagesRecurrentWeights, tiledLinearizePlan } from './gru-tile-plan.ts';
+import { rowParallelSequentialWgsl, tiledLinearizeWgsl } from './gemm-cell-kernels.ts';
+import { gemmGates, stagesRecurrentWeights, tiledLinearizePlan } from './gemm-tile-plan.ts';
 import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl } from './update-kernels.ts';
 
@@ -37,7 +37,7 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
 }
 
 /**
- * The pipeline of `linearize(mode)`: the tiled GRU kernel when chosen and applicable (a GRU, mode 'none' or
+ * The pipeline of `linearize(mode)`: the tiled kernel when chosen and applicable (a GRU or Elman cell, mode 'none' or
  * 'diagonal', a tile plan within the device's workgroup storage), else the per-element kernel. Both write the
  * same arrays over the same grid (one workgroup per block of W steps of a sequence).
  */
@@ -45,24 +45,26 @@ function linearizePipeline(session: SessionView, mode: LinearizationMode): GPUCo
   const { cell, context } = session;
   const storage = context.capabilities.maxComputeWorkgroupStorageSize;
   const plan = tiledLinearizePlan(cell, mode, session.kernels.linearize, storage);
-  if (plan && mode !== 'dense') {
+  const kind = cell.gemm;
+  if (plan && kind && mode !== 'dense') {
     const key = `linearize-${mode}-tiled-${plan.tileRows}x${plan.chunk}`;
-    return session.cellPipeline(key, () => tiledGruLinearizeWgsl(cell, mode, plan));
+    return session.cellPipeline(key, () => tiledLinearizeWgsl(cell, kind, mode, plan));
   }
   return session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode));
 }
 
 /**
  * Records `sequential()`: writes s_t = f(s_{t−1}, u_t) into the iterate — one invocation per sequence, or for
- * a GRU with the row-parallel kernel chosen, one workgroup per sequence.
+ * a GRU or Elman cell with the row-parallel kernel chosen, one workgroup per sequence.
  */
 export function encodeSequential(session: SessionView): void {
   const { stateSize: D, cell } = session;
-  if (session.kernels.sequential === 'row-parallel' && cell.gru) {
+  const kind = cell.gemm;
+  if (session.kernels.sequential === 'row-parallel' && kind) {
     const storage = session.context.capabilities.maxComputeWorkgroupStorageSize;
-    const staged = stagesRecurrentWeights(D, cell.inputSize, storage);
+    const staged = stagesRecurrentWeights(D, cell.inputSize, gemmGates[kind], storage);
     const pipeline = session.cellPipeline(`sequential-row-parallel-${staged ? 'staged' : 'cached'}`, () =>
-      rowParallelGruSequentialWgsl(cell, staged),
+      rowParallelSequentialWgsl(cell, kind, staged),
     );
     for (const window of session.windows(D)) {
       session.dispatchElements(pipeline, { ...session.windowValues(window, D), count: window.batchCount }, [

@@ -23,11 +23,14 @@ export interface CellShape {
    */
   readonly unroll: boolean;
   /**
-   * The cell is `@elk/cells`' GRU (its WGSL twin packs the canonical gated parameters), so the GRU's
-   * GEMM-core kernels can run it.
+   * Which of `@elk/cells`' gated cells this is, when its GEMM-core kernels can run it (its WGSL twin packs the
+   * canonical gated parameters): the GRU or the Elman cell; undefined for every other cell.
    */
-  readonly gru: boolean;
+  readonly gemm: GemmCellKind | undefined;
 }
+
+/** The gated cells with GEMM-core kernels (see `gemm-cell-kernels.ts`). */
+export type GemmCellKind = 'gru' | 'elman';
 
 /** The pipeline-cache key of a cell's kernels: its WGSL key, sizes and loop specialisation. */
 export function cellKey(cell: CellShape): string {

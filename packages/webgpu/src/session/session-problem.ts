@@ -9,11 +9,18 @@ import type { SolverProblem } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuInputError } from '../errors.ts';
 import { checkFinite, checkFloatArray, checkPositiveInteger } from '../input-checks.ts';
-import type { CellShape } from './cell-kernels.ts';
+import type { CellShape, GemmCellKind } from './cell-kernels.ts';
 
-/** Whether a cell is `@elk/cells`' GRU: its name and its WGSL twin's key and gate helpers say so. */
-function isGru(name: string, wgsl: CellWgsl): boolean {
-  return name === 'gru' && wgsl.key.startsWith('gru-') && wgsl.code.includes('fn cell_gru_gates(');
+/**
+ * Which GEMM cell a cell is: `@elk/cells`' GRU or Elman cell when its name, its WGSL twin's key and the twin's
+ * helpers say so; else undefined.
+ */
+function gemmKind(name: string, wgsl: CellWgsl): GemmCellKind | undefined {
+  if (name === 'gru' && wgsl.key.startsWith('gru-') && wgsl.code.includes('fn cell_gru_gates(')) return 'gru';
+  if (name === 'elman' && wgsl.key.startsWith('elman-') && wgsl.code.includes('fn cell_elman_unit(')) {
+    return 'elman';
+  }
+  return undefined;
 }
 
 /** A validated problem, arrays in f32. */
@@ -64,7 +71,7 @@ export function validateSessionProblem(problem: SolverProblem, unroll: boolean):
       ? webGpuDefaults.historyCapacity
       : checkPositiveInteger('historyCapacity', problem.historyCapacity);
   return {
-    cell: { stateSize: D, inputSize: I, wgsl, unroll, gru: isGru(cell.name, wgsl) },
+    cell: { stateSize: D, inputSize: I, wgsl, unroll, gemm: gemmKind(cell.name, wgsl) },
     batch,
     length,
     inputs,

@@ -1,57 +1,114 @@
 /**
- * The GRU's GEMM-core kernels (opt-in variants; see `WebGpuBackendOptions.linearizeKernel` and
+ * The GEMM-core kernels of the gated cells (opt-in variants; see `WebGpuBackendOptions.linearizeKernel` and
  * `sequentialKernel`): the gate pre-activations of many rows (b, t) are one product
- * [rows, I + D] × [I + D, 3D], computed with each weight reused across rows, then the GRU's element-wise part
- * (flax `GRUCell`; PyTorch's layout is the same canonical parameters with b_hr, b_hz):
+ * [rows, I + D] × [I + D, G·D], computed with each weight reused across rows, then the cell's element-wise
+ * part. The GRU (G = 3; flax `GRUCell`, PyTorch's layout being the same canonical parameters with b_hr, b_hz):
  *
  *   r = σ(x W_ir + b_ir + h W_hr + b_hr),  z = σ(x W_iz + b_iz + h W_hz + b_hz),
- *   n = tanh(x W_in + b_in + r ⊙ (h W_hn + b_hn)),  f = (1 − z) ⊙ n + z ⊙ h.
+ *   n = tanh(x W_in + b_in + r ⊙ (h W_hn + b_hn)),  f = (1 − z) ⊙ n + z ⊙ h;
  *
- * Both read the canonical parameters that `@elk/cells`' GRU twin packs into `cell_params` (its
- * `cell_gru_*` offsets, activations and Jacobian coefficients).
+ * the Elman cell (G = 1): f = tanh(x W_i + b_i + h W_h + b_h). Both read the canonical parameters that
+ * `@elk/cells`' twins pack into `cell_params` (their `cell_gru_*` / `cell_elman_*` offsets, activations and,
+ * for the GRU, Jacobian coefficients).
  *
  * @module
  */
 
 import { webGpuDefaults } from '../defaults.ts';
+import type { GemmCellKind } from './cell-kernels.ts';
 import { type CellShape, cellPreamble, problemBindings } from './cell-kernels.ts';
-import type { GruTilePlan } from './gru-tile-plan.ts';
-import { rowParallelWorkgroupSize } from './gru-tile-plan.ts';
+import type { GemmTilePlan } from './gemm-tile-plan.ts';
+import { gemmGates, rowParallelWorkgroupSize } from './gemm-tile-plan.ts';
 import { partialReductionWgsl } from './session-layout.ts';
 
-/** WGSL: the gate values and f of unit `unit` from its four accumulated sums and h_unit. */
-const gruElementWgsl = /* wgsl */ `
-fn gemm_gru_gates(sums: vec4<f32>, unit: u32) -> cell_gru_gate_values {
+/**
+ * A GEMM cell's WGSL: `gemm_weight(k, gate, unit)` (gate g's weight of column k of [u_t, s_{t−1}]; 0 past the
+ * ends), `gemm_sums(w, from_state)` (where G gate weights w go among the four accumulated sums) and
+ * `gemm_element(sums, unit, h) -> vec2<f32>` (f and ∂f_unit/∂s_unit from the sums and h = s_{t−1}[unit]).
+ */
+function gemmCellWgsl(kind: GemmCellKind): string {
+  const prefix = kind === 'gru' ? 'cell_gru' : 'cell_elman';
+  const weight = /* wgsl */ `
+fn gemm_weight(k: u32, gate: u32, unit: u32) -> f32 {
+  if (unit >= STATE_SIZE || k >= TRUE_INPUT_SIZE + STATE_SIZE) { return 0.0; }
+  if (k < TRUE_INPUT_SIZE) {
+    return cell_params[${prefix}_wi + (gate * STATE_SIZE + unit) * TRUE_INPUT_SIZE + k];
+  }
+  return cell_params[${prefix}_wh + (gate * STATE_SIZE + unit) * STATE_SIZE + k - TRUE_INPUT_SIZE];
+}
+`;
+  if (kind === 'elman') {
+    return /* wgsl */ `${weight}
+// One sum: x W_i + h W_h.
+fn gemm_sums(w: vec3<f32>, from_state: bool) -> vec4<f32> {
+  return vec4<f32>(w.x, 0.0, 0.0, 0.0);
+}
+
+fn gemm_element(sums: vec4<f32>, unit: u32, h: f32) -> vec2<f32> {
+  let value = cell_tanh(sums.x + cell_params[cell_elman_bi + unit] + cell_params[cell_elman_bh + unit]);
+  return vec2<f32>(value, (1.0 - value * value) * cell_params[cell_elman_wh + unit * STATE_SIZE + unit]);
+}
+`;
+  }
+  return /* wgsl */ `${weight}
+// (r, z, n's input part, n's recurrent part): W_in x and W_hn h are kept apart (r multiplies only the latter).
+fn gemm_sums(w: vec3<f32>, from_state: bool) -> vec4<f32> {
+  return select(vec4<f32>(w, 0.0), vec4<f32>(w.xy, 0.0, w.z), from_state);
+}
+
+fn gemm_element(sums: vec4<f32>, unit: u32, h: f32) -> vec2<f32> {
   let H = cell_gru_hidden;
   let r = cell_sigmoid(sums.x + cell_params[cell_gru_bi + unit] + cell_params[cell_gru_bh + unit]);
   let z = cell_sigmoid(sums.y + cell_params[cell_gru_bi + H + unit] + cell_params[cell_gru_bh + H + unit]);
   let hidden_n = sums.w + cell_params[cell_gru_bh + 2u * H + unit];
   let n = cell_tanh(sums.z + cell_params[cell_gru_bi + 2u * H + unit] + r * hidden_n);
-  return cell_gru_gate_values(r, z, n, hidden_n);
+  let g = cell_gru_gate_values(r, z, n, hidden_n);
+  let coefficients = cell_gru_coefficients(g, h);
+  let w = cell_gru_row_weights(unit, unit);
+  let diagonal = coefficients.x * w.y + coefficients.y * w.x + coefficients.z * w.z + z;
+  return vec2<f32>((1.0 - z) * n + z * h, diagonal);
 }
 `;
+}
+
+/** WGSL: G gate weights at `base` of a [G, …] layout with stride `stride`, as a vec3 (unused lanes 0). */
+function gateWeights(gates: number, at: (gate: number) => string): string {
+  const lanes = [0, 1, 2].map((gate) => (gate < gates ? at(gate) : '0.0'));
+  return `vec3<f32>(${lanes.join(', ')})`;
+}
 
 function tiledOutputWgsl(mode: 'none' | 'diagonal'): string {
-  if (mode === 'none') return 'offset[params.offset_offset + at + unit] = f;';
+  if (mode === 'none') return 'offset[params.offset_offset + at + unit] = element.x;';
   return /* wgsl */ `
-          let coefficients = cell_gru_coefficients(g, h);
-          let w = cell_gru_row_weights(unit, unit);
-          let diagonal = coefficients.x * w.y + coefficients.y * w.x + coefficients.z * w.z + g.z;
-          let a = select(diagonal, 0.0, t == 0u);
-          jacobian[params.offset_jacobian + at + unit] = a;
-          offset[params.offset_offset + at + unit] = f - a * h;`;
+            let a = select(element.y, 0.0, t == 0u);
+            jacobian[params.offset_jacobian + at + unit] = a;
+            offset[params.offset_offset + at + unit] = element.x - a * h;`;
 }
 
 /**
- * Tiled GRU linearisation (modes 'none' and 'diagonal'; see {@link GruTilePlan} for the tiling). Writes
+ * Tiled linearisation of a GEMM cell (modes 'none' and 'diagonal'; see {@link GemmTilePlan} for the tiling). Writes
  * exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual partials
  * per (sequence, block of W steps). Bindings as `linearizeWgsl`.
  */
-export function tiledGruLinearizeWgsl(cell: CellShape, mode: 'none' | 'diagonal', plan: GruTilePlan): string {
+export function tiledLinearizeWgsl(
+  cell: CellShape,
+  kind: GemmCellKind,
+  mode: 'none' | 'diagonal',
+  plan: GemmTilePlan,
+): string {
   const size = webGpuDefaults.workgroupSize;
   const jacobian =
     mode === 'none' ? '' : '@group(0) @binding(8) var<storage, read_write> jacobian: array<f32>;';
-  const { tileRows, chunk, paddedUnits, unitBlocks, rowGroups, rowsPerInvocation, unitsPerInvocation } = plan;
+  const {
+    tileRows,
+    chunk,
+    paddedUnits,
+    unitBlocks,
+    rowGroups,
+    rowsPerInvocation,
+    unitsPerInvocation,
+    gates,
+  } = plan;
   return /* wgsl */ `${cellPreamble(cell)}
 ${problemBindings}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
@@ -60,7 +117,8 @@ ${problemBindings}
 @group(0) @binding(7) var<storage, read> status: array<SequenceState>;
 ${jacobian}
 ${partialReductionWgsl(size, true)}
-${gruElementWgsl}
+${gemmCellWgsl(kind)}
+const GATES: u32 = ${gates}u;
 const TILE_ROWS: u32 = ${tileRows}u;
 const CHUNK: u32 = ${chunk}u;
 const PADDED_UNITS: u32 = ${paddedUnits}u;
@@ -70,7 +128,7 @@ const ROWS: u32 = ${rowsPerInvocation}u;
 const UNITS: u32 = ${unitsPerInvocation}u;
 const COLUMNS: u32 = TRUE_INPUT_SIZE + STATE_SIZE;
 var<workgroup> tile_rows: array<f32, ${tileRows * chunk}>;
-var<workgroup> tile_weights: array<f32, ${chunk * 3 * paddedUnits}>;
+var<workgroup> tile_weights: array<f32, ${chunk * gates * paddedUnits}>;
 
 // Column k of row (sequence, t) of [u_t, s_{t−1}] (s_{−1} = the initial state); 0 past the ends.
 fn row_value(sequence: u32, global: u32, t: u32, k: u32) -> f32 {
@@ -81,15 +139,6 @@ fn row_value(sequence: u32, global: u32, t: u32, k: u32) -> f32 {
   let d = k - TRUE_INPUT_SIZE;
   if (t == 0u) { return initial_state[global * STATE_SIZE + d]; }
   return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + d];
-}
-
-// Gate g's weight of column k for output unit: W_i[g][unit][k] or W_h[g][unit][k − I]; 0 past the ends.
-fn weight_value(k: u32, gate: u32, unit: u32) -> f32 {
-  if (unit >= STATE_SIZE || k >= COLUMNS) { return 0.0; }
-  if (k < TRUE_INPUT_SIZE) {
-    return cell_params[cell_gru_wi + (gate * STATE_SIZE + unit) * TRUE_INPUT_SIZE + k];
-  }
-  return cell_params[cell_gru_wh + (gate * STATE_SIZE + unit) * STATE_SIZE + k - TRUE_INPUT_SIZE];
 }
 
 @compute @workgroup_size(${size})
@@ -114,9 +163,9 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
       for (var e = local; e < TILE_ROWS * CHUNK; e += ${size}u) {
         tile_rows[e] = row_value(sequence, global, first + e / CHUNK, k0 + e % CHUNK);
       }
-      for (var e = local; e < CHUNK * 3u * PADDED_UNITS; e += ${size}u) {
+      for (var e = local; e < CHUNK * GATES * PADDED_UNITS; e += ${size}u) {
         let column = e / PADDED_UNITS;
-        tile_weights[e] = weight_value(k0 + column / 3u, column % 3u, e % PADDED_UNITS);
+        tile_weights[e] = gemm_weight(k0 + column / GATES, column % GATES, e % PADDED_UNITS);
       }
       workgroupBarrier();
       if (owner) {
@@ -124,10 +173,8 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
           let from_state = k0 + kk >= TRUE_INPUT_SIZE;
           for (var j = 0u; j < UNITS; j++) {
             let unit = unit_block + j * UNIT_BLOCKS;
-            let base = kk * 3u * PADDED_UNITS + unit;
-            let w = vec3<f32>(tile_weights[base], tile_weights[base + PADDED_UNITS],
-              tile_weights[base + 2u * PADDED_UNITS]);
-            let weights = select(vec4<f32>(w, 0.0), vec4<f32>(w.xy, 0.0, w.z), from_state);
+            let base = kk * GATES * PADDED_UNITS + unit;
+            let weights = gemm_sums(${gateWeights(gates, (gate) => `tile_weights[base + ${gate}u * PADDED_UNITS]`)}, from_state);
             for (var i = 0u; i < ROWS; i++) {
               let x = tile_rows[(row_group + i * ROW_GROUPS) * CHUNK + kk];
               sums[i * UNITS + j] += weights * x;
@@ -150,10 +197,9 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
             } else {
               h = iterate[params.offset_iterate + at - STATE_SIZE + unit];
             }
-            let g = gemm_gru_gates(sums[i * UNITS + j], unit);
-            let f = (1.0 - g.z) * g.n + g.z * h;
+            let element = gemm_element(sums[i * UNITS + j], unit, h);
             ${tiledOutputWgsl(mode)}
-            let r = iterate[params.offset_iterate + at + unit] - f;
+            let r = iterate[params.offset_iterate + at + unit] - element.x;
             if (is_nan(r)) {
               partial.flags = partial.flags | FLAG_NAN_FIRST;
             } else {
@@ -172,25 +218,30 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
 }
 
 /**
- * Row-parallel (persistent) GRU sequential evaluation: one workgroup per sequence, invocation k owns output
+ * Row-parallel (persistent) sequential evaluation of a GEMM cell: one workgroup per sequence, invocation k owns output
  * units k, k + W, …; the state h_{t−1} and the input u_t sit in workgroup memory, W_h too when
  * `stageRecurrent` (else it is read through the cache), and two `workgroupBarrier()`s separate the steps.
  * Bindings as `sequentialWgsl`: 1 cell_params, 2 inputs, 3 initial state, 4 iterate (write).
  */
-export function rowParallelGruSequentialWgsl(cell: CellShape, stageRecurrent: boolean): string {
+export function rowParallelSequentialWgsl(
+  cell: CellShape,
+  kind: GemmCellKind,
+  stageRecurrent: boolean,
+): string {
   const size = rowParallelWorkgroupSize;
+  const gates = gemmGates[kind];
   const D = cell.stateSize;
   const units = Math.ceil(D / size);
   const recurrent = stageRecurrent
     ? 'recurrent_shared[(gate * STATE_SIZE + unit) * STATE_SIZE + j]'
-    : 'cell_params[cell_gru_wh + (gate * STATE_SIZE + unit) * STATE_SIZE + j]';
+    : 'gemm_weight(TRUE_INPUT_SIZE + j, gate, unit)';
   return /* wgsl */ `${cellPreamble(cell)}
 ${problemBindings}
 @group(0) @binding(4) var<storage, read_write> iterate: array<f32>;
-${gruElementWgsl}
+${gemmCellWgsl(kind)}
 var<workgroup> state_shared: array<f32, STATE_SIZE>;
 var<workgroup> input_shared: array<f32, INPUT_SIZE>;
-var<workgroup> recurrent_shared: array<f32, ${stageRecurrent ? 3 * D * D : 1}>;
+var<workgroup> recurrent_shared: array<f32, ${stageRecurrent ? gates * D * D : 1}>;
 
 fn recurrent_weight(gate: u32, unit: u32, j: u32) -> f32 {
   return ${recurrent};
@@ -203,7 +254,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   if (sequence >= params.batch) { return; }
   let global = params.batch_base + sequence;
   for (var e = local; e < STATE_SIZE; e += ${size}u) { state_shared[e] = initial_state[global * STATE_SIZE + e]; }
-  ${stageRecurrent ? `for (var e = local; e < 3u * STATE_SIZE * STATE_SIZE; e += ${size}u) { recurrent_shared[e] = cell_params[cell_gru_wh + e]; }` : ''}
+  ${stageRecurrent ? `for (var e = local; e < ${gates}u * STATE_SIZE * STATE_SIZE; e += ${size}u) { recurrent_shared[e] = gemm_weight(TRUE_INPUT_SIZE + e % STATE_SIZE, e / (STATE_SIZE * STATE_SIZE), e / STATE_SIZE % STATE_SIZE); }` : ''}
   for (var t = 0u; t < params.length; t++) {
     let row = sequence * params.length + t;
     for (var e = local; e < TRUE_INPUT_SIZE; e += ${size}u) {
@@ -216,18 +267,14 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
       if (unit < STATE_SIZE) {
         var sums = vec4<f32>(0.0);
         for (var i = 0u; i < TRUE_INPUT_SIZE; i++) {
-          let x = input_shared[i];
-          let at = cell_gru_wi + unit * TRUE_INPUT_SIZE + i;
-          let stride = STATE_SIZE * TRUE_INPUT_SIZE;
-          sums += vec4<f32>(cell_params[at], cell_params[at + stride], cell_params[at + 2u * stride], 0.0) * x;
+          let w = ${gateWeights(gates, (gate) => `gemm_weight(i, ${gate}u, unit)`)};
+          sums += gemm_sums(w, false) * input_shared[i];
         }
         for (var j = 0u; j < STATE_SIZE; j++) {
-          let h = state_shared[j];
-          sums += vec4<f32>(recurrent_weight(0u, unit, j), recurrent_weight(1u, unit, j), 0.0,
-            recurrent_weight(2u, unit, j)) * h;
+          let w = ${gateWeights(gates, (gate) => `recurrent_weight(${gate}u, unit, j)`)};
+          sums += gemm_sums(w, true) * state_shared[j];
         }
-        let g = gemm_gru_gates(sums, unit);
-        next[q] = (1.0 - g.z) * g.n + g.z * state_shared[unit];
+        next[q] = gemm_element(sums, unit, state_shared[unit]).x;
       }
     }
     workgroupBarrier();

@@ -1,33 +1,42 @@
-import { gru, lstm, minGru } from '@elk/cells';
+import { elman, gru, lstm, minGru } from '@elk/cells';
 import { createCpuBackend, evaluate } from '@elk/solvers';
 import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
-import { gruTilePlan, stagesRecurrentWeights, tiledLinearizePlan } from '../src/session/gru-tile-plan.ts';
+import { gemmTilePlan, stagesRecurrentWeights, tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
 import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
 
 type Layout = 'flax' | 'torch';
 const sizes = [1, 3, 8, 17, 32, 64];
 
-/** A GRU with I = min(D, 5) in `layout`, its inputs and initial state. */
-function problem(D: number, layout: Layout, batch: number, length: number, seed: number) {
+/** A GRU (or Elman cell) with I = min(D, 5) in `layout`, its inputs and initial state. */
+function problem(
+  D: number,
+  layout: Layout,
+  batch: number,
+  length: number,
+  seed: number,
+  kind: 'gru' | 'elman' = 'gru',
+) {
   const input = Math.min(D, 5);
-  const cell = gru({ hidden: D, input, seed, layout });
+  const make = kind === 'gru' ? gru : elman;
+  const cell = make({ hidden: D, input, seed, layout });
   const inputs = randomArray(batch * length * input, seed + 1, -1, 1);
   const initialState = randomArray(batch * D, seed + 2, -0.5, 0.5);
   return { cell, options: { inputs, initialState, batch, length } };
 }
 
-describe('GRU tile plans', () => {
+describe('GEMM tile plans', () => {
   it('tile rows divide the workgroup, every unit is owned, storage stays within the limit', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 256 }),
         fc.integer({ min: 0, max: 300 }),
+        fc.constantFrom(1, 3),
         fc.constantFrom(16384, 32768, 49152),
-        (D, I, storage) => {
-          const plan = gruTilePlan(D, I, storage);
+        (D, I, gates, storage) => {
+          const plan = gemmTilePlan(D, I, gates, storage);
           const W = webGpuDefaults.workgroupSize;
           expect(plan).toBeDefined();
           if (!plan) return;
@@ -44,23 +53,24 @@ describe('GRU tile plans', () => {
   });
 
   it('D > 256, dense mode, other cells and the per-element choice run the per-element kernel', () => {
-    expect(gruTilePlan(257, 1, 49152)).toBeUndefined();
-    const shape = { gru: true, stateSize: 8, inputSize: 8 };
+    expect(gemmTilePlan(257, 1, 3, 49152)).toBeUndefined();
+    const shape = { gemm: 'gru' as const, stateSize: 8, inputSize: 8 };
     expect(tiledLinearizePlan(shape, 'dense', 'tiled', 16384)).toBeUndefined();
     expect(tiledLinearizePlan(shape, 'diagonal', 'per-element', 16384)).toBeUndefined();
-    expect(tiledLinearizePlan({ ...shape, gru: false }, 'diagonal', 'tiled', 16384)).toBeUndefined();
+    expect(tiledLinearizePlan({ ...shape, gemm: undefined }, 'diagonal', 'tiled', 16384)).toBeUndefined();
     expect(tiledLinearizePlan(shape, 'none', 'tiled', 16384)).toBeDefined();
   });
 
   it('the row-parallel kernel stages W_h exactly when it fits', () => {
-    expect(stagesRecurrentWeights(32, 32, 16384)).toBe(true);
-    expect(stagesRecurrentWeights(64, 64, 49152)).toBe(false);
-    expect(stagesRecurrentWeights(36, 4, 16384)).toBe(true);
-    expect(stagesRecurrentWeights(37, 4, 16384)).toBe(false);
+    expect(stagesRecurrentWeights(32, 32, 3, 16384)).toBe(true);
+    expect(stagesRecurrentWeights(64, 64, 3, 49152)).toBe(false);
+    expect(stagesRecurrentWeights(64, 64, 1, 49152)).toBe(true);
+    expect(stagesRecurrentWeights(36, 4, 3, 16384)).toBe(true);
+    expect(stagesRecurrentWeights(37, 4, 3, 16384)).toBe(false);
   });
 });
 
-describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequential', (gpu) => {
+describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential', (gpu) => {
   let plain: WebGpuBackend;
   let variants: WebGpuBackend;
   beforeAll(async () => {
@@ -76,8 +86,10 @@ describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequenti
   it('the sizes under test run the tiled kernel on this device', () => {
     const storage = variants.capabilities.maxComputeWorkgroupStorageSize;
     for (const D of sizes) {
-      const shape = { gru: true, stateSize: D, inputSize: Math.min(D, 5) };
-      expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', storage), `D=${D}`).toBeDefined();
+      for (const gemm of ['gru', 'elman'] as const) {
+        const shape = { gemm, stateSize: D, inputSize: Math.min(D, 5) };
+        expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', storage), `${gemm} D=${D}`).toBeDefined();
+      }
     }
   });
 
@@ -116,9 +128,40 @@ describeWebGpu('GRU GEMM-core kernels: tiled linearize and row-parallel sequenti
       );
     });
   }
+
+  for (const D of [3, 17, 64]) {
+    it(`Elman, D = ${D}: variants = default kernels = CPU (sequential, Jacobi, quasi-DEER, quasi-ELK)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            layout: fc.constantFrom<Layout>('flax', 'torch'),
+            batch: fc.integer({ min: 2, max: 3 }),
+            length: fc.integer({ min: 1, max: 90 }),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+          }),
+          async ({ layout, batch, length, seed }) => {
+            const { cell, options } = problem(D, layout, batch, length, seed, 'elman');
+            const methods = ['sequential', 'quasi-deer', 'quasi-elk'] as const;
+            const all = D <= 17 ? [...methods, 'jacobi' as const] : methods;
+            for (const method of all) {
+              const where = `elman ${layout} D=${D} B=${batch} T=${length} seed=${seed} ${method}`;
+              const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+              const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+              const reference = await evaluate(cell, { ...run, backend: plain });
+              const result = await evaluate(cell, { ...run, backend: variants });
+              expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+              expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
+              expect(result.converged, where).toBe(cpu.converged);
+            }
+          },
+        ),
+        { seed: 3030 + D, numRuns: 2 },
+      );
+    });
+  }
 });
 
-describeWebGpu('GRU GEMM-core kernels: windows, fallbacks and options', (gpu) => {
+describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
   it('windowed sessions (small bindings) give the same states as the CPU with both variants', async () => {
     expect(gpu().device).toBeDefined();
     // 8 KiB bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17) bound three sequences at a time.
