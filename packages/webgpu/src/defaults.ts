@@ -41,16 +41,16 @@ export const webGpuDefaults = {
    */
   fusion: false,
   /**
-   * The linearisation kernel (see `WebGpuBackendOptions.linearizeKernel`): `'per-element'`, one invocation per
-   * (b, t) walking all the cell's weights itself. `'tiled'` (GRU only: a workgroup computes a tile of rows'
-   * gate pre-activations as a GEMM with the weights staged in workgroup memory) is opt-in until the next
-   * H200 round measures both.
+   * The linearisation kernel (see `WebGpuBackendOptions.linearizeKernel`): `'per-element'`, one invocation
+   * per (b, t) walking all the cell's weights itself. `'tiled'` (GRU and Elman only: a workgroup computes a
+   * tile of rows' gate pre-activations as a GEMM with the weights staged in workgroup memory) is opt-in until
+   * the next H200 round measures both.
    */
   linearizeKernel: 'per-element',
   /**
    * The sequential kernel (see `WebGpuBackendOptions.sequentialKernel`): `'per-sequence'`, one invocation per
-   * sequence looping over T. `'row-parallel'` (GRU only: one workgroup per sequence, one invocation per output
-   * unit, the state in workgroup memory) is opt-in until the next H200 round measures both.
+   * sequence looping over T. `'row-parallel'` (GRU and Elman only: one workgroup per sequence, one invocation
+   * per output unit, the state in workgroup memory) is opt-in until the next H200 round measures both.
    */
   sequentialKernel: 'per-sequence',
   /** History entries kept per sequence when a problem does not say (as in `@elk/solvers`). */

@@ -49,16 +49,16 @@ export interface WebGpuBackendOptions {
   unroll?: boolean;
   /**
    * The linearisation kernel (default {@link webGpuDefaults}.linearizeKernel, `'per-element'`). `'tiled'`: for
-   * `@elk/cells`' GRU (flax or PyTorch layout), each workgroup computes the gate pre-activations of a tile of
-   * rows (b, t) as a GEMM [rows, I + D] × [I + D, 3D] with the rows and weights staged in workgroup memory,
-   * then f, diag(∂f/∂s) and b_t; the same outputs as per-element. Other cells, dense mode and D > 256 use
-   * the per-element kernel. Opt-in until measured on hardware.
+   * `@elk/cells`' GRU and Elman cells (flax or PyTorch layout), each workgroup computes the gate
+   * pre-activations of a tile of rows (b, t) as a GEMM [rows, I + D] × [I + D, G·D] with the rows and weights
+   * staged in workgroup memory, then f, diag(∂f/∂s) and b_t; the same outputs as per-element. Other cells,
+   * dense mode and D > 256 use the per-element kernel. Opt-in until measured on hardware.
    */
   linearizeKernel?: LinearizeKernel;
   /**
    * The sequential kernel (default {@link webGpuDefaults}.sequentialKernel, `'per-sequence'`).
-   * `'row-parallel'`: for `@elk/cells`' GRU, one workgroup per sequence and one invocation per output unit,
-   * the state (and W_h where it fits) in workgroup memory across all T steps. Other cells use the
+   * `'row-parallel'`: for `@elk/cells`' GRU and Elman cells, one workgroup per sequence and one invocation per
+   * output unit, the state (and W_h where it fits) in workgroup memory across all T steps. Other cells use the
    * per-sequence kernel. Opt-in until measured on hardware.
    */
   sequentialKernel?: SequentialKernel;

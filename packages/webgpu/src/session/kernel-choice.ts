@@ -5,15 +5,15 @@
  */
 
 /**
- * The linearisation kernel: `'per-element'` (one invocation per (b, t), every cell) or `'tiled'` (GRU: the
- * gate pre-activations of a tile of rows as one GEMM through workgroup memory; other cells, the dense mode
- * and D > 256 fall back to per-element).
+ * The linearisation kernel: `'per-element'` (one invocation per (b, t), every cell) or `'tiled'` (GRU and
+ * Elman: the gate pre-activations of a tile of rows as one GEMM through workgroup memory; other cells, the
+ * dense mode and D > 256 fall back to per-element).
  */
 export type LinearizeKernel = 'per-element' | 'tiled';
 
 /**
  * The sequential kernel: `'per-sequence'` (one invocation per sequence, every cell) or `'row-parallel'`
- * (GRU: one workgroup per sequence, one invocation per output unit; other cells fall back).
+ * (GRU, Elman: one workgroup per sequence, one invocation per output unit; other cells fall back).
  */
 export type SequentialKernel = 'per-sequence' | 'row-parallel';
 
