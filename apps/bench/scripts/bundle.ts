@@ -19,6 +19,10 @@ const benchRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = [
   [join(benchRoot, 'src', 'cli.ts'), join(benchRoot, 'dist', 'bench.mjs')],
   [join(benchRoot, 'scripts', 'gpu-grid-report.ts'), join(benchRoot, 'dist', 'gpu-grid-report.mjs')],
+  [
+    join(benchRoot, '..', '..', 'packages', 'webgpu', 'bench', 'profile.ts'),
+    join(benchRoot, 'dist', 'webgpu-profile.mjs'),
+  ],
 ] as const;
 const versions = readWorkspaceVersions();
 
