@@ -8,7 +8,12 @@
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
-import { rowParallelSequentialWgsl, tiledLinearizeWgsl } from './gemm-cell-kernels.ts';
+import {
+  gemmWeightsWgsl,
+  gemmWeightsWords,
+  rowParallelSequentialWgsl,
+  tiledLinearizeWgsl,
+} from './gemm-cell-kernels.ts';
 import { gemmGates, stagesRecurrentWeights, tiledLinearizePlan } from './gemm-tile-plan.ts';
 import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl } from './update-kernels.ts';
@@ -18,7 +23,7 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
   const { context, stateSize: D, cell } = session;
   const perStep = mode === 'dense' ? D * D : D;
   const jacobian = mode === 'none' ? undefined : session.jacobianBuffer(mode);
-  const pipeline = linearizePipeline(session, mode);
+  const { pipeline, weights } = linearizePipeline(session, mode);
   for (const window of session.windows(perStep)) {
     const bindings: GPUBufferBinding[] = [
       { buffer: session.cellParameters },
@@ -30,27 +35,54 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
       { buffer: session.status },
     ];
     if (jacobian) bindings.push(session.range(jacobian, perStep, window));
+    if (weights) bindings.push({ buffer: weights });
     session.dispatchElements(pipeline, session.windowValues(window, perStep), bindings);
   }
   const finish = context.pipeline('session/finish-linearize', finishLinearizeWgsl);
   session.finishSequences(finish, [{ buffer: session.partials }, { buffer: session.status }]);
 }
 
+/** Sessions whose transposed GEMM weights are written (the cell's parameters never change in a session). */
+const transposedWeights = new WeakSet<SessionView>();
+
 /**
  * The pipeline of `linearize(mode)`: the tiled kernel when chosen and applicable (a GRU or Elman cell, mode 'none' or
- * 'diagonal', a tile plan within the device's workgroup storage), else the per-element kernel. Both write the
- * same arrays over the same grid (one workgroup per block of W steps of a sequence).
+ * 'diagonal', a tile plan within the device's workgroup limits), with its transposed weights (written on first
+ * use), else the per-element kernel. Both write the same arrays over the same grid (one workgroup per block
+ * of W steps of a sequence).
  */
-function linearizePipeline(session: SessionView, mode: LinearizationMode): GPUComputePipeline {
+function linearizePipeline(
+  session: SessionView,
+  mode: LinearizationMode,
+): { pipeline: GPUComputePipeline; weights?: GPUBuffer } {
   const { cell, context } = session;
-  const storage = context.capabilities.maxComputeWorkgroupStorageSize;
-  const plan = tiledLinearizePlan(cell, mode, session.kernels.linearize, storage);
+  const { maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup } = context.capabilities;
+  const plan = tiledLinearizePlan(
+    cell,
+    mode,
+    session.kernels.linearize,
+    maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup,
+  );
   const kind = cell.gemm;
-  if (plan && kind && mode !== 'dense') {
-    const key = `linearize-${mode}-tiled-${plan.tileRows}x${plan.chunk}`;
-    return session.cellPipeline(key, () => tiledLinearizeWgsl(cell, kind, mode, plan));
+  if (!plan || !kind || mode === 'dense') {
+    return { pipeline: session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode)) };
   }
-  return session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode));
+  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
+  const words = gemmWeightsWords(cell, plan);
+  const weights = session.buffers.lazy('gemmWeights', words * 4);
+  if (!transposedWeights.has(session)) {
+    const transpose = session.cellPipeline(`gemm-weights-${tag}`, () => gemmWeightsWgsl(cell, kind, plan));
+    session.dispatchElements(transpose, { count: Math.ceil(words / webGpuDefaults.workgroupSize) }, [
+      { buffer: session.cellParameters },
+      { buffer: weights },
+    ]);
+    transposedWeights.add(session);
+  }
+  const pipeline = session.cellPipeline(`linearize-${mode}-tiled-${tag}`, () =>
+    tiledLinearizeWgsl(cell, kind, mode, plan),
+  );
+  return { pipeline, weights };
 }
 
 /**

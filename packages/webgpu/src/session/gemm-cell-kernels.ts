@@ -77,18 +77,59 @@ function gateWeights(gates: number, at: (gate: number) => string): string {
   return `vec3<f32>(${lanes.join(', ')})`;
 }
 
-function tiledOutputWgsl(mode: 'none' | 'diagonal'): string {
-  if (mode === 'none') return 'offset[params.offset_offset + at + unit] = element.x;';
-  return /* wgsl */ `
-            let a = select(element.y, 0.0, t == 0u);
-            jacobian[params.offset_jacobian + at + unit] = a;
-            offset[params.offset_offset + at + unit] = element.x - a * h;`;
+/**
+ * Accumulator slots of a GEMM cell's pre-activations (each a vec4 over four units): the GRU keeps r, z, n's
+ * input part and n's recurrent part apart (r multiplies only the latter); the Elman cell has one sum.
+ * `slot(gate, fromState)` says where gate g's weight goes.
+ */
+const accumulatorSlots: Readonly<
+  Record<GemmCellKind, { count: number; slot: (gate: number, fromState: boolean) => number }>
+> = {
+  gru: { count: 4, slot: (gate, fromState) => (gate === 2 && fromState ? 3 : gate) },
+  elman: { count: 1, slot: () => 0 },
+};
+
+/**
+ * The one-time kernel of the tiled linearisation: writes the transposed weights [I + D, G, Q] vec4 (unit
+ * 4q + lane in lane; 0 past D) that the tiled kernel reads. Bindings: 1 cell_params, 2 the weights (write).
+ * `params.count` workgroups of `webGpuDefaults.workgroupSize` cover (I + D)·G·Q·4 words.
+ */
+export function gemmWeightsWgsl(cell: CellShape, kind: GemmCellKind, plan: GemmTilePlan): string {
+  const size = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `${cellPreamble(cell)}
+@group(0) @binding(2) var<storage, read_write> transposed: array<f32>;
+${gemmCellWgsl(kind)}
+const GATES: u32 = ${plan.gates}u;
+const QUADS: u32 = ${plan.unitQuads}u;
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let group = linear_workgroup(workgroup, workgroups);
+  let e = group * ${size}u + local;
+  if (group >= params.count || e >= (TRUE_INPUT_SIZE + STATE_SIZE) * GATES * QUADS * 4u) { return; }
+  let lane = e % 4u;
+  let quad = e / 4u % QUADS;
+  let gate = e / (4u * QUADS) % GATES;
+  let k = e / (4u * QUADS * GATES);
+  transposed[e] = gemm_weight(k, gate, quad * 4u + lane);
+}
+`;
+}
+
+/** Words of the transposed weights of {@link gemmWeightsWgsl}. */
+export function gemmWeightsWords(
+  cell: Pick<CellShape, 'stateSize' | 'inputSize'>,
+  plan: GemmTilePlan,
+): number {
+  return (cell.inputSize + cell.stateSize) * plan.gates * plan.unitQuads * 4;
 }
 
 /**
- * Tiled linearisation of a GEMM cell (modes 'none' and 'diagonal'; see {@link GemmTilePlan} for the tiling). Writes
- * exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual partials
- * per (sequence, block of W steps). Bindings as `linearizeWgsl`.
+ * Tiled linearisation of a GEMM cell (modes 'none' and 'diagonal'; see {@link GemmTilePlan} for the tiling).
+ * Writes exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual
+ * partials per (sequence, block of W steps). Bindings as `linearizeWgsl` (8: the Jacobian in mode
+ * 'diagonal'), then the transposed weights of {@link gemmWeightsWgsl}.
  */
 export function tiledLinearizeWgsl(
   cell: CellShape,
@@ -96,19 +137,74 @@ export function tiledLinearizeWgsl(
   mode: 'none' | 'diagonal',
   plan: GemmTilePlan,
 ): string {
-  const size = webGpuDefaults.workgroupSize;
+  const W = webGpuDefaults.workgroupSize;
+  const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, rowStride, gates } = plan;
+  const slots = accumulatorSlots[kind];
+  const weightsBinding = mode === 'none' ? 8 : 9;
   const jacobian =
     mode === 'none' ? '' : '@group(0) @binding(8) var<storage, read_write> jacobian: array<f32>;';
-  const {
-    tileRows,
-    chunk,
-    paddedUnits,
-    unitBlocks,
-    rowGroups,
-    rowsPerInvocation,
-    unitsPerInvocation,
-    gates,
-  } = plan;
+  const rows = Array.from({ length: R }, (_, r) => r);
+  const declarations = rows
+    .flatMap((r) => Array.from({ length: slots.count }, (_, a) => `var acc_${r}_${a} = vec4<f32>(0.0);`))
+    .join('\n  ');
+  const accumulate = (fromState: boolean) => {
+    const weights = Array.from(
+      { length: gates },
+      (_, gate) => `let w${gate} = gemm_weights[(k * GATES + ${gate}u) * QUADS + quad];`,
+    ).join('\n    ');
+    const updates = rows
+      .map((r) => {
+        const sums = Array.from(
+          { length: gates },
+          (_, gate) => `acc_${r}_${slots.slot(gate, fromState)} += w${gate} * x${r};`,
+        ).join(' ');
+        return `let x${r} = tile[(row_group + ${r}u * ROW_GROUPS) * ROW_STRIDE + k]; ${sums}`;
+      })
+      .join('\n    ');
+    return `${weights}\n    ${updates}`;
+  };
+  const output =
+    mode === 'none'
+      ? 'offset[params.offset_offset + at + unit] = element.x;'
+      : `let a = select(element.y, 0.0, t == 0u);
+          jacobian[params.offset_jacobian + at + unit] = a;
+          offset[params.offset_offset + at + unit] = element.x - a * h;`;
+  const lane = ['x', 'y', 'z', 'w'];
+  const epilogue = rows
+    .map((r) => {
+      const lanes = lane
+        .map((component, j) => {
+          const sums = Array.from({ length: 4 }, (_, a) =>
+            a < slots.count ? `acc_${r}_${a}.${component}` : '0.0',
+          ).join(', ');
+          return `{
+        let unit = quad * 4u + ${j}u;
+        if (unit < STATE_SIZE) {
+          let h = tile[row_base + TRUE_INPUT_SIZE + unit];
+          let element = gemm_element(vec4<f32>(${sums}), unit, h);
+          ${output}
+          let r = iterate[params.offset_iterate + at + unit] - element.x;
+          if (is_nan(r)) {
+            partial.flags = partial.flags | FLAG_NAN_FIRST;
+          } else {
+            partial.first = max(partial.first, abs(r));
+            partial.second += r * r;
+          }
+        }
+      }`;
+        })
+        .join('\n      ');
+      return `{
+      let row = row_group + ${r}u * ROW_GROUPS;
+      let t = first + row;
+      if (owner && t < params.length) {
+        let row_base = row * ROW_STRIDE;
+        let at = (sequence * params.length + t) * STATE_SIZE;
+      ${lanes}
+      }
+    }`;
+    })
+    .join('\n    ');
   return /* wgsl */ `${cellPreamble(cell)}
 ${problemBindings}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
@@ -116,32 +212,18 @@ ${problemBindings}
 @group(0) @binding(6) var<storage, read_write> partials: array<Partial>;
 @group(0) @binding(7) var<storage, read> status: array<SequenceState>;
 ${jacobian}
-${partialReductionWgsl(size, true)}
+@group(0) @binding(${weightsBinding}) var<storage, read> gemm_weights: array<vec4<f32>>;
+${partialReductionWgsl(workgroupSize, true)}
 ${gemmCellWgsl(kind)}
 const GATES: u32 = ${gates}u;
-const TILE_ROWS: u32 = ${tileRows}u;
-const CHUNK: u32 = ${chunk}u;
-const PADDED_UNITS: u32 = ${paddedUnits}u;
-const UNIT_BLOCKS: u32 = ${unitBlocks}u;
+const QUADS: u32 = ${unitQuads}u;
 const ROW_GROUPS: u32 = ${rowGroups}u;
-const ROWS: u32 = ${rowsPerInvocation}u;
-const UNITS: u32 = ${unitsPerInvocation}u;
+const ROW_STRIDE: u32 = ${rowStride}u;
 const COLUMNS: u32 = TRUE_INPUT_SIZE + STATE_SIZE;
-var<workgroup> tile_rows: array<f32, ${tileRows * chunk}>;
-var<workgroup> tile_weights: array<f32, ${chunk * gates * paddedUnits}>;
+const BLOCK: u32 = ${W}u;
+var<workgroup> tile: array<f32, ${W * rowStride}>;
 
-// Column k of row (sequence, t) of [u_t, s_{t−1}] (s_{−1} = the initial state); 0 past the ends.
-fn row_value(sequence: u32, global: u32, t: u32, k: u32) -> f32 {
-  if (t >= params.length || k >= COLUMNS) { return 0.0; }
-  if (k < TRUE_INPUT_SIZE) {
-    return inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
-  }
-  let d = k - TRUE_INPUT_SIZE;
-  if (t == 0u) { return initial_state[global * STATE_SIZE + d]; }
-  return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + d];
-}
-
-@compute @workgroup_size(${size})
+@compute @workgroup_size(${workgroupSize})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
   let group = linear_workgroup(workgroup, workgroups);
@@ -150,67 +232,37 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let block = group % params.blocks;
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
-  let row_group = local / UNIT_BLOCKS;
-  let unit_block = local % UNIT_BLOCKS;
-  let owner = row_group < ROW_GROUPS;
-  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
-  for (var sub = 0u; sub < ${size / tileRows}u; sub++) {
-    let first = block * ${size}u + sub * TILE_ROWS;
-    // (r, z, n from x, n from h) of each owned (row, unit).
-    var sums: array<vec4<f32>, ${rowsPerInvocation * unitsPerInvocation}>;
-    for (var e = 0u; e < ROWS * UNITS; e++) { sums[e] = vec4<f32>(0.0); }
-    for (var k0 = 0u; k0 < COLUMNS; k0 += CHUNK) {
-      for (var e = local; e < TILE_ROWS * CHUNK; e += ${size}u) {
-        tile_rows[e] = row_value(sequence, global, first + e / CHUNK, k0 + e % CHUNK);
-      }
-      for (var e = local; e < CHUNK * GATES * PADDED_UNITS; e += ${size}u) {
-        let column = e / PADDED_UNITS;
-        tile_weights[e] = gemm_weight(k0 + column / GATES, column % GATES, e % PADDED_UNITS);
-      }
-      workgroupBarrier();
-      if (owner) {
-        for (var kk = 0u; kk < CHUNK; kk++) {
-          let from_state = k0 + kk >= TRUE_INPUT_SIZE;
-          for (var j = 0u; j < UNITS; j++) {
-            let unit = unit_block + j * UNIT_BLOCKS;
-            let base = kk * GATES * PADDED_UNITS + unit;
-            let weights = gemm_sums(${gateWeights(gates, (gate) => `tile_weights[base + ${gate}u * PADDED_UNITS]`)}, from_state);
-            for (var i = 0u; i < ROWS; i++) {
-              let x = tile_rows[(row_group + i * ROW_GROUPS) * CHUNK + kk];
-              sums[i * UNITS + j] += weights * x;
-            }
-          }
-        }
-      }
-      workgroupBarrier();
-    }
-    if (owner) {
-      for (var i = 0u; i < ROWS; i++) {
-        let t = first + row_group + i * ROW_GROUPS;
-        for (var j = 0u; j < UNITS; j++) {
-          let unit = unit_block + j * UNIT_BLOCKS;
-          if (t < params.length && unit < STATE_SIZE) {
-            let at = (sequence * params.length + t) * STATE_SIZE;
-            var h: f32;
-            if (t == 0u) {
-              h = initial_state[global * STATE_SIZE + unit];
-            } else {
-              h = iterate[params.offset_iterate + at - STATE_SIZE + unit];
-            }
-            let element = gemm_element(sums[i * UNITS + j], unit, h);
-            ${tiledOutputWgsl(mode)}
-            let r = iterate[params.offset_iterate + at + unit] - element.x;
-            if (is_nan(r)) {
-              partial.flags = partial.flags | FLAG_NAN_FIRST;
-            } else {
-              partial.first = max(partial.first, abs(r));
-              partial.second += r * r;
-            }
-          }
-        }
+  let first = block * BLOCK;
+  // Stage the block's rows [u_t, s_{t−1}] (s_{−1} = the initial state; 0 past T), row after row.
+  for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
+    let row = e / COLUMNS;
+    let k = e % COLUMNS;
+    let t = first + row;
+    var value = 0.0;
+    if (t < params.length) {
+      if (k < TRUE_INPUT_SIZE) {
+        value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
+      } else if (t == 0u) {
+        value = initial_state[global * STATE_SIZE + k - TRUE_INPUT_SIZE];
+      } else {
+        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];
       }
     }
+    tile[row * ROW_STRIDE + k] = value;
   }
+  workgroupBarrier();
+  let owner = local < QUADS * ROW_GROUPS;
+  let quad = local % QUADS;
+  let row_group = min(local / QUADS, ROW_GROUPS - 1u);
+  ${declarations}
+  for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
+    ${accumulate(false)}
+  }
+  for (var k = TRUE_INPUT_SIZE; k < COLUMNS; k++) {
+    ${accumulate(true)}
+  }
+  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  ${epilogue}
   let total = reduce_partials(local, partial);
   if (local == 0u) { partials[global * params.blocks + block] = total; }
 }

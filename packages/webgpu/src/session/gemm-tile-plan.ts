@@ -13,49 +13,48 @@ import type { LinearizeKernel } from './kernel-choice.ts';
 import { partialWords } from './session-layout.ts';
 
 /**
- * How the tiled linearisation splits its work. A workgroup of W = `webGpuDefaults.workgroupSize`
- * invocations owns one block of W time steps of one sequence (the blocks of the per-element kernel, so the
- * merit partials keep their layout) and walks it in sub-tiles of `tileRows` rows (b, t). Per sub-tile, the
- * gate pre-activations [tileRows, I + D] × [I + D, G·D] are accumulated over chunks of `chunk` columns of
- * [u_t, s_{t−1}], the rows' chunk and the weights' chunk staged in workgroup memory; invocation
- * (row group g, unit block c) owns rows g, g + G, … (`rowsPerInvocation`) × units c, c + C, …
- * (`unitsPerInvocation`) in registers, so every staged weight is used `tileRows` times.
+ * How the tiled linearisation splits its work. A workgroup owns one block of W = `webGpuDefaults.workgroupSize`
+ * time steps of one sequence (the blocks of the per-element kernel, so the merit partials keep their layout):
+ * it stages the block's rows [u_t, s_{t−1}] (W × (I + D) values, a padded row stride) in workgroup memory
+ * once, then invocation (row group g, unit quad q) accumulates the gate pre-activations of rows
+ * g, g + W/R, … (R = `rowsPerInvocation` rows) × units 4q … 4q + 3 in registers, reading the weights as
+ * vec4 from a transposed copy [I + D, G, Q] (coalesced across q, shared by the row groups through the
+ * cache). Every weight read is used 4·R times, every staged value 4·G times.
  */
 export interface GemmTilePlan {
-  /** U: output units per invocation (min(4, D)). */
-  readonly unitsPerInvocation: number;
-  /** C = ceil(D / U): invocations across the output units. */
-  readonly unitBlocks: number;
-  /** G: invocations across the rows (the largest power of two ≤ W / C). */
-  readonly rowGroups: number;
-  /** R: rows per invocation (min(4, W / G)). */
+  /** Q = ceil(D / 4): invocations across the output units (four units each). */
+  readonly unitQuads: number;
+  /** R: rows per invocation (a power of two dividing W). */
   readonly rowsPerInvocation: number;
-  /** G·R, a divisor of W: rows (b, t) per sub-tile. */
-  readonly tileRows: number;
-  /** K columns of [u_t, s_{t−1}] per staged chunk (the largest power of two ≤ 32 that fits the limit). */
-  readonly chunk: number;
+  /** W / R: invocations across the rows. */
+  readonly rowGroups: number;
+  /** Invocations per workgroup: Q·W/R rounded up to a power of two (the spare ones stage and reduce only). */
+  readonly workgroupSize: number;
+  /** Words between staged rows: I + D, made odd so that row groups read distinct banks. */
+  readonly rowStride: number;
   /** G: gates (weight columns per output unit and input column). */
   readonly gates: number;
-  /** C·U: the staged weight tile's width per gate. */
-  readonly paddedUnits: number;
-  /** Workgroup bytes the kernel declares (staged rows, weights and the merit reduction). */
+  /** Workgroup bytes the kernel declares (staged rows and the merit reduction). */
   readonly workgroupBytes: number;
 }
 
 /** Gates of each GEMM cell: the GRU's r, z, n; the Elman cell's one. */
 export const gemmGates: Readonly<Record<GemmCellKind, number>> = { gru: 3, elman: 1 };
 
-/** Units per invocation, rows per invocation and staged columns at most (register and storage budget). */
-const most = { units: 4, rows: 4, chunk: 32 } as const;
+/** Rows per invocation: at least min(4, Q) (to reuse each weight), at most 8 (registers: 4·R vec4 sums). */
+const rowsPerInvocation = { preferred: 4, most: 8 } as const;
+
+const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /**
  * The tile plan of a gated cell with state size D, input size I and G gates on a device with `storageBytes`
- * of workgroup memory, or undefined when D is too large for one workgroup's unit blocks (D > 4·W) — the per-element
- * kernel then runs.
+ * of workgroup memory and `invocations` per workgroup at most, or undefined when no plan fits (then the
+ * per-element kernel runs): D ≤ 128 on a device with 256 invocations per workgroup, and the staged rows
+ * (W·(I + D + 1) words) within the storage.
  *
  * @example
  * ```ts
- * gemmTilePlan(64, 64, 3, 16384); // { unitBlocks: 16, rowGroups: 4, rowsPerInvocation: 4, tileRows: 16, chunk: 16, … }
+ * gemmTilePlan(64, 64, 3, 49152, 256); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
  * ```
  */
 export function gemmTilePlan(
@@ -63,41 +62,35 @@ export function gemmTilePlan(
   I: number,
   gates: number,
   storageBytes: number,
+  invocations = 256,
 ): GemmTilePlan | undefined {
   const W = webGpuDefaults.workgroupSize;
-  const unitsPerInvocation = Math.min(most.units, D);
-  const unitBlocks = Math.ceil(D / unitsPerInvocation);
-  if (unitBlocks > W) return undefined;
-  let rowGroups = 1;
-  while (rowGroups * 2 * unitBlocks <= W) rowGroups *= 2;
-  const rowsPerInvocation = Math.min(most.rows, W / rowGroups);
-  const tileRows = rowGroups * rowsPerInvocation;
-  const paddedUnits = unitBlocks * unitsPerInvocation;
-  const reduction = W * partialWords * 4;
+  const unitQuads = Math.ceil(D / 4);
   const columns = Math.max(1, I + D);
-  for (let chunk = most.chunk; chunk >= 1; chunk /= 2) {
-    if (chunk > 1 && chunk / 2 >= columns) continue;
-    const workgroupBytes = (tileRows * chunk + chunk * gates * paddedUnits) * 4 + reduction;
-    if (workgroupBytes <= storageBytes) {
-      return {
-        unitsPerInvocation,
-        unitBlocks,
-        rowGroups,
-        rowsPerInvocation,
-        tileRows,
-        chunk,
-        gates,
-        paddedUnits,
-        workgroupBytes,
-      };
-    }
+  const rowStride = columns % 2 === 1 ? columns : columns + 1;
+  const first = Math.min(rowsPerInvocation.preferred, nextPowerOfTwo(unitQuads), W);
+  for (let rows = first; rows <= Math.min(rowsPerInvocation.most, W); rows *= 2) {
+    const rowGroups = W / rows;
+    const workgroupSize = Math.max(W, nextPowerOfTwo(unitQuads * rowGroups));
+    const workgroupBytes = (W * rowStride + workgroupSize * partialWords) * 4;
+    if (workgroupSize > invocations || workgroupBytes > storageBytes) continue;
+    return {
+      unitQuads,
+      rowsPerInvocation: rows,
+      rowGroups,
+      workgroupSize,
+      rowStride,
+      gates,
+      workgroupBytes,
+    };
   }
   return undefined;
 }
 
 /**
  * The tile plan `linearize(mode)` runs with, or undefined when it runs the per-element kernel: the tiled
- * kernel is chosen, the cell is a GEMM cell (GRU, Elman), the mode is 'none' or 'diagonal' and a plan fits `storageBytes`.
+ * kernel is chosen, the cell is a GEMM cell (GRU, Elman), the mode is 'none' or 'diagonal' and a plan fits
+ * the device (`storageBytes` of workgroup memory, `invocations` per workgroup).
  *
  * @example
  * ```ts
@@ -109,9 +102,10 @@ export function tiledLinearizePlan(
   mode: LinearizationMode,
   kernel: LinearizeKernel,
   storageBytes: number,
+  invocations = 256,
 ): GemmTilePlan | undefined {
   if (kernel !== 'tiled' || !cell.gemm || mode === 'dense') return undefined;
-  return gemmTilePlan(cell.stateSize, cell.inputSize, gemmGates[cell.gemm], storageBytes);
+  return gemmTilePlan(cell.stateSize, cell.inputSize, gemmGates[cell.gemm], storageBytes, invocations);
 }
 
 /** Invocations per workgroup of the row-parallel sequential kernel (one workgroup per sequence). */

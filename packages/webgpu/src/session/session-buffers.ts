@@ -21,7 +21,8 @@ export type LazyArray =
   | 'kalmanPrefixes'
   | 'denseAggregates'
   | 'denseCarries'
-  | 'denseGain';
+  | 'denseGain'
+  | 'gemmWeights';
 
 /** Owns a session's buffers: fixed ones passed in, lazy ones acquired on first use. */
 export class SessionBuffers {
