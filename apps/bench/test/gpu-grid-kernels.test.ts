@@ -8,7 +8,7 @@ import { testContext } from './support/test-context.ts';
 
 describe('gpu-grid kernel variants from the environment', () => {
   it('defaults when unset, the named variants when set, a usage error naming the variable otherwise', () => {
-    expect(gpuGridKernels({})).toEqual({ linearizeKernel: 'per-element', sequentialKernel: 'per-sequence' });
+    expect(gpuGridKernels({})).toEqual({});
     expect(gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'tiled', ELK_SEQUENTIAL_KERNEL: 'row-parallel' })).toEqual({
       linearizeKernel: 'tiled',
       sequentialKernel: 'row-parallel',
@@ -71,6 +71,29 @@ describeWebGpu('gpu-grid with the kernel variants', (gpu) => {
       expect(row.converged).toBe(true);
     }
     expect(Number(grid[1]?.maxAbsDiffFromSequential)).toBeLessThan(1e-3);
+    // Without variants the rows record what the bench's backend runs: this adapter's defaults.
+    const plain = await runGpuGrid(
+      context,
+      {
+        batch: 2,
+        dims: [3],
+        lengths: [40],
+        methods: ['sequential'],
+        tolerance: 1e-4,
+        maxIterations: 60,
+        scanElements: [],
+        repeats: 1,
+        denseBytesLimit: 0,
+        sequentialMaxLength: null,
+        parts: ['grid'],
+      },
+      {},
+    );
+    for (const row of plain.tables.grid ?? []) {
+      expect(row.linearizeKernel).toBe(webgpu.kernels.linearizeKernel);
+      expect(row.sequentialKernel).toBe(webgpu.kernels.sequentialKernel);
+    }
+    expect(plain.tables.grid).toHaveLength(1);
     webgpu.destroy();
   });
 });

@@ -46,8 +46,107 @@ const sequentialKernels = argument('sequential', 'per-sequence,row-parallel')
 const perSequenceMaxD = Number(argument('per-sequence-max-d', '16'));
 const sequentialLength = Number(argument('sequential-length', '30000'));
 
-const device = (await createWebGpuBackend()).device;
+/** Dawn toggles for dawn.node's `create()`, e.g. `enable-dawn-features=allow_unsafe_apis,disable_robustness`. */
+const dawnOptions = argument('dawn', '')
+  .split(' ')
+  .filter((option) => option !== '');
+const device = (await createWebGpuBackend({ dawnOptions })).device;
 const rows: Record<string, unknown>[] = [];
+
+/** Median wall time of `runs` submissions of `record`, each awaited. */
+async function gpuMs(record: (encoder: GPUCommandEncoder) => void, runs = 7): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const encoder = device.createCommandEncoder();
+    record(encoder);
+    const started = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * Arithmetic throughput and dispatch cost of this adapter through WGSL: a chain of vec4 multiply-adds
+ * (written as a * m + k and as fma), and empty dispatches in one pass and in separate passes.
+ */
+async function microbenchmarks(): Promise<void> {
+  const groups = 8448;
+  const size = 256;
+  const iterations = 1024;
+  const out = device.createBuffer({ size: groups * size * 16, usage: GPUBufferUsage.STORAGE });
+  for (const form of ['a * m + k', 'fma(a, m, k)']) {
+    const step = (name: string) => `${name} = ${form.replaceAll('a', name).replace('fm' + name, 'fma')};`;
+    const code = `@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
+@compute @workgroup_size(${size}) fn main(@builtin(global_invocation_id) id: vec3<u32>,
+    @builtin(num_workgroups) n: vec3<u32>) {
+  let x = id.x + id.y * n.x * ${size}u;
+  var p = vec4<f32>(f32(x) * 1e-9); var q = p + 0.1; var r = p + 0.2; var s = p + 0.3;
+  let m = vec4<f32>(0.99999); let k = vec4<f32>(1e-5);
+  for (var i = 0u; i < ${iterations}u; i++) { ${['p', 'q', 'r', 's'].map(step).join(' ')} }
+  out[x] = p + q + r + s;
+}`;
+    const pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+    });
+    const group = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: out } }],
+    });
+    const ms = await gpuMs((encoder) => {
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(groups);
+      pass.end();
+    });
+    const flops = groups * size * iterations * 4 * 4 * 2;
+    const row = { micro: `vec4 ${form}`, ms, tflops: flops / ms / 1e9 };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  const empty = device.createComputePipeline({
+    layout: 'auto',
+    compute: {
+      module: device.createShaderModule({
+        code: `@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x == 0xffffffffu) { out[0] = 1u; }
+}`,
+      }),
+      entryPoint: 'main',
+    },
+  });
+  const group = device.createBindGroup({
+    layout: empty.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: out } }],
+  });
+  const count = 200;
+  for (const passes of ['one pass', 'a pass each']) {
+    const ms = await gpuMs((encoder) => {
+      let pass = encoder.beginComputePass();
+      for (let i = 0; i < count; i++) {
+        if (passes !== 'one pass' && i > 0) {
+          pass.end();
+          pass = encoder.beginComputePass();
+        }
+        pass.setPipeline(empty);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(132);
+      }
+      pass.end();
+    });
+    const row = { micro: `${count} dependent dispatches, ${passes}`, ms, usPerDispatch: (1000 * ms) / count };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  out.destroy();
+}
+
+if (argument('micro', 'yes') === 'yes') await microbenchmarks();
 
 async function wall(
   session: Session,
@@ -65,6 +164,7 @@ async function wall(
 
 for (const linearizeKernel of linearizeKernels) {
   const backend = await createWebGpuBackend({ device, linearizeKernel });
+  console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
   for (const [D, T] of grid) {
     const cell = gru({ hidden: D, input: D, seed: 0 });
     const session = await backend.createSession({
@@ -90,6 +190,8 @@ for (const linearizeKernel of linearizeKernels) {
     const roundTrip = Math.min(...idle);
     // From a random guess: the iterations stay far from the fixed point (no sequence stops).
     session.writeStates(normals(batch * T * D, 2));
+    await wall(session, iteration, repetitions);
+    session.writeStates(normals(batch * T * D, 3));
     const whole = await wall(session, iteration, repetitions);
     const linearize = await wall(session, () => session.linearize('diagonal'), repetitions);
     const scan = await wall(session, () => session.solveAffine('diagonal'), repetitions);

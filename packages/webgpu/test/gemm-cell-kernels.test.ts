@@ -260,4 +260,20 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
       /sequentialKernel/,
     );
   });
+
+  it('the default sequential kernel is row-parallel on hardware and per-sequence on software adapters', async () => {
+    const defaults = await testBackend();
+    const chosen = await testBackend({ sequentialKernel: 'row-parallel' });
+    try {
+      expect(webGpuDefaults.sequentialKernel).toBe('row-parallel');
+      expect(defaults.kernels).toEqual({
+        linearizeKernel: webGpuDefaults.linearizeKernel,
+        sequentialKernel: defaults.capabilities.software ? 'per-sequence' : 'row-parallel',
+      });
+      expect(chosen.kernels.sequentialKernel).toBe('row-parallel');
+    } finally {
+      defaults.destroy();
+      chosen.destroy();
+    }
+  });
 });

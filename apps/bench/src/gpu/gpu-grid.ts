@@ -7,7 +7,6 @@ import {
   type LinearizeKernel,
   type SequentialKernel,
   type WebGpuBackend,
-  webGpuDefaults,
 } from '@elk/webgpu';
 import { createRandom } from '../analysis/random.ts';
 import type { RunContext } from '../cli/run-context.ts';
@@ -22,10 +21,13 @@ import { formatBytes } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
 import { gpuGridResult, runRow } from './gpu-grid-result.ts';
 
-/** The WebGPU kernel variants a gpu-grid run uses (see `@elk/webgpu`'s `linearizeKernel`, `sequentialKernel`). */
+/**
+ * The WebGPU kernel variants a gpu-grid run asks for (see `@elk/webgpu`'s `linearizeKernel`,
+ * `sequentialKernel`); each absent one is the backend's default for the adapter.
+ */
 export interface GpuGridKernels {
-  readonly linearizeKernel: LinearizeKernel;
-  readonly sequentialKernel: SequentialKernel;
+  readonly linearizeKernel?: LinearizeKernel;
+  readonly sequentialKernel?: SequentialKernel;
 }
 
 /**
@@ -36,17 +38,24 @@ export interface GpuGridKernels {
  * @throws {@link UsageError} for any other value.
  * @example
  * ```ts
- * gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'tiled' }); // { linearizeKernel: 'tiled', sequentialKernel: 'per-sequence' }
+ * gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'tiled' }); // { linearizeKernel: 'tiled' }
  * ```
  */
 export function gpuGridKernels(environment: Record<string, string | undefined>): GpuGridKernels {
-  const linearizeKernel = environment.ELK_LINEARIZE_KERNEL ?? webGpuDefaults.linearizeKernel;
-  if (linearizeKernel !== 'per-element' && linearizeKernel !== 'tiled')
+  const linearizeKernel = environment.ELK_LINEARIZE_KERNEL;
+  if (linearizeKernel !== undefined && linearizeKernel !== 'per-element' && linearizeKernel !== 'tiled')
     throw new UsageError('ELK_LINEARIZE_KERNEL', "'per-element' or 'tiled'", linearizeKernel);
-  const sequentialKernel = environment.ELK_SEQUENTIAL_KERNEL ?? webGpuDefaults.sequentialKernel;
-  if (sequentialKernel !== 'per-sequence' && sequentialKernel !== 'row-parallel')
+  const sequentialKernel = environment.ELK_SEQUENTIAL_KERNEL;
+  if (
+    sequentialKernel !== undefined &&
+    sequentialKernel !== 'per-sequence' &&
+    sequentialKernel !== 'row-parallel'
+  )
     throw new UsageError('ELK_SEQUENTIAL_KERNEL', "'per-sequence' or 'row-parallel'", sequentialKernel);
-  return { linearizeKernel, sequentialKernel };
+  return {
+    ...(linearizeKernel ? { linearizeKernel } : {}),
+    ...(sequentialKernel ? { sequentialKernel } : {}),
+  };
 }
 
 /** Seconds the cuDNN script may run. */
@@ -81,14 +90,14 @@ export async function runGpuGrid(
       backend.fallbackReason ?? 'the CPU backend was chosen',
     );
   }
-  const defaults =
-    kernels.linearizeKernel === webGpuDefaults.linearizeKernel &&
-    kernels.sequentialKernel === webGpuDefaults.sequentialKernel;
+  const defaults = kernels.linearizeKernel === undefined && kernels.sequentialKernel === undefined;
   // The variants run on a backend of their own over the same device (the bench's backend keeps the defaults).
   const variant: WebGpuBackend | undefined = defaults
     ? undefined
     : await createWebGpuBackend({ device: backend.gpu.device, ...kernels });
   const solver: Backend = variant ?? backend.solver;
+  // What the sessions run with: the variants asked for, the rest the adapter's defaults.
+  const used = (variant ?? (backend.solver as WebGpuBackend)).kernels;
   const directory = join(
     resolve(context.options.out ?? join(context.benchRoot, DEFAULT_RESULTS_DIRECTORY)),
     'gpu-grid',
@@ -109,7 +118,7 @@ export async function runGpuGrid(
     versions: describeVersions(),
     seed: context.options.seed,
     sizes,
-    kernels,
+    kernels: used,
   };
   checkpoint('run', run);
 
@@ -147,7 +156,7 @@ export async function runGpuGrid(
       let sequentialStates: ArrayLike<number> | undefined;
       for (const method of sizes.methods) {
         context.progress.advance(1, `gpu-grid D=${dim} T=${length} ${method}`);
-        const base = { D: dim, T: length, B: batch, method: method satisfies Method, ...kernels };
+        const base = { D: dim, T: length, B: batch, method: method satisfies Method, ...used };
         const skipped = skipReason(method, batch, length, dim, sizes);
         if (skipped !== null) {
           grid.push({ ...base, skipped });
