@@ -9,19 +9,17 @@
 # Back here: the merged report is $OUT/report/ (table.txt, gpu-grid.json, CSVs); rebuild it with
 #   tsx apps/bench/scripts/gpu-grid-report.ts DIR $OUT/*/gpu-grid/partial.jsonl $OUT/cudnn.jsonl
 #
-# Steps (each under `timeout`, never past the round's budget; a failed step does not stop the round):
+# Steps (each under `timeout`, never past the round's budget; a failed step does not stop the round; names in
+# ROUND_SKIP are skipped):
 #   00-check      machine record, bundle check, a tiny grid case that proves dawn.node finds the GPU
-#   00v-*         @elk/webgpu's default kernels against the opt-in variants (tiled linearize, row-parallel
-#                 sequential), quasi-DEER and sequential at D = 8, 32, 64, T = 3*10^4 then 10^6, at most
-#                 16 iterations each; kept apart in $OUT/variants/NAME (own reports in $OUT/variants/report-NAME),
-#                 so that the main report's cases are the defaults' only
 #   01-d64-t1e6   D = 64, T = 10^6 alone (4 GiB per array: the binding windows of @elk/webgpu)
 #   02-cudnn      cuDNN's GRU over the grid (JSON lines in cudnn.jsonl; the report folds them in)
 #   03-bandwidth  copy and diagonal-scan bandwidth at 10^7, 10^8, 5*10^8 elements (one binding each)
-#   04-d64        D = 64, T <= 3*10^5 (sequential kernel at T = 3*10^4 only, for |delta seq|)
-#   05-d32-t1e6   D = 32, T = 10^6 (quasi methods)
-#   06-grid-d8-16 D = 8, 16, every T, every method (sequential kernel for T <= 3*10^5)
-#   07-grid-d32   D = 32, T <= 3*10^5, every method (sequential kernel for T <= 10^5)
+#   04-grid-d8-16 D = 8, 16, every T, every method (the sequential kernel at every T)
+#   05-grid-d32   D = 32, every T, every method (the sequential kernel at every T)
+#   06-d64        D = 64, T <= 3*10^5, every method
+# At the end everything under $OUT is packed into $OUT/round.tgz (the device returns at most 8 files), beside
+# $OUT/table.txt.
 # After every step the merged report in $OUT/report is rebuilt from all partial files so far.
 #
 # Environment: ROUND_SECONDS (budget, default 570), ROUND_TINY=1 (tiny sizes: a dry run on any adapter).
@@ -44,13 +42,10 @@ mkdir -p "$OUT/report"
 
 if [ "${ROUND_TINY:-0}" = 1 ]; then
   big_d=4 long_t=3000 d64_lengths=500,1000 small_dims=2,3 mid_d=3 grid_lengths=500,1000,3000
-  d32_lengths=500,1000 seq_max_big=500 seq_max_small=3000 seq_max=1000 scan=1e5,1e6
-  variant_dims=2,4 variant_short=500 variant_long=3000
+  scan=1e5,1e6
 else
   big_d=64 long_t=1000000 d64_lengths=30000,100000,300000 small_dims=8,16 mid_d=32
-  grid_lengths=30000,100000,300000,1000000 d32_lengths=30000,100000,300000 seq_max_big=30000
-  seq_max_small=300000 seq_max=100000 scan=1e7,1e8,5e8
-  variant_dims=8,32,64 variant_short=30000 variant_long=1000000
+  grid_lengths=30000,100000,300000,1000000 scan=1e7,1e8,5e8
 fi
 
 log() { echo "[$(date -u +%T) +$((SECONDS - start))s] $*" | tee -a "$OUT/round.log"; }
@@ -70,6 +65,11 @@ report() {
 step() {
   local name=$1 cap=$2
   shift 2
+  if [[ " ${ROUND_SKIP:-} " == *" $name "* ]]; then
+    log "$name: skipped (ROUND_SKIP)"
+    echo "$name skipped" >>"$OUT/steps.txt"
+    return
+  fi
   local remaining=$((budget - (SECONDS - start) - reserve))
   local limit=$((cap < remaining ? cap : remaining))
   if [ "$limit" -lt 10 ]; then
@@ -93,25 +93,8 @@ grid() { # grid NAME ARGS...: a gpu-grid sub-run writing to $OUT/NAME/gpu-grid/
   node "$bench" gpu-grid --full --parts grid --out "$OUT/$name" "$@"
 }
 
-variants() { # variants NAME LINEARIZE SEQUENTIAL ARGS...: a gpu-grid sub-run with those kernels
-  local name=$1 linearize=$2 sequential=$3
-  shift 3
-  ELK_LINEARIZE_KERNEL=$linearize ELK_SEQUENTIAL_KERNEL=$sequential \
-    node "$bench" gpu-grid --full --parts grid --max-iterations 16 --out "$OUT/variants/$name" "$@"
-}
-
-variant_reports() { # one report per variant sub-run (outside its step, so that a run cut short has one too)
-  local file name
-  for file in "$OUT"/variants/*/gpu-grid/partial.jsonl; do
-    [ -s "$file" ] || continue
-    name=$(basename "$(dirname "$(dirname "$file")")")
-    timeout 30 node "$reporter" "$OUT/variants/report-$name" "$file" >"$OUT/variants/report-$name.txt" 2>&1 ||
-      log "variant report $name: exit $?"
-  done
-}
-
 export OUT bench reporter cudnn_script small_dims
-export -f grid variants
+export -f grid
 
 # 00: what ran where (even if nothing else works), then the bundle and the GPU.
 {
@@ -135,20 +118,10 @@ check() {
 export -f check
 step 00-check 60 check
 
-# 00v: the defaults against the opt-in kernel variants, side by side, so that this round's measurements pick
-# the defaults. T = 3*10^4 first (both kernels' sequential runs), then T = 10^6 (the per-sequence sequential
-# kernel only where T <= 3*10^4: it needs minutes per case beyond; the row-parallel one runs at 10^6).
-mkdir -p "$OUT/variants"
-step 00v-default-short 40 variants default-short per-element per-sequence --dims "$variant_dims" --lengths "$variant_short" --methods sequential,quasi-deer
-step 00v-tiled-short 40 variants tiled-short tiled row-parallel --dims "$variant_dims" --lengths "$variant_short" --methods sequential,quasi-deer
-step 00v-default-long 50 variants default-long per-element per-sequence --dims "$variant_dims" --lengths "$variant_long" --methods quasi-deer
-step 00v-tiled-long 50 variants tiled-long tiled row-parallel --dims "$variant_dims" --lengths "$variant_long" --methods sequential,quasi-deer --sequential-max-length "$variant_long"
-variant_reports
-
 # 01: the largest case, on its own, so that it is attempted whatever else happens.
 # At most 64 iterations each (12-13 everywhere measured so far), so that a case that fails to converge is still
 # recorded within the step's time.
-step 01-d64-t1e6 170 grid 01-d64-t1e6 --dims "$big_d" --lengths "$long_t" --methods quasi-deer,quasi-elk --max-iterations 64
+step 01-d64-t1e6 170 grid 01-d64-t1e6 --dims "$big_d" --lengths "$long_t" --methods sequential,quasi-deer,quasi-elk --max-iterations 64 --sequential-max-length "$long_t"
 
 # 02: cuDNN's sequential GRU (the baseline of the ratios), straight to JSON lines.
 cudnn() {
@@ -161,15 +134,15 @@ step 02-cudnn 90 cudnn
 # 03: bandwidth, every array within one storage binding.
 step 03-bandwidth 60 node "$bench" gpu-grid --full --parts bandwidth --scan-elements "$scan" --out "$OUT/03-bandwidth"
 
-# 04-05: the rest of the grid never measured on the H200.
-step 04-d64 130 grid 04-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$seq_max_big"
-step 05-d32-t1e6 70 grid 05-d32-t1e6 --dims "$mid_d" --lengths "$long_t" --methods quasi-deer,quasi-elk
-
-# 06-07: the grid measured before, now with resident timing.
-step 06-grid-d8-16 150 grid 06-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$seq_max_small"
-step 07-grid-d32 150 grid 07-grid-d32 --dims "$mid_d" --lengths "$d32_lengths" --sequential-max-length "$seq_max"
+# 04-06: the grid, with the sequential kernel at every T (|delta seq| everywhere).
+step 04-grid-d8-16 150 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 05-grid-d32 120 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 06-d64 150 grid 06-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$long_t"
 
 report
 log "done; merged report in $OUT/report/table.txt"
 cat "$OUT/steps.txt"
-cat "$OUT/report/table.txt" 2>/dev/null
+cp "$OUT/report/table.txt" "$OUT/table.txt" 2>/dev/null
+cat "$OUT/table.txt" 2>/dev/null
+# The device returns at most 8 files: pack the rest.
+(cd "$OUT" && tar czf /tmp/round.tgz --exclude=table.txt . && find . -mindepth 1 -maxdepth 1 ! -name table.txt -exec rm -rf {} + && mv /tmp/round.tgz .)
