@@ -13,6 +13,9 @@ import { writeFileSync } from 'node:fs';
 import { gru } from '@elk/cells';
 import type { Session } from '@elk/solvers';
 import { createWebGpuBackend, type LinearizeKernel, type SequentialKernel } from '../src/index.ts';
+import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
+import { tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
+import type { SessionView } from '../src/session/session-view.ts';
 
 function normals(count: number, seed: number): Float32Array {
   let state = seed >>> 0;
@@ -35,10 +38,13 @@ const argument = (name: string, fallback: string) => {
 };
 const grid = argument('grid', '8:30000,16:30000,32:30000,64:30000,8:1000000,16:1000000')
   .split(',')
+  .filter((pair) => pair !== '')
   .map((pair) => pair.split(':').map(Number) as [number, number]);
 const batch = Number(argument('batch', '16'));
 const repetitions = Number(argument('repetitions', '10'));
-const linearizeKernels = argument('linearize', 'per-element,tiled').split(',') as LinearizeKernel[];
+const linearizeKernels = argument('linearize', 'per-element,tiled')
+  .split(',')
+  .filter((name) => name !== '') as LinearizeKernel[];
 const sequentialKernels = argument('sequential', 'per-sequence,row-parallel')
   .split(',')
   .filter((name) => name !== '') as SequentialKernel[];
@@ -216,6 +222,74 @@ for (const linearizeKernel of linearizeKernels) {
     console.log(JSON.stringify(row));
     session.destroy();
   }
+  backend.destroy();
+}
+
+/**
+ * The tiled linearisation's parts timed apart (`--ablation D:T,…`): the whole kernel, staging alone, staging +
+ * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session.
+ */
+const ablationGrid = argument('ablation', '')
+  .split(',')
+  .filter((pair) => pair !== '')
+  .map((pair) => pair.split(':').map(Number) as [number, number]);
+for (const [D, T] of ablationGrid) {
+  const backend = await createWebGpuBackend({ device, linearizeKernel: 'tiled' });
+  const session = await backend.createSession({
+    cell: gru({ hidden: D, input: D, seed: 0 }),
+    batch,
+    length: T,
+    inputs: normals(batch * T * D, 1),
+    initialState: new Float32Array(batch * D),
+  });
+  session.linearize('diagonal');
+  await session.readStatus();
+  const view = session as unknown as SessionView;
+  const { maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup } = backend.capabilities;
+  const plan = tiledLinearizePlan(
+    view.cell,
+    'diagonal',
+    'tiled',
+    maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup,
+  );
+  const kind = view.cell.gemm;
+  if (!plan || !kind) throw new Error(`no tile plan at D = ${D}`);
+  const weights = view.buffers.lazy('gemmWeights', 4);
+  const jacobian = view.jacobianBuffer('diagonal');
+  for (const parts of ['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]) {
+    const pipeline = view.cellPipeline(`ablation-${parts}`, () =>
+      tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts),
+    );
+    const record = () => {
+      for (const window of view.windows(D)) {
+        view.dispatchElements(pipeline, view.windowValues(window, D), [
+          { buffer: view.cellParameters },
+          view.range(view.inputs, D, window),
+          { buffer: view.initialState },
+          view.range(view.iterate, D, window),
+          view.range(view.offset, D, window),
+          { buffer: view.partials },
+          { buffer: view.status },
+          view.range(jacobian, D, window),
+          { buffer: weights },
+        ]);
+      }
+    };
+    await wall(session, record, 2);
+    const timed = await wall(session, record, repetitions);
+    const row = {
+      ablation: parts,
+      D,
+      T,
+      batch,
+      plan: `${plan.rowsPerInvocation}x${plan.workgroupSize}`,
+      ms: timed.all,
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  session.destroy();
   backend.destroy();
 }
 

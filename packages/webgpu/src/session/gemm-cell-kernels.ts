@@ -126,16 +126,25 @@ export function gemmWeightsWords(
 }
 
 /**
+ * Which parts of the tiled linearisation a kernel runs: `'all'` (the kernel), or for timing its parts (the
+ * profile bench) `'stage'` (staging and the reduction only), `'accumulate'` (staging and the GEMM, whose sums
+ * are written to b_t) or `'epilogue'` (staging and the element-wise part on zero sums).
+ */
+export type TiledParts = 'all' | 'stage' | 'accumulate' | 'epilogue';
+
+/**
  * Tiled linearisation of a GEMM cell (modes 'none' and 'diagonal'; see {@link GemmTilePlan} for the tiling).
  * Writes exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual
  * partials per (sequence, block of W steps). Bindings as `linearizeWgsl` (8: the Jacobian in mode
- * 'diagonal'), then the transposed weights of {@link gemmWeightsWgsl}.
+ * 'diagonal'), then the transposed weights of {@link gemmWeightsWgsl}. `parts` (default `'all'`) leaves
+ * parts out, for timing.
  */
 export function tiledLinearizeWgsl(
   cell: CellShape,
   kind: GemmCellKind,
   mode: 'none' | 'diagonal',
   plan: GemmTilePlan,
+  parts: TiledParts = 'all',
 ): string {
   const W = webGpuDefaults.workgroupSize;
   const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, rowStride, gates } = plan;
@@ -170,6 +179,21 @@ export function tiledLinearizeWgsl(
           jacobian[params.offset_jacobian + at + unit] = a;
           offset[params.offset_offset + at + unit] = element.x - a * h;`;
   const lane = ['x', 'y', 'z', 'w'];
+  const sumsOnly = rows
+    .map((r) => {
+      const total = Array.from({ length: slots.count }, (_, a) => `acc_${r}_${a}`).join(' + ');
+      return `{
+      let t = first + row_group + ${r}u * ROW_GROUPS;
+      let sums = ${total};
+      for (var j = 0u; j < 4u; j++) {
+        let unit = quad * 4u + j;
+        if (owner && t < params.length && unit < STATE_SIZE) {
+          offset[params.offset_offset + (sequence * params.length + t) * STATE_SIZE + unit] = sums[j];
+        }
+      }
+    }`;
+    })
+    .join('\n    ');
   const epilogue = rows
     .map((r) => {
       const lanes = lane
@@ -255,14 +279,27 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let quad = local % QUADS;
   let row_group = min(local / QUADS, ROW_GROUPS - 1u);
   ${declarations}
-  for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
+  ${
+    parts === 'all' || parts === 'accumulate'
+      ? `for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
     ${accumulate(false)}
   }
   for (var k = TRUE_INPUT_SIZE; k < COLUMNS; k++) {
     ${accumulate(true)}
+  }`
+      : ''
   }
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
-  ${epilogue}
+  ${parts === 'all' || parts === 'epilogue' ? epilogue : parts === 'accumulate' ? sumsOnly : 'partial.first = tile[local];'}
+  ${
+    parts === 'all'
+      ? ''
+      : `// Keep every binding in the layout when parts are left out.
+  if (local == 0xffffffffu) {
+    offset[0] = cell_params[0] + gemm_weights[0].x;
+    ${mode === 'none' ? '' : 'jacobian[0] = 0.0;'}
+  }`
+  }
   let total = reduce_partials(local, partial);
   if (local == 0u) { partials[global * params.blocks + block] = total; }
 }
