@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../src/analysis/random.ts';
 import type { Method } from '../src/defaults.ts';
+import { warmUpGpu } from '../src/gpu/gpu-warm-up.ts';
 import { phaseTimedBackend } from '../src/gpu/phase-timed-backend.ts';
 
 const METHODS: Method[] = ['sequential', 'quasi-deer', 'quasi-elk', 'deer', 'elk', 'jacobi'];
@@ -85,4 +86,40 @@ describeWebGpu('phase-timed backend on WebGPU', (gpu) => {
       backend.destroy();
     },
   );
+});
+
+describe('the work before the solve', () => {
+  it('runs between upload and solve, once per session, and is left out of every phase', async () => {
+    const { cell, ...data } = problem(5, 2, 30, 3);
+    const backend = createCpuBackend();
+    let calls = 0;
+    let solveStartedBefore = false;
+    const timed = phaseTimedBackend(backend, async () => {
+      calls++;
+      solveStartedBefore = timed.phases(0).solveSeconds > 0;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return 0.03;
+    });
+    const started = performance.now();
+    const result = await evaluate(cell, { ...data, method: 'quasi-deer', backend: timed.backend });
+    const total = (performance.now() - started) / 1000;
+    const phases = timed.phases(total);
+    expect(result.converged).toBe(true);
+    expect(calls).toBe(1);
+    expect(solveStartedBefore).toBe(false);
+    expect(phases.warmUpSeconds).toBe(0.03);
+    expect(
+      phases.uploadSeconds + phases.solveSeconds + phases.readbackSeconds + phases.otherSeconds,
+    ).toBeCloseTo(total - 0.03, 6);
+    backend.destroy();
+  });
+});
+
+describeWebGpu('raising the GPU clock', (gpu) => {
+  it('keeps the device busy for about the time asked, and for none at zero', async () => {
+    const { device } = gpu();
+    expect(await warmUpGpu(device, 0)).toBe(0);
+    const seconds = await warmUpGpu(device, 40);
+    expect(seconds).toBeGreaterThanOrEqual(0.04);
+  });
 });

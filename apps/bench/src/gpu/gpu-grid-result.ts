@@ -3,6 +3,7 @@ import { screenBandwidth } from '../figures/scan-throughput-gpu.ts';
 import type { FigureResult, Row, Value } from '../output/figure-result.ts';
 import { formatBytes, formatNumber, formatSeconds } from '../output/table.ts';
 import type { CudnnCase } from './cudnn-baseline.ts';
+import { GPU_WARM_UP_MILLISECONDS } from './gpu-warm-up.ts';
 import { referenceFor } from './reference-numbers.ts';
 
 /** The measured rows of one or more gpu-grid runs (also what `partial.jsonl` holds, line by line). */
@@ -193,7 +194,7 @@ export function gpuGridResult(
           `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined || row.fractionOfCopy === null ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of ${row.copyKernel})`}`,
       ),
       ...extraNotes,
-      `grid: flax GRU, f32, tolerance ${sizes.tolerance}, the solver's default stopping rule for f32. Times per case: upload = session creation with the inputs until that work completed; solve = first iteration until all work enqueued before the read-back completed, for the iterative methods evaluate's last status read (data resident on the GPU: the figure to compare with JAX and cuDNN, which keep their data on the device); read-back = reading the states to the host; total = the wall clock of evaluate() (upload + solve + read-back + host checks)`,
+      `grid: flax GRU, f32, tolerance ${sizes.tolerance}, the solver's default stopping rule for f32. Times per case: upload = session creation with the inputs until that work completed; solve = first iteration until all work enqueued before the read-back completed, for the iterative methods evaluate's last status read (data resident on the GPU: the figure to compare with JAX and cuDNN, which keep their data on the device); read-back = reading the states to the host; total = the wall clock of evaluate() (upload + solve + read-back + host checks); on hardware adapters the GPU is kept busy with arithmetic for ${GPU_WARM_UP_MILLISECONDS / 1000} s between upload and solve (a GPU idle during the upload starts at a low clock), outside every phase and the total`,
       "iters (sent): evaluate's iterations (the most any sequence took), in brackets the iterations enqueued (status is read every few iterations, so a few run after the last sequence stopped); ms/it = time / evaluate's iterations, res(ident) from the solve time, tot(al) from the total",
       `ratios: × = reference time ÷ elk's time (> 1: elk faster), from elk's resident solve time | from its total with transfers; cuDNN = torch.nn.GRU timed in this run (--cudnn)${referenceCudnn > 0 ? `, else the H200 reference (${referenceCudnn} rows)` : ''}; JAX = the authors' code on the H200 (PERF notes); ms/it ÷ JAX < 1/3 is the goal (quasi-DEER rows)`,
       "Δpeak: the backend pool's peak minus what it held when the case began",

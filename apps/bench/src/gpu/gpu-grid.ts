@@ -20,6 +20,7 @@ import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatBytes } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
 import { gpuGridResult, runRow } from './gpu-grid-result.ts';
+import { GPU_WARM_UP_MILLISECONDS, warmUpGpu } from './gpu-warm-up.ts';
 
 /**
  * The WebGPU kernel variants a gpu-grid run asks for (see `@elk/webgpu`'s `linearizeKernel`,
@@ -96,6 +97,9 @@ export async function runGpuGrid(
     ? undefined
     : await createWebGpuBackend({ device: backend.gpu.device, ...kernels });
   const solver: Backend = variant ?? backend.solver;
+  const device = backend.gpu.device;
+  // Each solve starts at the clock of steady work (see warmUpGpu); software adapters have no clocks to raise.
+  const warmUpMilliseconds = backend.gpu.software ? 0 : GPU_WARM_UP_MILLISECONDS;
   // What the sessions run with: the variants asked for, the rest the adapter's defaults.
   const used = (variant ?? (backend.solver as WebGpuBackend)).kernels;
   const directory = join(
@@ -175,6 +179,7 @@ export async function runGpuGrid(
             backend: solver,
             maxIterations: method === 'sequential' ? 1 : sizes.maxIterations,
             tolerance: sizes.tolerance,
+            beforeSolve: () => warmUpGpu(device, warmUpMilliseconds),
           });
           if (method === 'sequential') sequentialStates = measured.states;
           row = {

@@ -31,6 +31,8 @@ export interface EvaluatePhases {
   dispatchedIterations: number;
   /** Status reads (`readStatus`), each a wait for the queue. */
   statusReads: number;
+  /** Seconds spent raising the GPU's clocks between upload and solve (outside every other phase). */
+  warmUpSeconds: number;
 }
 
 /** A backend that records {@link EvaluatePhases} of the sessions it creates; see {@link phaseTimedBackend}. */
@@ -57,7 +59,7 @@ export interface PhaseTimedBackend {
  * timed.phases((performance.now() - started) / 1000).solveSeconds;
  * ```
  */
-export function phaseTimedBackend(inner: Backend): PhaseTimedBackend {
+export function phaseTimedBackend(inner: Backend, beforeSolve?: () => Promise<number>): PhaseTimedBackend {
   let marks = freshMarks();
   const backend: Backend = {
     name: inner.name,
@@ -71,6 +73,7 @@ export function phaseTimedBackend(inner: Backend): PhaseTimedBackend {
       const session = await inner.createSession(problem);
       await session.readStatus();
       marks.upload = (performance.now() - started) / 1000;
+      if (beforeSolve) marks.warmUp = await beforeSolve();
       return timedSession(session, marks);
     },
     destroy: () => inner.destroy(),
@@ -83,9 +86,10 @@ export function phaseTimedBackend(inner: Backend): PhaseTimedBackend {
         uploadSeconds: marks.upload,
         solveSeconds: solve,
         readbackSeconds: marks.readback,
-        otherSeconds: Math.max(0, totalSeconds - marks.upload - solve - marks.readback),
+        otherSeconds: Math.max(0, totalSeconds - marks.upload - solve - marks.readback - marks.warmUp),
         dispatchedIterations: marks.dispatched,
         statusReads: marks.statusReads,
+        warmUpSeconds: marks.warmUp,
       };
     },
   };
@@ -99,10 +103,20 @@ interface Marks {
   readback: number;
   dispatched: number;
   statusReads: number;
+  /** Seconds of `beforeSolve`. */
+  warmUp: number;
 }
 
 function freshMarks(): Marks {
-  return { upload: 0, solveStart: null, solveEnd: 0, readback: 0, dispatched: 0, statusReads: 0 };
+  return {
+    upload: 0,
+    solveStart: null,
+    solveEnd: 0,
+    readback: 0,
+    dispatched: 0,
+    statusReads: 0,
+    warmUp: 0,
+  };
 }
 
 function timedSession(inner: Session, marks: Marks): Session {
