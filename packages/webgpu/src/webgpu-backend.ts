@@ -48,11 +48,12 @@ export interface WebGpuBackendOptions {
    */
   unroll?: boolean;
   /**
-   * The linearisation kernel (default {@link webGpuDefaults}.linearizeKernel, `'per-element'`). `'tiled'`: for
-   * `@elk/cells`' GRU and Elman cells (flax or PyTorch layout), each workgroup computes the gate
-   * pre-activations of a tile of rows (b, t) as a GEMM [rows, I + D] × [I + D, G·D] with the rows and weights
-   * staged in workgroup memory, then f, diag(∂f/∂s) and b_t; the same outputs as per-element. Other cells,
-   * dense mode and D > 256 use the per-element kernel. Opt-in until measured on hardware.
+   * The linearisation kernel (default {@link webGpuDefaults}.linearizeKernel, `'tiled'`). `'tiled'`: for
+   * `@elk/cells`' GRU and Elman cells (flax or PyTorch layout), each workgroup stages the rows [u_t, s_{t−1}]
+   * of 64 steps in workgroup memory and its invocations accumulate the gate pre-activations of 4 units × R
+   * rows in registers, then f, diag(∂f/∂s) and b_t — the same outputs as per-element. Other cells, dense mode,
+   * D > 128 and devices whose workgroup memory cannot hold the rows use `'per-element'`: one invocation per
+   * (b, t) walks all the cell's weights.
    */
   linearizeKernel?: LinearizeKernel;
   /**

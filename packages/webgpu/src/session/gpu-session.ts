@@ -442,7 +442,11 @@ export function createGpuSession(
   context: GpuContext,
   problem: SolverProblem,
   onDestroy: (session: Session) => void,
-  kernels: KernelChoice = { fusion: true, linearize: 'per-element', sequential: 'per-sequence' },
+  kernels: KernelChoice = {
+    fusion: webGpuDefaults.fusion,
+    linearize: webGpuDefaults.linearizeKernel,
+    sequential: webGpuDefaults.sequentialKernel,
+  },
 ): Session {
   return new GpuSession(context, problem, onDestroy, kernels);
 }

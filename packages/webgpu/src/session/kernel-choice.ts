@@ -1,13 +1,13 @@
 /**
- * Which kernel variants a session uses (opt-in variants beside the defaults, until measurement picks).
+ * Which kernel variants a session uses (defaults chosen by measurement on the H200; see `webGpuDefaults`).
  *
  * @module
  */
 
 /**
  * The linearisation kernel: `'per-element'` (one invocation per (b, t), every cell) or `'tiled'` (GRU and
- * Elman: the gate pre-activations of a tile of rows as one GEMM through workgroup memory; other cells, the
- * dense mode and D > 256 fall back to per-element).
+ * Elman: the gate pre-activations of 64 rows staged in workgroup memory, 4 units × R rows per invocation;
+ * other cells, the dense mode and D > 128 fall back to per-element).
  */
 export type LinearizeKernel = 'per-element' | 'tiled';
 
