@@ -64,23 +64,25 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
 ${elementPrologue(size)}
   let write = !stops_by_merit(state);
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
-  if (t < params.length) {
-    let at = (sequence * params.length + t) * STATE_SIZE;
-    for (var d = 0u; d < STATE_SIZE; d++) {
-      let old = iterate[params.offset_iterate + at + d];
-      let value = reset_value(candidate[params.offset_candidate + at + d], &partial.flags);
-      candidate[params.offset_candidate + at + d] = value;
-      let difference = abs(value - old);
-      if (is_nan(difference)) { partial.flags = partial.flags | FLAG_NOT_FINITE; }
-      else { partial.first = max(partial.first, difference); }
-      partial.third = max(partial.third, abs(old));
-      var next = old;
-      if (write) {
-        next = select(old + params.damping * (value - old), value, params.damping == 1.0);
-        iterate[params.offset_iterate + at + d] = next;
-      }
-      partial.fourth = max(partial.fourth, abs(next));
+  // The block's steps are contiguous in [B, T, D]: its invocations walk them element by element, side by side
+  // (coalesced), rather than one step's D values each.
+  let first_step = block * ${size}u;
+  let steps = min(params.length, first_step + ${size}u) - min(params.length, first_step);
+  let base = (sequence * params.length + first_step) * STATE_SIZE;
+  for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
+    let old = iterate[params.offset_iterate + base + e];
+    let value = reset_value(candidate[params.offset_candidate + base + e], &partial.flags);
+    candidate[params.offset_candidate + base + e] = value;
+    let difference = abs(value - old);
+    if (is_nan(difference)) { partial.flags = partial.flags | FLAG_NOT_FINITE; }
+    else { partial.first = max(partial.first, difference); }
+    partial.third = max(partial.third, abs(old));
+    var next = old;
+    if (write) {
+      next = select(old + params.damping * (value - old), value, params.damping == 1.0);
+      iterate[params.offset_iterate + base + e] = next;
     }
+    partial.fourth = max(partial.fourth, abs(next));
   }
   let total = reduce_partials(local, partial);
   if (local == 0u) { partials[global * params.blocks + block] = total; }
@@ -168,16 +170,18 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let sequence = group / params.blocks;
   let global = params.batch_base + sequence;
   let state = status[global];
-  let t = (group % params.blocks) * ${size}u + local;
-  if (state.apply_step == 0u || t >= params.length) { return; }
-  let at = (sequence * params.length + t) * STATE_SIZE;
+  if (state.apply_step == 0u) { return; }
+  // The block's steps, element by element (coalesced; see updateDirectWgsl).
+  let first_step = (group % params.blocks) * ${size}u;
+  let steps = min(params.length, first_step + ${size}u) - min(params.length, first_step);
+  let base = (sequence * params.length + first_step) * STATE_SIZE;
   var ignored = 0u;
-  for (var d = 0u; d < STATE_SIZE; d++) {
-    let old = iterate[params.offset_iterate + at + d];
-    let value = reset_value(candidate[params.offset_candidate + at + d], &ignored);
-    candidate[params.offset_candidate + at + d] = value;
+  for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
+    let old = iterate[params.offset_iterate + base + e];
+    let value = reset_value(candidate[params.offset_candidate + base + e], &ignored);
+    candidate[params.offset_candidate + base + e] = value;
     if (state.apply_step == 2u) {
-      iterate[params.offset_iterate + at + d] = select(old + params.damping * (value - old), value, params.damping == 1.0);
+      iterate[params.offset_iterate + base + e] = select(old + params.damping * (value - old), value, params.damping == 1.0);
     }
   }
 }
