@@ -64,6 +64,69 @@ export async function readBytes(
 }
 
 /** Reads `length` f32 values from `buffer`. */
+/** One region of a buffer to read: `byteLength` bytes at `byteOffset` (default 0). */
+export interface ReadRegion {
+  readonly buffer: GPUBuffer;
+  readonly byteLength: number;
+  readonly byteOffset?: number;
+}
+
+/**
+ * Reads several small regions with one copy submission and one map of a shared staging buffer (one wait for
+ * the queue instead of one per region), for reads of at most 64 MiB together.
+ *
+ * @example
+ * ```ts
+ * const [status, history] = await readRegions(context, [{ buffer: a, byteLength: 64 }, { buffer: b, byteLength: 256 }]);
+ * ```
+ */
+export async function readRegions(
+  context: GpuContext,
+  regions: readonly ReadRegion[],
+): Promise<ArrayBuffer[]> {
+  const padded = regions.map((region) => Math.max(4, Math.ceil(region.byteLength / 4) * 4));
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of padded) {
+    offsets.push(total);
+    total += size;
+  }
+  if (total > stagingBytes) {
+    return Promise.all(
+      regions.map((region) => readBytes(context, region.buffer, region.byteLength, region.byteOffset ?? 0)),
+    );
+  }
+  const staging = context.device.createBuffer({
+    size: total,
+    usage: BufferUsage.mapRead | BufferUsage.copyDestination,
+    label: 'staging',
+  });
+  try {
+    const encoder = context.device.createCommandEncoder();
+    regions.forEach((region, index) => {
+      encoder.copyBufferToBuffer(
+        region.buffer,
+        region.byteOffset ?? 0,
+        staging,
+        offsets[index] ?? 0,
+        padded[index] ?? 4,
+      );
+    });
+    context.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(mapModeRead, 0, total);
+    const mapped = new Uint8Array(staging.getMappedRange(0, total));
+    const results = regions.map((region, index) => {
+      const start = offsets[index] ?? 0;
+      return mapped.slice(start, start + region.byteLength).buffer;
+    });
+    staging.unmap();
+    return results;
+  } finally {
+    staging.destroy();
+    context.assertAlive();
+  }
+}
+
 export async function readFloat32(
   context: GpuContext,
   buffer: GPUBuffer,

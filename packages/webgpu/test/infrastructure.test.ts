@@ -2,7 +2,9 @@ import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkPlan } from '../src/chunk-plan.ts';
+import { deviceCapabilities } from '../src/device-capabilities.ts';
 import { dispatchGrid } from '../src/dispatch-grid.ts';
+import { GpuContext } from '../src/gpu-context.ts';
 import {
   BufferPool,
   cachedPipelineCount,
@@ -10,6 +12,7 @@ import {
   type WebGpuBackend,
   WebGpuSizeError,
 } from '../src/index.ts';
+import { readBytes, readRegions, uploadArray } from '../src/transfer.ts';
 import { uniformLayout } from '../src/uniform-layout.ts';
 import { testBackend } from './helpers.ts';
 
@@ -130,6 +133,55 @@ describeWebGpu('buffer pool, pipeline cache and timing', (gpu) => {
       expect(Number.isFinite(copy.bytesPerSecond)).toBe(true);
     } finally {
       limited.destroy();
+    }
+  });
+});
+
+describeWebGpu('reading several regions with one map', (gpu) => {
+  it('readRegions returns each region exactly as readBytes does (odd lengths, offsets, several buffers)', async () => {
+    const { device } = gpu();
+    const context = new GpuContext(device, deviceCapabilities(device), false);
+    const words = Uint32Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 0);
+    const buffers = [uploadArray(context, words, 'a'), uploadArray(context, words.slice(1000), 'b')];
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              which: fc.integer({ min: 0, max: 1 }),
+              word: fc.integer({ min: 0, max: 3000 }),
+              byteLength: fc.integer({ min: 1, max: 400 }),
+            }),
+            { minLength: 1, maxLength: 4 },
+          ),
+          async (regions) => {
+            const asked = regions.map(({ which, word, byteLength }) => ({
+              buffer: buffers[which] as GPUBuffer,
+              byteOffset: word * 4,
+              byteLength,
+            }));
+            const together = await readRegions(context, asked);
+            const apart = await Promise.all(
+              asked.map((region) => readBytes(context, region.buffer, region.byteLength, region.byteOffset)),
+            );
+            expect(together.map((bytes) => [...new Uint8Array(bytes)])).toEqual(
+              apart.map((bytes) => [...new Uint8Array(bytes)]),
+            );
+            regions.forEach(({ which, word, byteLength }, index) => {
+              const source = new Uint8Array(
+                (which === 0 ? words : words.slice(1000)).buffer,
+                word * 4,
+                byteLength,
+              );
+              expect([...new Uint8Array(together[index] as ArrayBuffer)]).toEqual([...source]);
+            });
+          },
+        ),
+        { seed: 2811, numRuns: 25 },
+      );
+    } finally {
+      for (const buffer of buffers) context.pool.release(buffer);
+      context.pool.destroy();
     }
   });
 });

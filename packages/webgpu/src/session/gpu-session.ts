@@ -21,7 +21,7 @@ import { chunkPlan } from '../chunk-plan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
-import { readBytes, readFloat32, writeArray } from '../transfer.ts';
+import { readFloat32, readRegions, writeArray } from '../transfer.ts';
 import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
@@ -395,15 +395,27 @@ class GpuSession implements Session, SessionView {
 
   async readStatus(): Promise<SessionStatus> {
     this.#materialize();
-    await this.#settle();
+    // One submission copies the status and the history, one map waits for the queue; the error scopes of
+    // the commands before it are settled after (they resolve without another wait).
+    this.flush();
+    const errors = this.#errors;
+    this.#errors = [];
     const B = this.batch;
-    const status = new Uint32Array(await readBytes(this.context, this.status, B * sequenceStateWords * 4));
-    const history = await readBytes(
-      this.context,
-      this.history,
-      B * this.historyCapacity * historyEntryWords * 4,
+    const [status, history] = await readRegions(this.context, [
+      { buffer: this.status, byteLength: B * sequenceStateWords * 4 },
+      { buffer: this.history, byteLength: B * this.historyCapacity * historyEntryWords * 4 },
+    ]);
+    for (const error of await Promise.all(errors)) {
+      if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
+    }
+    this.context.assertAlive();
+    return statusFromWords(
+      this.#iteration,
+      B,
+      this.historyCapacity,
+      new Uint32Array(status ?? new ArrayBuffer(0)),
+      new Uint32Array(history ?? new ArrayBuffer(0)),
     );
-    return statusFromWords(this.#iteration, B, this.historyCapacity, status, new Uint32Array(history));
   }
 
   async readStates(slot: StateSlot = 'iterate'): Promise<FloatArray> {
