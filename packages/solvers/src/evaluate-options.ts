@@ -65,9 +65,10 @@ export interface EvaluateOptions<Projection = FloatArray> {
   readonly reset?: boolean;
   /**
    * Read the status every k iterations; default the backend's `checkEvery`, else 1. With the precision-aware
-   * rule the floor test still runs at every iteration's window (the history holds them), and the status is read
-   * every iteration while a sequence's step is below its floor ceiling, so a floor stop is late by at most
-   * k − 1 iterations; the reported `iterations` are always those run.
+   * rule the floor test still runs at every iteration's window (the history holds them), and while a
+   * sequence's step is below its floor ceiling the status is read again as soon as the rule could stop it
+   * (`floorStopHorizon`: at once on a plateau, after a few iterations while the step still shrinks steadily),
+   * so a floor stop is late by at most k − 1 iterations; the reported `iterations` are always those run.
    */
   readonly checkEvery?: number;
 }

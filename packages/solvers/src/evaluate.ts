@@ -24,6 +24,7 @@ import {
   type FloorDecision,
   type FloorRuleContext,
   floorDecision,
+  floorStopHorizon,
   type SequenceHistory,
   sequenceHistory,
 } from './stopping/floor-rule.ts';
@@ -153,9 +154,12 @@ async function run<Projection>(
   const active = new Uint8Array(B).fill(1);
   const floorContext = { precision, length: options.length };
   const precisionAware = options.stopping === 'precision-aware';
-  // The status is read every checkEvery iterations, and every iteration while a sequence is near its floor.
+  // The status is read every checkEvery iterations, and while a sequence is near its floor as soon as the floor
+  // rule could stop it (floorStopHorizon: never later than a read every iteration would have stopped it).
   let nextCheck = options.checkEvery;
   let lastCheck = 0;
+  // The last status read; the loop always ends right after one (every exit follows a read).
+  let status: SessionStatus | undefined;
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     session.linearize(mode);
     if (kalman) session.solveKalman(kalmanStep);
@@ -163,13 +167,13 @@ async function run<Projection>(
     session.update(update);
     const check = trace !== undefined || iteration >= nextCheck || iteration === options.maxIterations;
     if (!check) continue;
-    const status = await session.readStatus();
+    status = await session.readStatus();
     if (trace !== undefined && project !== undefined) {
       trace.states.push(project(await session.readStates(), iteration));
       recordTrace(trace, status, active);
     }
     let changed = false;
-    let near = false;
+    let interval = options.checkEvery;
     for (let b = 0; b < B; b++) {
       if (active[b] === 0) continue;
       if (status.active[b] === 0) {
@@ -178,19 +182,21 @@ async function run<Projection>(
         continue;
       }
       if (!precisionAware) continue;
-      const decision = floorSince(sequenceHistory(status.history, b), iteration - lastCheck, floorContext);
+      const history = sequenceHistory(status.history, b);
+      const decision = floorSince(history, iteration - lastCheck, floorContext);
       if (decision.stop) {
         active[b] = 0;
         reasons[b] = 'floor';
         changed = true;
-      } else if (decision.near) near = true;
+      } else if (decision.near) interval = Math.min(interval, floorStopHorizon(history, floorContext));
     }
     lastCheck = iteration;
-    nextCheck = iteration + (near ? 1 : options.checkEvery);
+    nextCheck = iteration + Math.max(1, interval);
     if (changed) session.setActive(active);
     if (!active.includes(1)) break;
   }
-  const status = await session.readStatus();
+  // Every exit of the loop follows a read, and setActive changes nothing the result uses: no second read.
+  status ??= await session.readStatus();
   const states = await session.readStates();
   const stopReason = reasons.map(
     (reason, b) => reason ?? (status.toleranceMet[b] === 1 ? 'tolerance' : 'maxIterations'),

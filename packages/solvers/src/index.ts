@@ -41,6 +41,7 @@ export {
   type FloorDecision,
   type FloorRuleContext,
   floorDecision,
+  floorStopHorizon,
   type SequenceHistory,
   sequenceHistory,
 } from './stopping/floor-rule.ts';

@@ -2,8 +2,10 @@ import { gru } from '@elk/cells';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  createCpuBackend,
   evaluate,
   floorDecision,
+  floorStopHorizon,
   IterationFlag,
   type SequenceHistory,
   solverDefaults,
@@ -190,5 +192,97 @@ describe('the floor rule with a status read every k iterations', () => {
       ),
       { seed: 5404, numRuns: 12 },
     );
+  });
+});
+
+describe('floorStopHorizon', () => {
+  it('no continuation stops before the horizon (random histories, stall-friendly and random continuations)', () => {
+    const window = solverDefaults.floorWindow;
+    const ceiling = unitRoundoff('f32') * context.length;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 14 }),
+        fc.double({ min: 0.02, max: 1.6, noNaN: true }),
+        fc.double({ min: 1e-9, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0.5, max: 2, noNaN: true }), { minLength: 14, maxLength: 14 }),
+        fc.option(fc.integer({ min: 0, max: 13 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: 13 }), { nil: undefined }),
+        fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (n, ratio, scale, noise, resetAt, nanAt, randomTail) => {
+          // Steps below the ceiling (so only what the horizon reasons about can block a stop), merit tiny.
+          const steps = Array.from({ length: n }, (_, j) =>
+            j === nanAt ? Number.NaN : ceiling * scale * ratio ** j * (noise[j] ?? 1),
+          );
+          const flags = steps.map((_, j) => (j === resetAt ? IterationFlag.reset : 0));
+          const known = history(steps, { merit: steps.map(() => 0), flags });
+          const horizon = floorStopHorizon(known, context);
+          expect(horizon).toBeGreaterThanOrEqual(1);
+          const finiteSteps = steps.filter((step) => Number.isFinite(step));
+          const largest = finiteSteps.length > 0 ? Math.max(...finiteSteps) : ceiling * scale;
+          const tails = [
+            (k: number) => new Array<number>(k).fill(Math.min(largest, ceiling)),
+            (k: number) => randomTail.slice(0, k).map((value) => value * ceiling * scale),
+          ];
+          for (let k = 1; k < Math.min(horizon, 9); k++) {
+            for (const tail of tails) {
+              const extended = [...steps, ...tail(k)];
+              const decision = floorDecision(
+                history(extended, {
+                  merit: extended.map(() => 0),
+                  flags: [...flags, ...tail(k).map(() => 0)],
+                }),
+                context,
+              );
+              expect(decision.stop, `n=${n} k=${k} horizon=${horizon}`).toBe(false);
+            }
+          }
+        },
+      ),
+      { seed: 7707, numRuns: 2000 },
+    );
+    // A short history waits for a full window; a steadily shrinking step lets the next reads wait.
+    expect(floorStopHorizon(history([]), context)).toBe(window);
+    expect(floorStopHorizon(history([1e-3, 1e-4, 1e-5]), context)).toBe(window - 3);
+    expect(floorStopHorizon(history([1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]), context)).toBe(3);
+    // A plateau may stop at once.
+    expect(floorStopHorizon(history([1e-6, 2e-6, 1e-6, 1.5e-6, 1e-6, 2e-6]), context)).toBe(1);
+  });
+
+  it('evaluate with a read every k iterations reads less when near the floor, and stops the same', async () => {
+    const dim = 4;
+    const length = 2000;
+    const random = seededRandom(99);
+    const cell = gru({ hidden: dim, input: dim, seed: 3 });
+    const inputs = Float32Array.from(uniformArray(random, length * dim, 2));
+    const initialState = new Float32Array(dim);
+    let reads = 0;
+    const backend = createCpuBackend();
+    const counting = {
+      ...backend,
+      name: backend.name,
+      checkEvery: 8,
+      precision: backend.precision.bind(backend),
+      destroy: () => backend.destroy(),
+      async createSession(problem: Parameters<typeof backend.createSession>[0]) {
+        const session = await backend.createSession(problem);
+        const readStatus = session.readStatus.bind(session);
+        session.readStatus = () => {
+          reads++;
+          return readStatus();
+        };
+        return session;
+      },
+    };
+    const every = await evaluate(cell, { inputs, initialState, method: 'quasi-deer' });
+    const sparse = await evaluate(cell, { inputs, initialState, method: 'quasi-deer', backend: counting });
+    expect(sparse.perSequence.stopReason).toEqual(every.perSequence.stopReason);
+    expect(sparse.iterations).toBeGreaterThanOrEqual(every.iterations);
+    expect(sparse.iterations).toBeLessThanOrEqual(every.iterations + 7);
+    // This case stops on the floor (21 iterations, as with a read every iteration) after 4 reads: 8, 16, then
+    // at the horizons; reading every iteration once near, plus a last read, took 8.
+    expect(sparse.perSequence.stopReason).toEqual(['floor']);
+    expect(sparse.iterations).toBe(every.iterations);
+    expect(reads).toBeGreaterThanOrEqual(Math.ceil(sparse.iterations / 8));
+    expect(reads).toBeLessThanOrEqual(Math.ceil(sparse.iterations / 8) + 2);
   });
 });

@@ -46,8 +46,8 @@ export interface FloorDecision {
   readonly floor: number;
   /**
    * The latest step is finite and below the ceiling ε·M·T, and no reset is recent: the sequence may reach the
-   * floor within a few iterations (`evaluate` then reads the status every iteration, so a floor stop is
-   * never late).
+   * floor within a few iterations (`evaluate` then reads the status again within {@link floorStopHorizon}
+   * iterations, so a floor stop is not delayed by the reads it skips).
    */
   readonly near: boolean;
 }
@@ -144,4 +144,53 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
   const merit = history.merit[n - 1] as number;
   const meritNearFloor = merit <= 10 * floor;
   return { stop: stalled && belowCeiling && meritNearFloor, floor, near };
+}
+
+/**
+ * How many iterations from now the floor rule could first stop this sequence: the least k ≥ 1 such that, for
+ * some values of the k iterations still to come, {@link floorDecision} on the history extended by them says
+ * stop; `Infinity` when no extension can. Only what the known entries already rule out is used: a full
+ * window needs n + k ≥ window entries; a reset, rejection or clipped magnitude among the known entries the
+ * future window's reset memory still sees keeps it from stopping; and the window must look stalled — the
+ * smallest step of its later half at least half the smallest of its earlier half — which a steadily
+ * shrinking step rules out while the earlier half is all known and a known later step is below half of it.
+ * `evaluate` reads the status again no later than this many iterations ahead, so skipping the reads in
+ * between never delays a floor stop.
+ *
+ * @example
+ * ```ts
+ * floorStopHorizon({ step: [1, 0.1, 0.01, 1e-3, 1e-4, 1e-5], merit, magnitude, flags }, context); // 3
+ * ```
+ */
+export function floorStopHorizon(history: SequenceHistory, context: FloorRuleContext): number {
+  const window = context.window ?? solverDefaults.floorWindow;
+  const memory = Math.max(window, context.resetMemory ?? solverDefaults.floorResetMemory);
+  const bound = context.resetBound ?? solverDefaults.resetBound;
+  const n = history.step.length;
+  const half = window >> 1;
+  const earlyCount = window - half;
+  // The last known entry with a reset (or a magnitude at the clip bound); a stop needs it out of the memory.
+  let lastReset = -1;
+  for (let j = 0; j < n; j++) {
+    const flags = history.flags[j] as number;
+    const magnitude = history.magnitude[j] as number;
+    if ((flags & (IterationFlag.reset | IterationFlag.rejected)) !== 0 || !(magnitude < bound)) lastReset = j;
+  }
+  for (let k = Math.max(1, window - n); k <= n + memory + window; k++) {
+    const total = n + k;
+    if (lastReset >= 0 && lastReset >= total - memory) continue;
+    const first = total - window;
+    // The window's earlier half, when all known: its smallest step; a stall needs every later step ≥ half of it.
+    if (first + earlyCount <= n) {
+      let early = Number.POSITIVE_INFINITY;
+      for (let j = first; j < first + earlyCount; j++) early = Math.min(early, history.step[j] as number);
+      let knownLate = Number.POSITIVE_INFINITY;
+      for (let j = first + earlyCount; j < n; j++) knownLate = Math.min(knownLate, history.step[j] as number);
+      // NaN steps make the window unclean (no stop); a known later step below half the earlier minimum
+      // keeps the later minimum below it whatever comes.
+      if (Number.isNaN(early) || Number.isNaN(knownLate) || knownLate < 0.5 * early) continue;
+    }
+    return k;
+  }
+  return Number.POSITIVE_INFINITY;
 }
