@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../src/analysis/random.ts';
 import type { Method } from '../src/defaults.ts';
+import { runMethod } from '../src/figures/run-method.ts';
 import { warmUpGpu } from '../src/gpu/gpu-warm-up.ts';
 import { phaseTimedBackend } from '../src/gpu/phase-timed-backend.ts';
 
@@ -112,6 +113,27 @@ describe('the work before the solve', () => {
     expect(
       phases.uploadSeconds + phases.solveSeconds + phases.readbackSeconds + phases.otherSeconds,
     ).toBeCloseTo(total - 0.03, 6);
+    backend.destroy();
+  });
+});
+
+describe('runMethod with work before the solve', () => {
+  it('leaves the warm-up out of its seconds and its phases, which add up to those seconds', async () => {
+    const { cell, ...data } = problem(9, 2, 40, 3);
+    const backend = createCpuBackend();
+    const measured = await runMethod(cell, {
+      ...data,
+      method: 'quasi-deer',
+      backend,
+      maxIterations: 50,
+      beforeSolve: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        return 0.04;
+      },
+    });
+    const { uploadSeconds, solveSeconds, readbackSeconds, otherSeconds, warmUpSeconds } = measured.phases;
+    expect(warmUpSeconds).toBe(0.04);
+    expect(uploadSeconds + solveSeconds + readbackSeconds + otherSeconds).toBeCloseTo(measured.seconds, 6);
     backend.destroy();
   });
 });

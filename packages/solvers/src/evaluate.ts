@@ -174,6 +174,8 @@ async function run<Projection>(
     }
     let changed = false;
     let interval = options.checkEvery;
+    const horizonSound =
+      status.history.capacity >= Math.max(solverDefaults.floorWindow, solverDefaults.floorResetMemory);
     for (let b = 0; b < B; b++) {
       if (active[b] === 0) continue;
       if (status.active[b] === 0) {
@@ -188,7 +190,11 @@ async function run<Projection>(
         active[b] = 0;
         reasons[b] = 'floor';
         changed = true;
-      } else if (decision.near) interval = Math.min(interval, floorStopHorizon(history, floorContext));
+      } else if (decision.near) {
+        // The horizon reasons from the entries the history holds: sound while it keeps the reset memory.
+        const horizon = horizonSound ? floorStopHorizon(history, floorContext) : 1;
+        interval = Math.min(interval, horizon);
+      }
     }
     lastCheck = iteration;
     nextCheck = iteration + Math.max(1, interval);

@@ -14,7 +14,7 @@ import { gru } from '@elk/cells';
 import type { Session } from '@elk/solvers';
 import { createWebGpuBackend, type LinearizeKernel, type SequentialKernel } from '../src/index.ts';
 import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
-import { tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
+import { tiledLinearizeLimits, tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
 import type { SessionView } from '../src/session/session-view.ts';
 
 function normals(count: number, seed: number): Float32Array {
@@ -290,14 +290,7 @@ for (const [D, T] of ablationGrid) {
   session.linearize('diagonal');
   await session.readStatus();
   const view = session as unknown as SessionView;
-  const { maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup } = backend.capabilities;
-  const plan = tiledLinearizePlan(
-    view.cell,
-    'diagonal',
-    'tiled',
-    maxComputeWorkgroupStorageSize,
-    maxComputeInvocationsPerWorkgroup,
-  );
+  const plan = tiledLinearizePlan(view.cell, 'diagonal', 'tiled', tiledLinearizeLimits(backend.capabilities));
   const kind = view.cell.gemm;
   if (!plan || !kind) throw new Error(`no tile plan at D = ${D}`);
   const weights = view.buffers.lazy('gemmWeights', 4);

@@ -29,6 +29,8 @@ export interface DeviceCapabilities {
   readonly maxComputeWorkgroupStorageSize: number;
   /** Invocations per workgroup. */
   readonly maxComputeInvocationsPerWorkgroup: number;
+  /** Workgroup size along x (the kernels' workgroups are one-dimensional). */
+  readonly maxComputeWorkgroupSizeX: number;
   /** Workgroups per dispatch dimension (65535 on every current device): larger grids use 2-D dispatch. */
   readonly maxComputeWorkgroupsPerDimension: number;
 }
@@ -63,6 +65,7 @@ export function deviceCapabilities(device: GPUDevice, adapterInfo?: GPUAdapterIn
     maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
     maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
     maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
   };
 }

@@ -63,7 +63,6 @@ export async function readBytes(
   return result.buffer;
 }
 
-/** Reads `length` f32 values from `buffer`. */
 /** One region of a buffer to read: `byteLength` bytes at `byteOffset` (default 0). */
 export interface ReadRegion {
   readonly buffer: GPUBuffer;
@@ -127,6 +126,7 @@ export async function readRegions(
   }
 }
 
+/** Reads `length` f32 values from `buffer`. */
 export async function readFloat32(
   context: GpuContext,
   buffer: GPUBuffer,

@@ -3,8 +3,13 @@ import { createCpuBackend, evaluate } from '@elk/solvers';
 import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
-import { gemmTilePlan, stagesRecurrentWeights, tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
+import { createWebGpuBackend, type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
+import {
+  gemmTilePlan,
+  stagesRecurrentWeights,
+  tiledLinearizeLimits,
+  tiledLinearizePlan,
+} from '../src/session/gemm-tile-plan.ts';
 import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
 
 type Layout = 'flax' | 'torch';
@@ -64,10 +69,32 @@ describe('GEMM tile plans', () => {
     expect(gemmTilePlan(64, 64, 3, 49152, 256)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
     expect(gemmTilePlan(8, 8, 3, 16384, 256)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 64 });
     const shape = { gemm: 'gru' as const, stateSize: 8, inputSize: 8 };
-    expect(tiledLinearizePlan(shape, 'dense', 'tiled', 16384)).toBeUndefined();
-    expect(tiledLinearizePlan(shape, 'diagonal', 'per-element', 16384)).toBeUndefined();
-    expect(tiledLinearizePlan({ ...shape, gemm: undefined }, 'diagonal', 'tiled', 16384)).toBeUndefined();
-    expect(tiledLinearizePlan(shape, 'none', 'tiled', 16384)).toBeDefined();
+    const limits = { storageBytes: 16384, invocations: 256, storageBuffers: 10 };
+    expect(tiledLinearizePlan(shape, 'dense', 'tiled', limits)).toBeUndefined();
+    expect(tiledLinearizePlan(shape, 'diagonal', 'per-element', limits)).toBeUndefined();
+    expect(tiledLinearizePlan({ ...shape, gemm: undefined }, 'diagonal', 'tiled', limits)).toBeUndefined();
+    expect(tiledLinearizePlan(shape, 'none', 'tiled', limits)).toBeDefined();
+    // WebGPU's default limit of 8 storage buffers per stage: the diagonal mode (9) falls back, 'none' (8) runs.
+    const defaults = { ...limits, storageBuffers: 8 };
+    expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', defaults)).toBeUndefined();
+    expect(tiledLinearizePlan(shape, 'none', 'tiled', defaults)).toBeDefined();
+  });
+
+  it('the workgroup size respects both the invocations and the x-size limit', () => {
+    const limits = tiledLinearizeLimits({
+      maxComputeWorkgroupStorageSize: 65536,
+      maxComputeInvocationsPerWorkgroup: 1024,
+      maxComputeWorkgroupSizeX: 256,
+      maxStorageBuffersPerShaderStage: 10,
+    });
+    expect(limits.invocations).toBe(256);
+    const plan = tiledLinearizePlan(
+      { gemm: 'gru', stateSize: 68, inputSize: 0 },
+      'diagonal',
+      'tiled',
+      limits,
+    );
+    expect(plan?.workgroupSize).toBeLessThanOrEqual(256);
   });
 
   it('the row-parallel kernel stages W_h exactly when it fits', () => {
@@ -84,7 +111,7 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
   let variants: WebGpuBackend;
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
-    plain = await testBackend();
+    plain = await testBackend({ linearizeKernel: 'per-element', sequentialKernel: 'per-sequence' });
     variants = await testBackend({ linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' });
   });
   afterAll(() => {
@@ -93,18 +120,11 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
   });
 
   it('the sizes under test run the tiled kernel on this device', () => {
-    const storage = variants.capabilities.maxComputeWorkgroupStorageSize;
     for (const D of sizes) {
       for (const gemm of ['gru', 'elman'] as const) {
         const shape = { gemm, stateSize: D, inputSize: Math.min(D, 5) };
         expect(
-          tiledLinearizePlan(
-            shape,
-            'diagonal',
-            'tiled',
-            storage,
-            variants.capabilities.maxComputeInvocationsPerWorkgroup,
-          ),
+          tiledLinearizePlan(shape, 'diagonal', 'tiled', tiledLinearizeLimits(variants.capabilities)),
           `${gemm} D=${D}`,
         ).toBeDefined();
       }
@@ -249,6 +269,30 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     } finally {
       backend.destroy();
     }
+  });
+
+  it("a caller's device with WebGPU's default limits (8 storage buffers) runs the GRU, falling back where it must", async () => {
+    const adapter = await gpu().gpu.requestAdapter();
+    expect(adapter).not.toBeNull();
+    if (!adapter) return;
+    const device = await adapter.requestDevice();
+    expect(device.limits.maxStorageBuffersPerShaderStage).toBe(8);
+    const backend = await createWebGpuBackend({ device });
+    try {
+      const { cell, options } = problem(8, 'flax', 3, 70, 77);
+      for (const method of ['jacobi', 'quasi-deer', 'quasi-elk', 'sequential'] as const) {
+        const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+        const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+        const result = await evaluate(cell, { ...run, backend });
+        expect(maxRelativeError(result.states, cpu.states), method).toBeLessThan(2e-4);
+        expect(result.converged, method).toBe(cpu.converged);
+      }
+    } finally {
+      backend.destroy();
+      device.destroy();
+    }
+    // Kept reachable until its device is gone (dawn.node aborts when an adapter is collected early).
+    expect(adapter.info).toBeDefined();
   });
 
   it('unknown kernel names are typed errors naming the option', async () => {

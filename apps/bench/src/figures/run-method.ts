@@ -117,6 +117,7 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     peakBytes: peak ?? (onCpu ? Math.max(0, grown) : null),
     memorySource: peak !== null ? 'backend' : onCpu ? 'arrayBuffers' : 'none',
     peakAboveHeldBytes: peak !== null && heldBefore !== null ? peak - heldBefore : null,
-    phases: timed.phases(seconds),
+    // phases() takes the wall clock with the warm-up and leaves it out itself.
+    phases: timed.phases(seconds + warmUp),
   };
 }

@@ -155,7 +155,9 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
  * smallest step of its later half at least half the smallest of its earlier half — which a steadily
  * shrinking step rules out while the earlier half is all known and a known later step is below half of it.
  * `evaluate` reads the status again no later than this many iterations ahead, so skipping the reads in
- * between never delays a floor stop.
+ * between never delays a floor stop. Sound when the history keeps at least the reset memory's entries
+ * (`evaluate` checks the session's history capacity; the default 64 keeps 32): a shorter history would drop a
+ * known reset sooner than the memory does.
  *
  * @example
  * ```ts

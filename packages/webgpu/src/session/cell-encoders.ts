@@ -14,7 +14,12 @@ import {
   rowParallelSequentialWgsl,
   tiledLinearizeWgsl,
 } from './gemm-cell-kernels.ts';
-import { gemmGates, stagesRecurrentWeights, tiledLinearizePlan } from './gemm-tile-plan.ts';
+import {
+  gemmGates,
+  stagesRecurrentWeights,
+  tiledLinearizeLimits,
+  tiledLinearizePlan,
+} from './gemm-tile-plan.ts';
 import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl } from './update-kernels.ts';
 
@@ -56,13 +61,11 @@ function linearizePipeline(
   mode: LinearizationMode,
 ): { pipeline: GPUComputePipeline; weights?: GPUBuffer } {
   const { cell, context } = session;
-  const { maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup } = context.capabilities;
   const plan = tiledLinearizePlan(
     cell,
     mode,
     session.kernels.linearize,
-    maxComputeWorkgroupStorageSize,
-    maxComputeInvocationsPerWorkgroup,
+    tiledLinearizeLimits(context.capabilities),
   );
   const kind = cell.gemm;
   if (!plan || !kind || mode === 'dense') {

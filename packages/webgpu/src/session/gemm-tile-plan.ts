@@ -87,25 +87,64 @@ export function gemmTilePlan(
   return undefined;
 }
 
+/** The limits of a device that decide whether (and how) the tiled linearisation runs. */
+export interface TiledLinearizeLimits {
+  /** `maxComputeWorkgroupStorageSize`, bytes. */
+  readonly storageBytes: number;
+  /** Invocations per workgroup: the smaller of `maxComputeInvocationsPerWorkgroup` and `maxComputeWorkgroupSizeX`. */
+  readonly invocations: number;
+  /** `maxStorageBuffersPerShaderStage`: the tiled kernel binds 8 ('none') or 9 ('diagonal'). */
+  readonly storageBuffers: number;
+}
+
+/** Storage buffers the tiled kernel binds: the per-element kernel's (7, + the Jacobian in 'diagonal') + the weights. */
+export function tiledLinearizeStorageBuffers(mode: 'none' | 'diagonal'): number {
+  return mode === 'diagonal' ? 9 : 8;
+}
+
 /**
  * The tile plan `linearize(mode)` runs with, or undefined when it runs the per-element kernel: the tiled
- * kernel is chosen, the cell is a GEMM cell (GRU, Elman), the mode is 'none' or 'diagonal' and a plan fits
- * the device (`storageBytes` of workgroup memory, `invocations` per workgroup).
+ * kernel is chosen, the cell is a GEMM cell (GRU, Elman), the mode is 'none' or 'diagonal', the device lets
+ * a shader bind its storage buffers (WebGPU's default limit, 8, is one short of the diagonal mode's 9) and a
+ * plan fits its workgroup limits.
  *
  * @example
  * ```ts
- * tiledLinearizePlan(session.cell, 'dense', 'tiled', 49152); // undefined: dense Jacobians stay per-element
+ * tiledLinearizePlan(session.cell, 'dense', 'tiled', { storageBytes: 49152, invocations: 256, storageBuffers: 10 }); // undefined
  * ```
  */
 export function tiledLinearizePlan(
   cell: Pick<CellShape, 'gemm' | 'stateSize' | 'inputSize'>,
   mode: LinearizationMode,
   kernel: LinearizeKernel,
-  storageBytes: number,
-  invocations = 256,
+  limits: TiledLinearizeLimits,
 ): GemmTilePlan | undefined {
   if (kernel !== 'tiled' || !cell.gemm || mode === 'dense') return undefined;
-  return gemmTilePlan(cell.stateSize, cell.inputSize, gemmGates[cell.gemm], storageBytes, invocations);
+  if (limits.storageBuffers < tiledLinearizeStorageBuffers(mode)) return undefined;
+  return gemmTilePlan(
+    cell.stateSize,
+    cell.inputSize,
+    gemmGates[cell.gemm],
+    limits.storageBytes,
+    limits.invocations,
+  );
+}
+
+/** The {@link TiledLinearizeLimits} of a device's capabilities. */
+export function tiledLinearizeLimits(capabilities: {
+  readonly maxComputeWorkgroupStorageSize: number;
+  readonly maxComputeInvocationsPerWorkgroup: number;
+  readonly maxComputeWorkgroupSizeX: number;
+  readonly maxStorageBuffersPerShaderStage: number;
+}): TiledLinearizeLimits {
+  return {
+    storageBytes: capabilities.maxComputeWorkgroupStorageSize,
+    invocations: Math.min(
+      capabilities.maxComputeInvocationsPerWorkgroup,
+      capabilities.maxComputeWorkgroupSizeX,
+    ),
+    storageBuffers: capabilities.maxStorageBuffersPerShaderStage,
+  };
 }
 
 /** Invocations per workgroup of the row-parallel sequential kernel (one workgroup per sequence). */
