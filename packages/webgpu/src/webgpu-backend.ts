@@ -92,7 +92,10 @@ export interface WebGpuBackend extends Backend {
   unroll?: boolean;
   /** How often `evaluate` reads the status: k iterations stay in flight between reads. */
   readonly checkEvery: number;
-  /** The kernel variants this backend's sessions use (the options, or the defaults for this adapter). */
+  /**
+   * The kernel variants this backend's sessions ask for (the options, or the defaults for this adapter); where a
+   * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
+   */
   readonly kernels: {
     readonly linearizeKernel: LinearizeKernel;
     readonly sequentialKernel: SequentialKernel;
