@@ -46,8 +46,8 @@ export const webGpuDefaults = {
    * 4 units × R rows in registers from transposed vec4 weights); every other cell, the dense mode and D > 128
    * run `'per-element'` (one invocation per (b, t) walking all the cell's weights). Measured on the H200 (flax
    * GRU, B = 16, GPU clock raised first): `linearize` 2.9 / 0.46 / 3.1 ms tiled against 8.9 / 0.66 / 4.3 ms
-   * per-element at (D, T) = (64, 3·10⁴), (16, 3·10⁴), (8, 10⁶); quasi-DEER's resident solve faster in 12 of
-   * the grid's 15 measured cases (up to 1.9× at D = 64, T = 3·10⁵).
+   * per-element at (D, T) = (64, 3·10⁴), (16, 3·10⁴), (8, 10⁶); quasi-DEER's resident solve faster in 11 of
+   * the grid's 15 measured cases (up to 1.9× at D = 64, T = 3·10⁵), slower in 3.
    */
   linearizeKernel: 'tiled',
   /**
