@@ -22,6 +22,11 @@ export interface DiagonalScanBuffers {
   readonly b: GPUBuffer;
   readonly x: GPUBuffer;
   readonly x0?: GPUBuffer;
+  /**
+   * A session's status (optional): sequence s is skipped — its x left as it was — while word
+   * `s · stride` of `buffer` is 0 (the sequence stopped).
+   */
+  readonly running?: { readonly buffer: GPUBuffer; readonly stride: number };
 }
 
 /** Sizes and direction of a diagonal scan. */
@@ -76,9 +81,12 @@ export function encodeDiagonalScan(
   const { batch, length, dim } = shape;
   const perSequence = length * dim;
   const { chunk, chunks } = chunkPlan(length, batch * dim, shape.chunk);
-  const reduce = context.pipeline('diagonal-scan/reduce', diagonalScanReduceWgsl);
+  const skip = buffers.running !== undefined;
+  const variant = skip ? '-running' : '';
+  const reduce = context.pipeline(`diagonal-scan/reduce${variant}`, () => diagonalScanReduceWgsl(skip));
   const carry = context.pipeline('diagonal-scan/carry', diagonalScanCarryWgsl);
-  const apply = context.pipeline('diagonal-scan/apply', diagonalScanApplyWgsl);
+  const apply = context.pipeline(`diagonal-scan/apply${variant}`, () => diagonalScanApplyWgsl(skip));
+  const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
   // Without x0 the carry pass never reads binding 3: bind a few bytes of x (a whole large x would exceed the
   // storage binding limit).
   const x0: GPUBufferBinding = buffers.x0
@@ -101,12 +109,20 @@ export function encodeDiagonalScan(
       offset_a: a.residual,
       offset_b: b.residual,
       offset_x: x.residual,
+      batch_base: window.batchStart,
+      running_stride: buffers.running?.stride ?? 0,
     };
     const groups = Math.ceil(count / workgroupSize);
     const scratchSize = window.batchCount * dim * chunks * 8;
     const aggregates = { buffer: scratch.aggregates, offset: 0, size: scratchSize };
     const prefixes = { buffer: scratch.prefixes, offset: 0, size: scratchSize };
-    context.dispatch(pass, reduce, diagonalScanParams.pack(values), [a.range, b.range, aggregates], groups);
+    context.dispatch(
+      pass,
+      reduce,
+      diagonalScanParams.pack(values),
+      [a.range, b.range, aggregates, ...running],
+      groups,
+    );
     const carryValues = {
       count: window.batchCount * dim,
       chunks,
@@ -125,7 +141,7 @@ export function encodeDiagonalScan(
       pass,
       apply,
       diagonalScanParams.pack(values),
-      [a.range, b.range, prefixes, x.range],
+      [a.range, b.range, prefixes, x.range, ...running],
       groups,
     );
   }

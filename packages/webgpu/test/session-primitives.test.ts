@@ -123,6 +123,54 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     );
   });
 
+  it('the diagonal solves leave a stopped sequence untouched, as on the CPU (quasi-DEER scan, quasi-ELK smoother)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 2, max: 4 }),
+          length: fc.integer({ min: 1, max: 300 }),
+          seed: fc.integer({ min: 1, max: 1 << 20 }),
+          stopped: fc.integer({ min: 0, max: 3 }),
+          kalman: fc.boolean(),
+        }),
+        async ({ batch, length, seed, stopped, kalman }) => {
+          const cell = gru({ hidden: 5, input: 2, seed });
+          const inputs = randomArray(batch * length * 2, seed, -1, 1);
+          const initialState = randomArray(batch * 5, seed + 1, -0.5, 0.5);
+          const marker = randomArray(batch * length * 5, seed + 2, -3, 3);
+          const problem = { cell, batch, length, inputs, initialState };
+          const gpuSession = await backend.createSession(problem);
+          const cpuSession = await createCpuBackend().createSession(problem);
+          const active = Uint8Array.from({ length: batch }, (_, b) => (b === stopped % batch ? 0 : 1));
+          const steps: Step[] = [
+            (session) => session.linearize('diagonal'),
+            (session) => session.writeStates(marker, 'candidate'),
+            (session) => session.setActive(active),
+            kalman
+              ? (session) => session.solveKalman({ mode: 'diagonal', estimator: 'smoother', lambda: 0.3 })
+              : (session) => session.solveAffine('diagonal'),
+          ];
+          try {
+            for (const step of steps) {
+              step(gpuSession);
+              step(cpuSession);
+            }
+            await compare(gpuSession, cpuSession, `stopped ${stopped % batch}`);
+            const candidate = await gpuSession.readStates('candidate');
+            const at = (stopped % batch) * length * 5;
+            expect(Array.from(candidate.subarray(at, at + length * 5))).toEqual(
+              Array.from(marker.subarray(at, at + length * 5)),
+            );
+          } finally {
+            gpuSession.destroy();
+            cpuSession.destroy();
+          }
+        },
+      ),
+      { seed: 6111, numRuns: 16 },
+    );
+  });
+
   it('the fused quasi-DEER iteration matches the CPU primitives it replaces (iterate, status, history)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -29,6 +29,8 @@ export const diagonalScanParams = uniformLayout([
   ['offset_a', 'u32'],
   ['offset_b', 'u32'],
   ['offset_x', 'u32'],
+  ['batch_base', 'u32'],
+  ['running_stride', 'u32'],
 ] as const);
 
 const E = affineDiagonalOperator.wgsl.elementType;
@@ -58,18 +60,31 @@ fn element_index(at: ChunkChannel, tau: u32) -> u32 {
 /**
  * Pass 1: bindings 1 a (read), 2 b (read), 3 aggregates `array<AffineDiagonal>` [batch, D, C] (write).
  */
-export function diagonalScanReduceWgsl(): string {
+/**
+ * WGSL of the running check of a session's scans: binding `binding` holds the sessions' per-sequence status
+ * words, sequence (batch_base + s)'s first word nonzero while it runs (`running_stride` words per sequence).
+ */
+function runningDeclaration(skipStopped: boolean, binding: number): string {
+  if (!skipStopped) return '';
+  return /* wgsl */ `@group(0) @binding(${binding}) var<storage, read> running: array<u32>;
+fn sequence_running(sequence: u32) -> bool {
+  return running[(params.batch_base + sequence) * params.running_stride] != 0u;
+}`;
+}
+
+export function diagonalScanReduceWgsl(skipStopped = false): string {
   const size = webGpuDefaults.workgroupSize;
   return /* wgsl */ `${header(size)}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> aggregates: array<${E}>;
+${runningDeclaration(skipStopped, 4)}
 
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
   let at = chunk_channel(linear_invocation(workgroup, workgroups, local));
-  if (!at.valid) { return; }
+  if (!at.valid${skipStopped ? ' || !sequence_running(at.sequence)' : ''}) { return; }
   let first = at.chunk * params.chunk;
   let last = min(first + params.chunk, params.length);
   var total = ${identity.name}();
@@ -113,19 +128,20 @@ fn initial_element(channel: u32) -> ${E} {
 /**
  * Pass 3: bindings 1 a (read), 2 b (read), 3 prefixes `array<AffineDiagonal>` [batch, D, C] (read), 4 x (write).
  */
-export function diagonalScanApplyWgsl(): string {
+export function diagonalScanApplyWgsl(skipStopped = false): string {
   const size = webGpuDefaults.workgroupSize;
   return /* wgsl */ `${header(size)}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> prefixes: array<${E}>;
 @group(0) @binding(4) var<storage, read_write> x: array<f32>;
+${runningDeclaration(skipStopped, 5)}
 
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
   let at = chunk_channel(linear_invocation(workgroup, workgroups, local));
-  if (!at.valid) { return; }
+  if (!at.valid${skipStopped ? ' || !sequence_running(at.sequence)' : ''}) { return; }
   let first = at.chunk * params.chunk;
   let last = min(first + params.chunk, params.length);
   var state = prefixes[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk].b;

@@ -306,7 +306,9 @@ class GpuSession implements Session, SessionView {
       aggregates: this.buffers.lazy('aggregates', bytes),
       prefixes: this.buffers.lazy('prefixes', bytes),
     };
-    this.pass((pass) => encodeDiagonalScan(this.context, pass, { a, b, x }, shape, scratch));
+    // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
+    const running = { buffer: this.status, stride: sequenceStateWords };
+    this.pass((pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch));
   }
 
   solveKalman(options: KalmanStepOptions): void {
