@@ -10,47 +10,29 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { gru } from '@elk/cells';
 import type { Session } from '@elk/solvers';
-import { createWebGpuBackend, type LinearizeKernel, type SequentialKernel } from '../src/index.ts';
+import {
+  createWebGpuBackend,
+  type LinearizeKernel,
+  measure,
+  type SequentialKernel,
+  warmUpGpu,
+} from '../src/index.ts';
 import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
 import { tiledLinearizeLimits, tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
 import type { SessionView } from '../src/session/session-view.ts';
+import { argument, gridArgument, gruSession, listArgument, normals } from './support.ts';
 
-function normals(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++)
-    out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
-}
-
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
-const grid = argument('grid', '8:30000,16:30000,32:30000,64:30000,8:1000000,16:1000000')
-  .split(',')
-  .filter((pair) => pair !== '')
-  .map((pair) => pair.split(':').map(Number) as [number, number]);
+const grid = gridArgument('grid', '8:30000,16:30000,32:30000,64:30000,8:1000000,16:1000000');
 const batch = Number(argument('batch', '16'));
 const repetitions = Number(argument('repetitions', '10'));
-const linearizeKernels = argument('linearize', 'per-element,tiled')
-  .split(',')
-  .filter((name) => name !== '') as LinearizeKernel[];
-const sequentialKernels = argument('sequential', 'per-sequence,row-parallel')
-  .split(',')
-  .filter((name) => name !== '') as SequentialKernel[];
+const linearizeKernels = listArgument('linearize', 'per-element,tiled') as LinearizeKernel[];
+const sequentialKernels = listArgument('sequential', 'per-sequence,row-parallel') as SequentialKernel[];
 /** Sequential kernels run only where T·(time per step) stays short: per-sequence at D ≤ this. */
 const perSequenceMaxD = Number(argument('per-sequence-max-d', '16'));
 const sequentialLength = Number(argument('sequential-length', '30000'));
+/** Milliseconds of arithmetic before each measurement (an idle GPU starts at a low clock). */
+const warmMilliseconds = Number(argument('warm-ms', '200'));
 
 /** Dawn toggles for dawn.node's `create()`, e.g. `enable-dawn-features=allow_unsafe_apis,disable_robustness`. */
 const dawnOptions = argument('dawn', '')
@@ -59,57 +41,9 @@ const dawnOptions = argument('dawn', '')
 const device = (await createWebGpuBackend({ dawnOptions })).device;
 const rows: Record<string, unknown>[] = [];
 
-/** Keeps the GPU busy with arithmetic for `milliseconds` (an idle GPU starts at a low clock). */
-async function warm(milliseconds = 200): Promise<void> {
-  const code = `@group(0) @binding(0) var<storage, read_write> sink: array<vec4<f32>>;
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  var p = vec4<f32>(f32(id.x) * 1e-9);
-  for (var i = 0u; i < 1024u; i++) { p = p * vec4<f32>(0.99999) + vec4<f32>(1e-5); }
-  if (p.x == 12345.0) { sink[id.x % 64u] = p; }
-}`;
-  spin ??= (() => {
-    const pipeline = device.createComputePipeline({
-      layout: 'auto',
-      compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
-    });
-    const sink = device.createBuffer({ size: 1024, usage: GPUBufferUsage.STORAGE });
-    const group = device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [{ binding: 0, resource: { buffer: sink } }],
-    });
-    return { pipeline, group };
-  })();
-  const started = performance.now();
-  let groups = 64;
-  while (performance.now() - started < milliseconds) {
-    const before = performance.now();
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(spin.pipeline);
-    pass.setBindGroup(0, spin.group);
-    pass.dispatchWorkgroups(groups);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    if (performance.now() - before < 10) groups = Math.min(65535, groups * 2);
-  }
-}
-let spin: { pipeline: GPUComputePipeline; group: GPUBindGroup } | undefined;
-const warmMilliseconds = Number(argument('warm-ms', '200'));
-
-/** Median wall time of `runs` submissions of `record`, each awaited. */
-async function gpuMs(record: (encoder: GPUCommandEncoder) => void, runs = 7): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const encoder = device.createCommandEncoder();
-    record(encoder);
-    const started = performance.now();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+/** Median wall time of 7 submissions of `record`, each awaited (host-timed). */
+async function gpuMs(record: (encoder: GPUCommandEncoder) => void): Promise<number> {
+  return (await measure(device, record, { warmup: 0, repetitions: 7, hostTiming: true })).medianMs;
 }
 
 /**
@@ -121,8 +55,12 @@ async function microbenchmarks(): Promise<void> {
   const size = 256;
   const iterations = 1024;
   const out = device.createBuffer({ size: groups * size * 16, usage: GPUBufferUsage.STORAGE });
-  for (const form of ['a * m + k', 'fma(a, m, k)']) {
-    const step = (name: string) => `${name} = ${form.replaceAll('a', name).replace(`fm${name}`, 'fma')};`;
+  const forms: [string, (name: string) => string][] = [
+    ['a * m + k', (name) => `${name} * m + k`],
+    ['fma(a, m, k)', (name) => `fma(${name}, m, k)`],
+  ];
+  for (const [form, expression] of forms) {
+    const step = (name: string) => `${name} = ${expression(name)};`;
     const code = `@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>;
 @compute @workgroup_size(${size}) fn main(@builtin(global_invocation_id) id: vec3<u32>,
     @builtin(num_workgroups) n: vec3<u32>) {
@@ -204,7 +142,7 @@ async function wall(
 ): Promise<{ host: number; all: number }> {
   session.setActive(new Uint8Array(session.batch).fill(1));
   await session.readStatus();
-  await warm(warmMilliseconds);
+  await warmUpGpu(device, warmMilliseconds);
   const started = performance.now();
   for (let i = 0; i < times; i++) record();
   const recorded = performance.now();
@@ -217,14 +155,7 @@ for (const linearizeKernel of linearizeKernels) {
   const backend = await createWebGpuBackend({ device, linearizeKernel });
   console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
   for (const [D, T] of grid) {
-    const cell = gru({ hidden: D, input: D, seed: 0 });
-    const session = await backend.createSession({
-      cell,
-      batch,
-      length: T,
-      inputs: normals(batch * T * D, 1),
-      initialState: new Float32Array(batch * D),
-    });
+    const session = await gruSession(backend, batch, D, T);
     const update = () => session.update({ tolerance: 0, criterion: 'step', reset: true });
     const iteration = () => {
       session.linearize('diagonal');
@@ -280,13 +211,7 @@ const ablationGrid = argument('ablation', '')
   .map((pair) => pair.split(':').map(Number) as [number, number]);
 for (const [D, T] of ablationGrid) {
   const backend = await createWebGpuBackend({ device, linearizeKernel: 'tiled' });
-  const session = await backend.createSession({
-    cell: gru({ hidden: D, input: D, seed: 0 }),
-    batch,
-    length: T,
-    inputs: normals(batch * T * D, 1),
-    initialState: new Float32Array(batch * D),
-  });
+  const session = await gruSession(backend, batch, D, T);
   session.linearize('diagonal');
   await session.readStatus();
   const view = session as unknown as SessionView;
@@ -336,13 +261,7 @@ for (const sequentialKernel of sequentialKernels) {
   for (const D of [...new Set(grid.map(([D]) => D))]) {
     if (sequentialKernel === 'per-sequence' && D > perSequenceMaxD) continue;
     const T = sequentialLength;
-    const session = await backend.createSession({
-      cell: gru({ hidden: D, input: D, seed: 0 }),
-      batch,
-      length: T,
-      inputs: normals(batch * T * D, 1),
-      initialState: new Float32Array(batch * D),
-    });
+    const session = await gruSession(backend, batch, D, T);
     const once = await wall(session, () => session.sequential(), 1);
     const row = {
       sequentialKernel,

@@ -19,30 +19,10 @@ import {
   type SequentialKernel,
   webGpuDefaults,
 } from '../src/index.ts';
+import { argument, gridArgument, normals } from './support.ts';
 
-function normals(count: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++)
-    out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
-}
-
-const argument = (name: string, fallback: string) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
 /** `D:T` pairs of the GRU grid. */
-const grid = argument('grid', '8:30000,8:1000000,16:30000,16:1000000')
-  .split(',')
-  .map((pair) => pair.split(':').map(Number));
+const grid = gridArgument('grid', '8:30000,8:1000000,16:30000,16:1000000');
 const methods = argument('methods', 'quasi-deer').split(',');
 const batch = Number(argument('batch', '16'));
 const maxIterations = Number(argument('max-iterations', '2000'));

@@ -32,4 +32,5 @@ export { cachedPipelineCount } from './pipeline-cache.ts';
 export type { ScanBandwidth, ScanBandwidthOptions } from './scan-bandwidth.ts';
 export type { GpuAffineScanOptions } from './scan-methods.ts';
 export type { LinearizeKernel, SequentialKernel } from './session/kernel-choice.ts';
+export { warmUpGpu } from './warm-up.ts';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.ts';

@@ -11,6 +11,7 @@ import {
   measure,
   type WebGpuBackend,
   WebGpuSizeError,
+  warmUpGpu,
 } from '../src/index.ts';
 import { readBytes, readRegions, uploadArray } from '../src/transfer.ts';
 import { uniformLayout } from '../src/uniform-layout.ts';
@@ -183,5 +184,14 @@ describeWebGpu('reading several regions with one map', (gpu) => {
       for (const buffer of buffers) context.pool.release(buffer);
       context.pool.destroy();
     }
+  });
+});
+
+describeWebGpu('raising the GPU clock', (gpu) => {
+  it('keeps the device busy for about the time asked, and for none at zero', async () => {
+    const { device } = gpu();
+    expect(await warmUpGpu(device, 0)).toBe(0);
+    const seconds = await warmUpGpu(device, 40);
+    expect(seconds).toBeGreaterThanOrEqual(0.04);
   });
 });

@@ -7,6 +7,7 @@ import {
   type LinearizeKernel,
   type SequentialKernel,
   type WebGpuBackend,
+  warmUpGpu,
 } from '@elk/webgpu';
 import { createRandom } from '../analysis/random.ts';
 import type { RunContext } from '../cli/run-context.ts';
@@ -20,7 +21,7 @@ import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatBytes } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
 import { gpuGridResult, runRow } from './gpu-grid-result.ts';
-import { GPU_WARM_UP_MILLISECONDS, warmUpGpu } from './gpu-warm-up.ts';
+import { GPU_WARM_UP_MILLISECONDS } from './gpu-warm-up.ts';
 
 /**
  * The WebGPU kernel variants a gpu-grid run asks for (see `@elk/webgpu`'s `linearizeKernel`,
