@@ -165,13 +165,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
     let u = load_input(sequence, t);
 ${linearizeBody(mode)}
     for (var d = 0u; d < elk_bound(STATE_SIZE); d++) {
-      let r = iterate[params.offset_iterate + at + d] - f[d];
-      if (is_nan(r)) {
-        partial.flags = partial.flags | FLAG_NAN_FIRST;
-      } else {
-        partial.first = max(partial.first, abs(r));
-        partial.second += r * r;
-      }
+      add_residual(&partial, iterate[params.offset_iterate + at + d] - f[d]);
     }
   }
   let total = reduce_partials(local, partial);

@@ -88,13 +88,7 @@ ${prologue}
       let a = select(diagonal[d], 0.0, t == 0u);
       intercept[d] = a * intercept[d] + (f[d] - a * previous[d]);
       slope[d] = a * slope[d];
-      let r = current[d] - f[d];
-      if (is_nan(r)) {
-        partial.flags = partial.flags | FLAG_NAN_FIRST;
-      } else {
-        partial.first = max(partial.first, abs(r));
-        partial.second += r * r;
-      }
+      add_residual(&partial, current[d] - f[d]);
     }
     previous = current;
   }

@@ -207,13 +207,7 @@ export function tiledLinearizeWgsl(
           let h = tile[row_base + TRUE_INPUT_SIZE + unit];
           let element = gemm_element(vec4<f32>(${sums}), unit, h);
           ${output}
-          let r = iterate[params.offset_iterate + at + unit] - element.x;
-          if (is_nan(r)) {
-            partial.flags = partial.flags | FLAG_NAN_FIRST;
-          } else {
-            partial.first = max(partial.first, abs(r));
-            partial.second += r * r;
-          }
+          add_residual(&partial, iterate[params.offset_iterate + at + unit] - element.x);
         }
       }`;
         })

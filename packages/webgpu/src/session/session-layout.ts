@@ -108,6 +108,16 @@ const FLAG_NAN_FIRST: u32 = 8u;
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
 }
+
+// Folds a residual r into a merit partial: max |r| and Σ r², or the NaN flag.
+fn add_residual(partial: ptr<function, Partial>, r: f32) {
+  if (is_nan(r)) {
+    (*partial).flags = (*partial).flags | FLAG_NAN_FIRST;
+  } else {
+    (*partial).first = max((*partial).first, abs(r));
+    (*partial).second += r * r;
+  }
+}
 `;
 
 /**

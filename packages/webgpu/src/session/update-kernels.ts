@@ -26,6 +26,17 @@ fn stops_by_merit(state: SequenceState) -> bool {
 }
 `;
 
+/**
+ * WGSL: `steps` steps of block `block` of a sequence, contiguous from element `base` of a [B, T, D] array. The
+ * element kernels of `update` walk them element by element, side by side (coalesced), rather than one step's
+ * D values per invocation.
+ */
+function blockStepsWgsl(size: number, block: string): string {
+  return /* wgsl */ `  let first_step = ${block} * ${size}u;
+  let steps = min(params.length, first_step + ${size}u) - min(params.length, first_step);
+  let base = (sequence * params.length + first_step) * STATE_SIZE;`;
+}
+
 function elementHeader(): string {
   return `${commonWgsl}
 ${sequenceStateWgsl}
@@ -64,11 +75,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
 ${elementPrologue(size)}
   let write = !stops_by_merit(state);
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
-  // The block's steps are contiguous in [B, T, D]: its invocations walk them element by element, side by side
-  // (coalesced), rather than one step's D values each.
-  let first_step = block * ${size}u;
-  let steps = min(params.length, first_step + ${size}u) - min(params.length, first_step);
-  let base = (sequence * params.length + first_step) * STATE_SIZE;
+${blockStepsWgsl(size, 'block')}
   for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
     let old = iterate[params.offset_iterate + base + e];
     let value = reset_value(candidate[params.offset_candidate + base + e], &partial.flags);
@@ -171,10 +178,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let global = params.batch_base + sequence;
   let state = status[global];
   if (state.apply_step == 0u) { return; }
-  // The block's steps, element by element (coalesced; see updateDirectWgsl).
-  let first_step = (group % params.blocks) * ${size}u;
-  let steps = min(params.length, first_step + ${size}u) - min(params.length, first_step);
-  let base = (sequence * params.length + first_step) * STATE_SIZE;
+${blockStepsWgsl(size, '(group % params.blocks)')}
   var ignored = 0u;
   for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
     let old = iterate[params.offset_iterate + base + e];
