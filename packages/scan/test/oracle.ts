@@ -2,17 +2,8 @@
 
 export type FloatArray = Float32Array | Float64Array;
 
-/** A small deterministic generator (mulberry32) for fresh data per property case. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded uniform stream on [0, 1) (`@elk/testing`). */
+export { seededUniform as random } from '@elk/testing';
 
 export function uniform(next: () => number, count: number, low: number, high: number): Float64Array {
   return Float64Array.from({ length: count }, () => low + (high - low) * next());

@@ -2,19 +2,11 @@
  * Test support: a seeded random stream, small cells written against the Cell contract, and a sequential
  * f64 oracle independent of the sessions.
  */
+
 import type { Cell, FloatArray } from '@elk/cells';
 
-/** mulberry32: a small seeded uniform stream in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded uniform stream on [0, 1) (`@elk/testing`). */
+export { seededUniform as seededRandom } from '@elk/testing';
 
 /** n values uniform in [−scale, scale]. */
 export function uniformArray(random: () => number, n: number, scale = 1): Float64Array {

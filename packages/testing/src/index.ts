@@ -5,4 +5,5 @@
  */
 
 export { type ComputeBinding, runCompute } from './run-compute.ts';
+export { seededUniform } from './seeded-uniform.ts';
 export { describeWebGpu, getTestDevice, type TestGpu, webGpuRequired } from './webgpu-device.ts';

@@ -1,14 +1,4 @@
-/** A seeded uniform generator on [0, 1) (mulberry32): fresh data per fast-check case from its seed. */
-export function uniformGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from '@elk/testing';
 
 /** Random numbers for test data. */
 export interface Random {
@@ -18,7 +8,7 @@ export interface Random {
 
 /** A {@link Random} from a seed (Box–Muller normals). */
 export function createRandom(seed: number): Random {
-  const next = uniformGenerator(seed);
+  const next = seededUniform(seed);
   return {
     uniform: (low, high) => low + (high - low) * next(),
     normal: () => {

@@ -1,0 +1,17 @@
+/**
+ * The tests' seeded uniform stream: fresh, reproducible data per fast-check case from its seed.
+ *
+ * @module
+ */
+
+/** mulberry32: a small seeded uniform generator on [0, 1). */
+export function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
