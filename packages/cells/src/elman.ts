@@ -9,13 +9,9 @@ import {
   type GatedParameters,
   gatedOffsets,
   gatedParametersToWeights,
-  initGatedParameters,
-  loadGatedParameters,
   packGatedParameters,
 } from './gated-parameters.ts';
-import { DEFAULT_SEED, resolveLayout } from './gru.ts';
-import { nonNegativeInteger, positiveInteger } from './options.ts';
-import { createRandom } from './random.ts';
+import { gatedCellParameters } from './gru.ts';
 import type { WeightsLayout } from './weights.ts';
 import { u32, WGSL_ACTIVATIONS, wgslKey } from './wgsl-common.ts';
 
@@ -79,12 +75,7 @@ export interface ElmanCell extends Cell {
  * ```
  */
 export function elman(options: ElmanOptions): ElmanCell {
-  const hidden = positiveInteger('hidden', options.hidden);
-  const input = nonNegativeInteger('input', options.input);
-  const layout = resolveLayout(options.layout, options.weights);
-  const parameters = options.weights
-    ? loadGatedParameters(ELMAN_NAMING, options.weights, layout, hidden, input)
-    : initGatedParameters(ELMAN_NAMING, createRandom(options.seed ?? DEFAULT_SEED), layout, hidden, input);
+  const { hidden, input, parameters } = gatedCellParameters(ELMAN_NAMING, options);
   const { inputKernels: wi, recurrentKernels: wh, inputBias: bi, recurrentBias: bh } = parameters;
   return createCellFromKernel(
     {

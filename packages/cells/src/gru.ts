@@ -8,6 +8,7 @@ import type { Cell, Tensor } from './cell.ts';
 import { createCellFromKernel } from './cell-kernel.ts';
 import {
   detectLayout,
+  type GatedNaming,
   type GatedParameters,
   gatedParametersToWeights,
   initGatedParameters,
@@ -96,12 +97,7 @@ export interface GruCell extends Cell {
  * ```
  */
 export function gru(options: GruOptions): GruCell {
-  const hidden = positiveInteger('hidden', options.hidden);
-  const input = nonNegativeInteger('input', options.input);
-  const layout = resolveLayout(options.layout, options.weights);
-  const parameters = options.weights
-    ? loadGatedParameters(GRU_NAMING, options.weights, layout, hidden, input)
-    : initGatedParameters(GRU_NAMING, createRandom(options.seed ?? DEFAULT_SEED), layout, hidden, input);
+  const { hidden, input, parameters } = gatedCellParameters(GRU_NAMING, options);
   const prepared = prepareGru(parameters);
   return createCellFromKernel(
     {
@@ -119,6 +115,35 @@ export function gru(options: GruOptions): GruCell {
       weights: (target: WeightsLayout = 'flax') => gatedParametersToWeights(GRU_NAMING, parameters, target),
     },
   );
+}
+
+/**
+ * The sizes, layout and canonical parameters of a gated cell (GRU, LSTM, Elman) from its options: the sizes
+ * validated, the layout given, detected from `weights` or flax, and the parameters loaded from `weights` or
+ * initialised from `seed` (default {@link DEFAULT_SEED}).
+ *
+ * @example
+ * ```ts
+ * const { hidden, input, parameters } = gatedCellParameters(GRU_NAMING, { hidden: 8, input: 2, seed: 1 });
+ * ```
+ */
+export function gatedCellParameters(
+  naming: GatedNaming,
+  options: {
+    readonly hidden: number;
+    readonly input: number;
+    readonly weights?: Record<string, Tensor>;
+    readonly seed?: number;
+    readonly layout?: WeightsLayout;
+  },
+): { hidden: number; input: number; layout: WeightsLayout; parameters: GatedParameters } {
+  const hidden = positiveInteger('hidden', options.hidden);
+  const input = nonNegativeInteger('input', options.input);
+  const layout = resolveLayout(options.layout, options.weights);
+  const parameters = options.weights
+    ? loadGatedParameters(naming, options.weights, layout, hidden, input)
+    : initGatedParameters(naming, createRandom(options.seed ?? DEFAULT_SEED), layout, hidden, input);
+  return { hidden, input, layout, parameters };
 }
 
 /**

@@ -10,13 +10,9 @@ import {
   type GatedParameters,
   gatedOffsets,
   gatedParametersToWeights,
-  initGatedParameters,
-  loadGatedParameters,
   packGatedParameters,
 } from './gated-parameters.ts';
-import { DEFAULT_SEED, resolveLayout } from './gru.ts';
-import { nonNegativeInteger, positiveInteger } from './options.ts';
-import { createRandom } from './random.ts';
+import { gatedCellParameters } from './gru.ts';
 import type { WeightsLayout } from './weights.ts';
 import { u32, WGSL_ACTIVATIONS, wgslKey } from './wgsl-common.ts';
 
@@ -87,12 +83,7 @@ export interface LstmCell extends Cell {
  * ```
  */
 export function lstm(options: LstmOptions): LstmCell {
-  const hidden = positiveInteger('hidden', options.hidden);
-  const input = nonNegativeInteger('input', options.input);
-  const layout = resolveLayout(options.layout, options.weights);
-  const parameters = options.weights
-    ? loadGatedParameters(LSTM_NAMING, options.weights, layout, hidden, input)
-    : initGatedParameters(LSTM_NAMING, createRandom(options.seed ?? DEFAULT_SEED), layout, hidden, input);
+  const { hidden, input, parameters } = gatedCellParameters(LSTM_NAMING, options);
   const { inputKernels: wi, recurrentKernels: wh, inputBias: bi, recurrentBias: bh } = parameters;
   const H = hidden;
   const D = 2 * H;
