@@ -15,7 +15,10 @@ import {
   createWebGpuBackend,
   type LinearizeKernel,
   measure,
+  readSessionPassTimes,
   type SequentialKernel,
+  summarizePassTimes,
+  timeSessionPasses,
   warmUpGpu,
 } from '../src/index.ts';
 import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
@@ -33,6 +36,8 @@ const perSequenceMaxD = Number(argument('per-sequence-max-d', '16'));
 const sequentialLength = Number(argument('sequential-length', '30000'));
 /** Milliseconds of arithmetic before each measurement (an idle GPU starts at a low clock). */
 const warmMilliseconds = Number(argument('warm-ms', '200'));
+/** Whether to time each pass of whole iterations with timestamp queries (where the device has them). */
+const passTimesWanted = argument('pass-times', 'yes') === 'yes';
 
 /** Dawn toggles for dawn.node's `create()`, e.g. `enable-dawn-features=allow_unsafe_apis,disable_robustness`. */
 const dawnOptions = argument('dawn', '')
@@ -196,6 +201,29 @@ for (const linearizeKernel of linearizeKernels) {
     };
     rows.push(row);
     console.log(JSON.stringify(row));
+    if (passTimesWanted && device.features.has('timestamp-query')) {
+      // GPU time per pass inside whole iterations, from a random guess and from zeros.
+      for (const start of ['random', 'zeros'] as const) {
+        session.writeStates(start === 'random' ? normals(batch * T * D, 4) : new Float32Array(batch * T * D));
+        session.setActive(new Uint8Array(batch).fill(1));
+        await session.readStatus();
+        await warmUpGpu(device, warmMilliseconds);
+        timeSessionPasses(session, 64 * repetitions);
+        const started = performance.now();
+        for (let i = 0; i < repetitions; i++) iteration();
+        const times = summarizePassTimes(await readSessionPassTimes(session));
+        const wallMs = (performance.now() - started) / repetitions;
+        const passes = times.map(({ label, milliseconds, passes }) => ({
+          label,
+          msPerIteration: milliseconds / repetitions,
+          passesPerIteration: passes / repetitions,
+        }));
+        const gpuMs = passes.reduce((sum, pass) => sum + pass.msPerIteration, 0);
+        const timed = { passTimes: start, linearizeKernel, D, T, batch, repetitions, wallMs, gpuMs, passes };
+        rows.push(timed);
+        console.log(JSON.stringify(timed));
+      }
+    }
     session.destroy();
   }
   backend.destroy();

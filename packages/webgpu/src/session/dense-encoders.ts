@@ -87,7 +87,7 @@ export function encodeDenseScan(
         Math.ceil(applyCount / size),
       );
     }
-  });
+  }, 'dense-scan');
 }
 
 /**
@@ -161,6 +161,6 @@ export function encodeDenseKalman(session: SessionView, options: KalmanStepOptio
         groups,
       );
     }
-  });
+  }, 'dense-kalman');
   if (gain) encodeDenseScan(session, gain, means, session.candidate, true);
 }

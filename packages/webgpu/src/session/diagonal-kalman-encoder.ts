@@ -84,5 +84,5 @@ export function encodeDiagonalKalman(session: SessionView, options: KalmanStepOp
         groups,
       );
     }
-  });
+  }, 'diagonal-kalman');
 }

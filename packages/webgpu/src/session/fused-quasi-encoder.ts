@@ -107,6 +107,6 @@ export function encodeFusedQuasiIteration(session: SessionView, update: SessionP
       [{ buffer: session.partials }, { buffer: session.status }, { buffer: session.history }],
       batch,
     );
-  });
+  }, 'fused-quasi');
   session.swapStates();
 }

@@ -28,6 +28,7 @@ import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
 import type { KernelChoice } from './kernel-choice.ts';
+import { type PassTime, PassTimer } from './pass-timer.ts';
 import { SessionBuffers } from './session-buffers.ts';
 import {
   historyEntryWords,
@@ -72,6 +73,7 @@ class GpuSession implements Session, SessionView {
   #iteration = 0;
   #linearized: LinearizationMode | undefined;
   #destroyed = false;
+  #timer: PassTimer | undefined;
 
   constructor(
     context: GpuContext,
@@ -181,8 +183,8 @@ class GpuSession implements Session, SessionView {
     return this.#encoder;
   }
 
-  pass(record: (pass: GPUComputePassEncoder) => void): void {
-    const pass = this.#encoderNow().beginComputePass();
+  pass(record: (pass: GPUComputePassEncoder) => void, label = 'pass'): void {
+    const pass = this.#encoderNow().beginComputePass(this.#timer?.passDescriptor(label));
     record(pass);
     pass.end();
     this.#passes++;
@@ -213,7 +215,10 @@ class GpuSession implements Session, SessionView {
 
   dispatchElements(pipeline: GPUComputePipeline, values: SessionParamValues, bindings: GPUBufferBinding[]) {
     const groups = values.count ?? 0;
-    this.pass((pass) => this.context.dispatch(pass, pipeline, sessionParams.pack(values), bindings, groups));
+    this.pass(
+      (pass) => this.context.dispatch(pass, pipeline, sessionParams.pack(values), bindings, groups),
+      pipeline.label,
+    );
   }
 
   finishSequences(
@@ -222,8 +227,16 @@ class GpuSession implements Session, SessionView {
     values: SessionParamValues = {},
   ): void {
     const all = { total_batch: this.batch, blocks: this.blocks, history_capacity: this.historyCapacity };
-    this.pass((pass) =>
-      this.context.dispatch(pass, pipeline, sessionParams.pack({ ...all, ...values }), bindings, this.batch),
+    this.pass(
+      (pass) =>
+        this.context.dispatch(
+          pass,
+          pipeline,
+          sessionParams.pack({ ...all, ...values }),
+          bindings,
+          this.batch,
+        ),
+      pipeline.label,
     );
   }
 
@@ -308,7 +321,10 @@ class GpuSession implements Session, SessionView {
     };
     // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
     const running = { buffer: this.status, stride: sequenceStateWords };
-    this.pass((pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch));
+    this.pass(
+      (pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch),
+      reverse ? 'diagonal-scan/reverse' : 'diagonal-scan',
+    );
   }
 
   solveKalman(options: KalmanStepOptions): void {
@@ -442,13 +458,78 @@ class GpuSession implements Session, SessionView {
     writeArray(this.context, slot === 'candidate' ? this.candidate : this.iterate, data);
   }
 
+  /** Times every pass from now on (up to `capacity` passes between reads; see {@link readPassTimes}). */
+  timePasses(capacity: number): void {
+    if (!this.context.device.features.has('timestamp-query')) {
+      throw new WebGpuInputError('device', "a device with the 'timestamp-query' feature", 'one without');
+    }
+    if (!(Number.isInteger(capacity) && capacity > 0)) {
+      throw new WebGpuInputError('capacity', 'an integer ≥ 1', String(capacity));
+    }
+    this.flush();
+    this.#timer?.destroy();
+    this.#timer = new PassTimer(this.context.device, capacity);
+  }
+
+  /** The GPU time of each pass recorded since {@link timePasses} or the last read, after all of them ran. */
+  async readPassTimes(): Promise<PassTime[]> {
+    const timer = this.#timer;
+    if (!timer) throw new WebGpuInputError('session', 'a session timing its passes (timePasses)', 'one not');
+    this.#materialize();
+    const encoder = this.#encoderNow();
+    this.#encoder = undefined;
+    this.#passes = 0;
+    const errors = [
+      ...this.#errors,
+      this.context.device.popErrorScope(),
+      this.context.device.popErrorScope(),
+    ];
+    this.#errors = [];
+    const times = await timer.read(encoder, () => this.context.device.queue.submit([encoder.finish()]));
+    for (const error of await Promise.all(errors)) {
+      if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
+    }
+    return times;
+  }
+
   destroy(): void {
     if (this.#destroyed) return;
     this.flush();
+    this.#timer?.destroy();
+    this.#timer = undefined;
     this.#destroyed = true;
     this.buffers.release();
     this.#onDestroy(this);
   }
+}
+
+/**
+ * Times every compute pass of a WebGPU session with `timestamp-query` (a profiling aid): up to `capacity`
+ * passes between reads of {@link readSessionPassTimes}; passes beyond it run untimed.
+ *
+ * @throws {@link WebGpuInputError} when `session` is not a WebGPU session or its device lacks `timestamp-query`.
+ *
+ * @example
+ * ```ts
+ * timeSessionPasses(session, 1024);
+ * session.linearize('diagonal');
+ * await readSessionPassTimes(session); // [{ label: 'linearize-diagonal-tiled-…', milliseconds: 0.18 }, …]
+ * ```
+ */
+export function timeSessionPasses(session: Session, capacity = 4096): void {
+  webGpuSession(session).timePasses(capacity);
+}
+
+/** The GPU time of each pass a session recorded since {@link timeSessionPasses} or the last read. */
+export function readSessionPassTimes(session: Session): Promise<PassTime[]> {
+  return webGpuSession(session).readPassTimes();
+}
+
+function webGpuSession(session: Session): GpuSession {
+  if (!(session instanceof GpuSession)) {
+    throw new WebGpuInputError('session', 'a session of the WebGPU backend', String(session));
+  }
+  return session;
 }
 
 /** Creates a WebGPU session (see {@link GpuSession}); the backend owns the pool its buffers come from. */

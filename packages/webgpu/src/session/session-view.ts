@@ -42,8 +42,8 @@ export interface SessionView {
   windows(elementsPerStep: number): SequenceWindow[];
   /** The common uniform values of a window (sizes, offsets of the [B, T, …] arrays). */
   windowValues(window: SequenceWindow, elementsPerStep: number): SessionParamValues;
-  /** Records into a compute pass of the pending commands. */
-  pass(record: (pass: GPUComputePassEncoder) => void): void;
+  /** Records into a compute pass of the pending commands; `label` names it for pass timing. */
+  pass(record: (pass: GPUComputePassEncoder) => void, label?: string): void;
   /** The pipeline of a kernel of this session's cell (cached per device, cell, sizes and specialisation). */
   cellPipeline(kind: string, source: () => string): GPUComputePipeline;
   /** One dispatch of `values.count` workgroups, in its own pass. */

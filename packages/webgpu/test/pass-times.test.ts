@@ -1,0 +1,87 @@
+import { gru } from '@elk/cells';
+import { createCpuBackend } from '@elk/solvers';
+import { describeWebGpu } from '@elk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  readSessionPassTimes,
+  summarizePassTimes,
+  timeSessionPasses,
+  type WebGpuBackend,
+  WebGpuInputError,
+} from '../src/index.ts';
+import { randomArray, testBackend } from './helpers.ts';
+
+describe('summarizePassTimes', () => {
+  it('sums the time and counts the passes of each label, in first-seen order', () => {
+    const summary = summarizePassTimes([
+      { label: 'b', milliseconds: 1 },
+      { label: 'a', milliseconds: 0.5 },
+      { label: 'b', milliseconds: 2 },
+    ]);
+    expect(summary).toEqual([
+      { label: 'b', milliseconds: 3, passes: 2 },
+      { label: 'a', milliseconds: 0.5, passes: 1 },
+    ]);
+  });
+});
+
+describeWebGpu('pass timing', (gpu) => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    expect(gpu().device).toBeDefined();
+    backend = await testBackend();
+  });
+  afterAll(() => backend.destroy());
+
+  const problem = () => {
+    const cell = gru({ hidden: 4, input: 3, seed: 2 });
+    return {
+      cell,
+      batch: 2,
+      length: 100,
+      inputs: randomArray(2 * 100 * 3, 5, -1, 1),
+      initialState: new Float32Array(2 * 4),
+    };
+  };
+
+  it('times each pass of an iteration, named by its kernel, and starts over after a read', async () => {
+    const session = await backend.createSession(problem());
+    if (!backend.device.features.has('timestamp-query')) {
+      // Without the feature there is nothing to time: the call says why.
+      expect(() => timeSessionPasses(session, 64)).toThrow(/timestamp-query/);
+      session.destroy();
+      return;
+    }
+    timeSessionPasses(session, 64);
+    for (let i = 0; i < 2; i++) {
+      session.linearize('diagonal');
+      session.solveAffine('diagonal');
+      session.update({ tolerance: 0, criterion: 'step', reset: true });
+    }
+    const times = await readSessionPassTimes(session);
+    const labels = times.map((time) => time.label);
+    expect(labels.filter((label) => label.startsWith('linearize-diagonal'))).toHaveLength(2);
+    expect(labels.filter((label) => label === 'diagonal-scan')).toHaveLength(2);
+    expect(labels.filter((label) => label.startsWith('session/update-direct'))).toHaveLength(2);
+    expect(labels.filter((label) => label === 'session/finish-update')).toHaveLength(2);
+    for (const time of times) expect(time.milliseconds).toBeGreaterThanOrEqual(0);
+    expect(await readSessionPassTimes(session)).toEqual([]);
+    session.update({ tolerance: 0, criterion: 'step', reset: true });
+    expect((await readSessionPassTimes(session)).length).toBe(2);
+    session.destroy();
+  });
+
+  it('rejects a session of another backend and a bad capacity, naming the argument', async () => {
+    const cpu = createCpuBackend();
+    const cpuSession = await cpu.createSession(problem());
+    expect(() => timeSessionPasses(cpuSession)).toThrow(WebGpuInputError);
+    expect(() => timeSessionPasses(cpuSession)).toThrow(/session/);
+    cpuSession.destroy();
+    const session = await backend.createSession(problem());
+    if (backend.device.features.has('timestamp-query')) {
+      expect(() => timeSessionPasses(session, 0)).toThrow(/capacity/);
+    }
+    await expect(readSessionPassTimes(session)).rejects.toThrow(/timePasses/);
+    session.destroy();
+  });
+});
