@@ -22,7 +22,13 @@ import {
   warmUpGpu,
 } from '../src/index.ts';
 import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
-import { tiledLinearizeLimits, tiledLinearizePlan } from '../src/session/gemm-tile-plan.ts';
+import type { GemmTilePlan } from '../src/session/gemm-tile-plan.ts';
+import {
+  gemmGates,
+  gemmTilePlan,
+  tiledLinearizeLimits,
+  tiledLinearizePlan,
+} from '../src/session/gemm-tile-plan.ts';
 import type { SessionView } from '../src/session/session-view.ts';
 import { argument, gridArgument, gruSession, listArgument, normals } from './support.ts';
 
@@ -38,6 +44,8 @@ const sequentialLength = Number(argument('sequential-length', '30000'));
 const warmMilliseconds = Number(argument('warm-ms', '200'));
 /** Whether to time each pass of whole iterations with timestamp queries (where the device has them). */
 const passTimesWanted = argument('pass-times', 'yes') === 'yes';
+/** The guesses the timed iterations start from, in order (`random`: normal values; `zeros`). */
+const passStarts = listArgument('pass-starts', 'random,zeros') as ('random' | 'zeros')[];
 
 /** Dawn toggles for dawn.node's `create()`, e.g. `enable-dawn-features=allow_unsafe_apis,disable_robustness`. */
 const dawnOptions = argument('dawn', '')
@@ -147,7 +155,7 @@ async function wall(
 ): Promise<{ host: number; all: number }> {
   session.setActive(new Uint8Array(session.batch).fill(1));
   await session.readStatus();
-  await warmUpGpu(device, warmMilliseconds);
+  await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
   const started = performance.now();
   for (let i = 0; i < times; i++) record();
   const recorded = performance.now();
@@ -203,11 +211,12 @@ for (const linearizeKernel of linearizeKernels) {
     console.log(JSON.stringify(row));
     if (passTimesWanted && device.features.has('timestamp-query')) {
       // GPU time per pass inside whole iterations, from a random guess and from zeros.
-      for (const start of ['random', 'zeros'] as const) {
-        session.writeStates(start === 'random' ? normals(batch * T * D, 4) : new Float32Array(batch * T * D));
+      const guesses = { random: normals(batch * T * D, 4), zeros: new Float32Array(batch * T * D) };
+      for (const start of passStarts) {
+        session.writeStates(guesses[start]);
         session.setActive(new Uint8Array(batch).fill(1));
         await session.readStatus();
-        await warmUpGpu(device, warmMilliseconds);
+        await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
         timeSessionPasses(session, 64 * repetitions);
         const started = performance.now();
         for (let i = 0; i < repetitions; i++) iteration();
@@ -233,6 +242,7 @@ for (const linearizeKernel of linearizeKernels) {
  * The tiled linearisation's parts timed apart (`--ablation D:T,…`): the whole kernel, staging alone, staging +
  * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session.
  */
+const ablationRows = listArgument('ablation-rows', '').map(Number);
 const ablationGrid = argument('ablation', '')
   .split(',')
   .filter((pair) => pair !== '')
@@ -248,8 +258,18 @@ for (const [D, T] of ablationGrid) {
   if (!plan || !kind) throw new Error(`no tile plan at D = ${D}`);
   const weights = view.buffers.lazy('gemmWeights', 4);
   const jacobian = view.jacobianBuffer('diagonal');
-  for (const parts of ['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]) {
-    const pipeline = view.cellPipeline(`ablation-${parts}`, () =>
+  // The parts of the default plan, then the whole kernel with each R of --ablation-rows (e.g. 2,4,8).
+  const limits = tiledLinearizeLimits(backend.capabilities);
+  const variants: { parts: TiledParts; plan: GemmTilePlan }[] = [
+    ...(['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]).map((parts) => ({ parts, plan })),
+    ...ablationRows.flatMap((R) => {
+      const forced = gemmTilePlan(D, D, gemmGates[kind], limits.storageBytes, limits.invocations, R);
+      return forced && R !== plan.rowsPerInvocation ? [{ parts: 'all' as TiledParts, plan: forced }] : [];
+    }),
+  ];
+  for (const { parts, plan } of variants) {
+    const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
+    const pipeline = view.cellPipeline(`ablation-${parts}-${tag}`, () =>
       tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts),
     );
     const record = () => {

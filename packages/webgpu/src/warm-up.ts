@@ -25,18 +25,46 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 const spinners = new WeakMap<GPUDevice, { pipeline: GPUComputePipeline; group: GPUBindGroup }>();
 
+/** What {@link warmUpGpu} did: how long it ran and whether the dispatch time had settled when it stopped. */
+export interface WarmUp {
+  /** Seconds from the call to the end of the last dispatch. */
+  readonly seconds: number;
+  /** Whether the last dispatches took as long as the fastest (the clock had stopped rising). */
+  readonly steady: boolean;
+  /** Milliseconds of the last dispatch and of the fastest one (equal dispatches throughout). */
+  readonly lastMs: number;
+  readonly fastestMs: number;
+}
+
+/** Options of {@link warmUpGpu}. */
+export interface WarmUpOptions {
+  /** Keep going past `milliseconds` until the dispatch time is steady, for at most this long in all. Default: `milliseconds`. */
+  readonly mostMilliseconds?: number;
+}
+
+/** Dispatches in a row, each within this fraction of the fastest, that count as a steady clock. */
+const steadyDispatches = 8;
+const steadyTolerance = 0.03;
+
 /**
- * Keeps `device` busy with arithmetic for about `milliseconds` (nothing when ≤ 0): dispatches of growing size,
- * each awaited, until the time has passed. Resolves to the seconds it took.
+ * Keeps `device` busy with arithmetic for at least `milliseconds` (nothing when ≤ 0), the queue never empty
+ * (the next dispatch is submitted before the last one is awaited: a GPU that idles between dispatches may
+ * not raise its clock), then — up to `mostMilliseconds` — until the last dispatches of equal size take as
+ * long as the fastest one (the clock has stopped rising). Dispatches take a few milliseconds each once sized.
  *
  * @example
  * ```ts
- * await warmUpGpu(device, 200); // then time the phase
+ * const { steady } = await warmUpGpu(device, 200, { mostMilliseconds: 2000 }); // then time the phase
  * ```
  */
-export async function warmUpGpu(device: GPUDevice, milliseconds: number): Promise<number> {
+export async function warmUpGpu(
+  device: GPUDevice,
+  milliseconds: number,
+  options: WarmUpOptions = {},
+): Promise<WarmUp> {
   const started = performance.now();
-  if (!(milliseconds > 0)) return 0;
+  if (!(milliseconds > 0)) return { seconds: 0, steady: false, lastMs: 0, fastestMs: 0 };
+  const most = Math.max(milliseconds, options.mostMilliseconds ?? milliseconds);
   let spinner = spinners.get(device);
   if (!spinner) {
     const pipeline = device.createComputePipeline({
@@ -51,20 +79,46 @@ export async function warmUpGpu(device: GPUDevice, milliseconds: number): Promis
     spinner = { pipeline, group };
     spinners.set(device, spinner);
   }
-  const most = device.limits.maxComputeWorkgroupsPerDimension;
-  let groups = 64;
-  while (performance.now() - started < milliseconds) {
-    const dispatchStarted = performance.now();
+  const { pipeline, group } = spinner;
+  const submit = (groups: number): Promise<undefined> => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    pass.setPipeline(spinner.pipeline);
-    pass.setBindGroup(0, spinner.group);
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups);
     pass.end();
     device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    // Dispatches of about 10 ms keep the host's share of the time small.
-    if (performance.now() - dispatchStarted < 10) groups = Math.min(most, groups * 2);
+    return device.queue.onSubmittedWorkDone();
+  };
+  // Size a dispatch to about 2 ms (doubling from a small one), then keep two in flight.
+  const largest = device.limits.maxComputeWorkgroupsPerDimension;
+  let groups = 64;
+  for (;;) {
+    const before = performance.now();
+    await submit(groups);
+    if (performance.now() - before >= 2 || groups >= largest) break;
+    groups = Math.min(largest, groups * 2);
   }
-  return (performance.now() - started) / 1000;
+  const times: number[] = [];
+  let fastest = Number.POSITIVE_INFINITY;
+  let pending = submit(groups);
+  let last = performance.now();
+  for (;;) {
+    const next = submit(groups);
+    await pending;
+    const now = performance.now();
+    const took = now - last;
+    last = now;
+    pending = next;
+    times.push(took);
+    fastest = Math.min(fastest, took);
+    const recent = times.slice(-steadyDispatches);
+    const steady =
+      recent.length === steadyDispatches && recent.every((time) => time <= fastest * (1 + steadyTolerance));
+    const elapsed = now - started;
+    if ((elapsed >= milliseconds && steady) || elapsed >= most) {
+      await pending;
+      return { seconds: (performance.now() - started) / 1000, steady, lastMs: took, fastestMs: fastest };
+    }
+  }
 }

@@ -21,7 +21,7 @@ import type { FigureResult, Row } from '../output/figure-result.ts';
 import { formatBytes } from '../output/table.ts';
 import { type CudnnCase, runCudnnBaseline } from './cudnn-baseline.ts';
 import { gpuGridResult, runRow } from './gpu-grid-result.ts';
-import { GPU_WARM_UP_MILLISECONDS } from './gpu-warm-up.ts';
+import { GPU_WARM_UP_MILLISECONDS, GPU_WARM_UP_MOST_MILLISECONDS } from './gpu-warm-up.ts';
 
 /**
  * The WebGPU kernel variants a gpu-grid run asks for (see `@elk/webgpu`'s `linearizeKernel`,
@@ -180,7 +180,12 @@ export async function runGpuGrid(
             backend: solver,
             maxIterations: method === 'sequential' ? 1 : sizes.maxIterations,
             tolerance: sizes.tolerance,
-            beforeSolve: () => warmUpGpu(device, warmUpMilliseconds),
+            beforeSolve: async () => {
+              const warm = await warmUpGpu(device, warmUpMilliseconds, {
+                mostMilliseconds: GPU_WARM_UP_MOST_MILLISECONDS,
+              });
+              return warm.seconds;
+            },
           });
           if (method === 'sequential') sequentialStates = measured.states;
           row = {
