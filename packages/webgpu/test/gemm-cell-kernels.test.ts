@@ -67,6 +67,12 @@ describe('GEMM tile plans', () => {
     expect(gemmTilePlan(129, 1, 3, 49152, 256)).toBeUndefined();
     expect(gemmTilePlan(128, 1, 3, 49152, 256)?.rowsPerInvocation).toBe(8);
     expect(gemmTilePlan(64, 64, 3, 49152, 256)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
+    expect(gemmTilePlan(64, 64, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 512 });
+    expect(gemmTilePlan(64, 64, 3, 49152, 1024, 8)).toMatchObject({
+      rowsPerInvocation: 8,
+      workgroupSize: 128,
+    });
+    expect(gemmTilePlan(64, 64, 3, 49152, 1024, 3)).toBeUndefined();
     expect(gemmTilePlan(8, 8, 3, 16384, 256)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 64 });
     const shape = { gemm: 'gru' as const, stateSize: 8, inputSize: 8 };
     const limits = { storageBytes: 16384, invocations: 256, storageBuffers: 10 };
