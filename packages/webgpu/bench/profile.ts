@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import type { Session } from '@elk/solvers';
 import {
   createWebGpuBackend,
+  type InputProjections,
   type LinearizeKernel,
   measure,
   readSessionPassTimes,
@@ -36,6 +37,8 @@ const grid = gridArgument('grid', '8:30000,16:30000,32:30000,64:30000,8:1000000,
 const batch = Number(argument('batch', '16'));
 const repetitions = Number(argument('repetitions', '10'));
 const linearizeKernels = listArgument('linearize', 'per-element,tiled') as LinearizeKernel[];
+/** The input-projection choices the tiled kernel runs with (`--projections auto,recomputed,precomputed`). */
+const projectionChoices = listArgument('projections', 'auto') as InputProjections[];
 const sequentialKernels = listArgument('sequential', 'per-sequence,row-parallel') as SequentialKernel[];
 /** Sequential kernels run only where T·(time per step) stays short: per-sequence at D ≤ this. */
 const perSequenceMaxD = Number(argument('per-sequence-max-d', '16'));
@@ -164,8 +167,14 @@ async function wall(
   return { host: (recorded - started) / times, all: (ended - started) / times };
 }
 
-for (const linearizeKernel of linearizeKernels) {
-  const backend = await createWebGpuBackend({ device, linearizeKernel });
+const variants = linearizeKernels.flatMap((linearizeKernel) =>
+  (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).map((inputProjections) => ({
+    linearizeKernel,
+    inputProjections,
+  })),
+);
+for (const { linearizeKernel, inputProjections } of variants) {
+  const backend = await createWebGpuBackend({ device, linearizeKernel, inputProjections });
   console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
   for (const [D, T] of grid) {
     const session = await gruSession(backend, batch, D, T);
@@ -193,6 +202,7 @@ for (const linearizeKernel of linearizeKernels) {
     const updates = await wall(session, update, repetitions);
     const row = {
       linearizeKernel,
+      inputProjections,
       D,
       T,
       batch,
@@ -228,7 +238,18 @@ for (const linearizeKernel of linearizeKernels) {
           passesPerIteration: passes / repetitions,
         }));
         const gpuMs = passes.reduce((sum, pass) => sum + pass.msPerIteration, 0);
-        const timed = { passTimes: start, linearizeKernel, D, T, batch, repetitions, wallMs, gpuMs, passes };
+        const timed = {
+          passTimes: start,
+          linearizeKernel,
+          inputProjections,
+          D,
+          T,
+          batch,
+          repetitions,
+          wallMs,
+          gpuMs,
+          passes,
+        };
         rows.push(timed);
         console.log(JSON.stringify(timed));
       }

@@ -52,6 +52,14 @@ export const webGpuDefaults = {
    */
   linearizeKernel: 'tiled',
   /**
+   * Whether the tiled linearisation precomputes the input half of the gates (see
+   * `WebGpuBackendOptions.inputProjections`): `'auto'` does from this state size on, where the multiply-adds
+   * bound the kernel; below it the G·D projections per step cost more to read than the I·G·D multiply-adds
+   * they save.
+   */
+  inputProjections: 'auto',
+  precomputedProjectionsFromStateSize: 32,
+  /**
    * The sequential kernel on hardware adapters (see `WebGpuBackendOptions.sequentialKernel`): `'row-parallel'`
    * (GRU and Elman: one workgroup per sequence, one invocation per output unit, the state in workgroup memory;
    * other cells fall back to `'per-sequence'`). Measured on the H200 (flax GRU, B = 16, T = 3·10⁴): 2.8 / 3.7 /

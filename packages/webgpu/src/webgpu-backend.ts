@@ -21,7 +21,12 @@ import {
 } from './scan-bandwidth.ts';
 import { type GpuAffineScanOptions, scanAffineDiagonalOnGpu } from './scan-methods.ts';
 import { createGpuSession } from './session/gpu-session.ts';
-import type { KernelChoice, LinearizeKernel, SequentialKernel } from './session/kernel-choice.ts';
+import type {
+  InputProjections,
+  KernelChoice,
+  LinearizeKernel,
+  SequentialKernel,
+} from './session/kernel-choice.ts';
 
 /** Options of {@link createWebGpuBackend}. */
 export interface WebGpuBackendOptions {
@@ -56,6 +61,14 @@ export interface WebGpuBackendOptions {
    * (b, t) walks all the cell's weights.
    */
   linearizeKernel?: LinearizeKernel;
+  /**
+   * Whether the tiled linearisation precomputes the input half of the gates, x_t W_i, once per session
+   * (default {@link webGpuDefaults}.inputProjections, `'auto'`: from D = 32 on, where the multiply-adds bound
+   * the kernel). `'precomputed'`: whenever the tiled kernel runs and I > 0 — each iteration then stages
+   * s_{t−1} alone and does D·G·D multiply-adds per step instead of (I + D)·G·D, reading G·D precomputed floats;
+   * the session holds them (B·T·G·⌈D/4⌉·16 bytes). `'recomputed'`: never.
+   */
+  inputProjections?: InputProjections;
   /**
    * The sequential kernel (default {@link webGpuDefaults}.sequentialKernel, `'row-parallel'`, on hardware
    * adapters; `'per-sequence'` on software ones such as lavapipe or SwiftShader, which emulate workgroup
@@ -99,6 +112,7 @@ export interface WebGpuBackend extends Backend {
   readonly kernels: {
     readonly linearizeKernel: LinearizeKernel;
     readonly sequentialKernel: SequentialKernel;
+    readonly inputProjections: InputProjections;
   };
   /** The device the backend runs on. */
   readonly device: GPUDevice;
@@ -157,7 +171,11 @@ class WebGpuBackendImplementation implements WebGpuBackend {
     return this.#context.device;
   }
   get kernels(): WebGpuBackend['kernels'] {
-    return { linearizeKernel: this.#kernels.linearize, sequentialKernel: this.#kernels.sequential };
+    return {
+      linearizeKernel: this.#kernels.linearize,
+      sequentialKernel: this.#kernels.sequential,
+      inputProjections: this.#kernels.inputProjections,
+    };
   }
   get capabilities(): DeviceCapabilities {
     return this.#context.capabilities;
@@ -247,6 +265,14 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (linearize !== 'per-element' && linearize !== 'tiled') {
     throw new WebGpuInputError('linearizeKernel', "'per-element' or 'tiled'", String(linearize));
   }
+  const inputProjections = options.inputProjections ?? webGpuDefaults.inputProjections;
+  if (!['auto', 'precomputed', 'recomputed'].includes(inputProjections)) {
+    throw new WebGpuInputError(
+      'inputProjections',
+      "'auto', 'precomputed' or 'recomputed'",
+      String(inputProjections),
+    );
+  }
   const requestedSequential = options.sequentialKernel;
   if (
     requestedSequential !== undefined &&
@@ -287,5 +313,6 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     fusion: options.fusion ?? webGpuDefaults.fusion,
     linearize,
     sequential,
+    inputProjections,
   });
 }

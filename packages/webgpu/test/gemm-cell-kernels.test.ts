@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebGpuBackend, type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
 import {
   gemmTilePlan,
+  inputProjectionPlans,
   stagesRecurrentWeights,
   tiledLinearizeLimits,
   tiledLinearizePlan,
@@ -110,19 +111,63 @@ describe('GEMM tile plans', () => {
     expect(stagesRecurrentWeights(36, 4, 3, 16384)).toBe(true);
     expect(stagesRecurrentWeights(37, 4, 3, 16384)).toBe(false);
   });
+
+  it('input projections: precomputed where asked and applicable, from D = 32 on by default, never without inputs', () => {
+    const limits = { storageBytes: 49152, invocations: 1024, storageBuffers: 10 };
+    const size = { batch: 16, length: 1000, maxBufferSize: 2 ** 32, sequenceBindingBytes: 2 ** 30 };
+    const tiled = (inputProjections: 'auto' | 'precomputed' | 'recomputed') =>
+      ({ linearize: 'tiled', inputProjections }) as const;
+    const gru64 = { gemm: 'gru', stateSize: 64, inputSize: 64 } as const;
+    const plans = inputProjectionPlans(gru64, tiled('auto'), limits, size);
+    expect(plans?.wordsPerStep).toBe(3 * 16 * 4);
+    expect(plans?.linearize.rowStride).toBe(65);
+    expect(inputProjectionPlans({ ...gru64, stateSize: 16 }, tiled('auto'), limits, size)).toBeUndefined();
+    expect(
+      inputProjectionPlans({ ...gru64, stateSize: 16 }, tiled('precomputed'), limits, size),
+    ).toBeDefined();
+    expect(inputProjectionPlans(gru64, tiled('recomputed'), limits, size)).toBeUndefined();
+    expect(
+      inputProjectionPlans({ ...gru64, inputSize: 0 }, tiled('precomputed'), limits, size),
+    ).toBeUndefined();
+    expect(
+      inputProjectionPlans({ ...gru64, gemm: undefined }, tiled('precomputed'), limits, size),
+    ).toBeUndefined();
+    expect(
+      inputProjectionPlans(
+        gru64,
+        { linearize: 'per-element', inputProjections: 'precomputed' },
+        limits,
+        size,
+      ),
+    ).toBeUndefined();
+    expect(
+      inputProjectionPlans(gru64, tiled('auto'), { ...limits, storageBuffers: 8 }, size),
+    ).toBeUndefined();
+    // B·T·G·Q·16 bytes must fit one buffer.
+    expect(
+      inputProjectionPlans(gru64, tiled('auto'), limits, { ...size, maxBufferSize: 3 * 2 ** 20 }),
+    ).toBeUndefined();
+    expect(
+      inputProjectionPlans({ gemm: 'elman', stateSize: 40, inputSize: 3 }, tiled('auto'), limits, size)
+        ?.wordsPerStep,
+    ).toBe(40);
+  });
 });
 
 describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential', (gpu) => {
   let plain: WebGpuBackend;
   let variants: WebGpuBackend;
+  let projected: WebGpuBackend;
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
     plain = await testBackend({ linearizeKernel: 'per-element', sequentialKernel: 'per-sequence' });
     variants = await testBackend({ linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' });
+    projected = await testBackend({ linearizeKernel: 'tiled', inputProjections: 'precomputed' });
   });
   afterAll(() => {
     plain.destroy();
     variants.destroy();
+    projected.destroy();
   });
 
   it('the sizes under test run the tiled kernel on this device', () => {
@@ -159,6 +204,12 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
               const reference = await evaluate(cell, { ...run, backend: plain });
               const result = await evaluate(cell, { ...run, backend: variants });
               expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+              // The input half of the gates precomputed once per session: the same states.
+              const withProjections = await evaluate(cell, { ...run, backend: projected });
+              expect(maxRelativeError(withProjections.states, cpu.states), `${where} projected`).toBeLessThan(
+                2e-4,
+              );
+              expect(withProjections.converged, `${where} projected`).toBe(cpu.converged);
               expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
               const steps = result.perSequence.iterations.map((n, b) =>
                 Math.abs(n - (reference.perSequence.iterations[b] ?? -1)),
@@ -194,6 +245,12 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
               const reference = await evaluate(cell, { ...run, backend: plain });
               const result = await evaluate(cell, { ...run, backend: variants });
               expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+              // The input half of the gates precomputed once per session: the same states.
+              const withProjections = await evaluate(cell, { ...run, backend: projected });
+              expect(maxRelativeError(withProjections.states, cpu.states), `${where} projected`).toBeLessThan(
+                2e-4,
+              );
+              expect(withProjections.converged, `${where} projected`).toBe(cpu.converged);
               expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
               expect(result.converged, where).toBe(cpu.converged);
             }
@@ -208,25 +265,30 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
 describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
   it('windowed sessions (small bindings) give the same states as the CPU with both variants', async () => {
     expect(gpu().device).toBeDefined();
-    // 8 KiB bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17) bound three sequences at a time.
-    const windowed = await testBackend({
-      maxBindingBytes: 8192,
-      linearizeKernel: 'tiled',
-      sequentialKernel: 'row-parallel',
-    });
-    try {
-      for (const layout of ['flax', 'torch'] as const) {
-        const { cell, options } = problem(17, layout, 7, 35, 40);
-        for (const method of ['sequential', 'jacobi', 'quasi-deer', 'quasi-elk'] as const) {
-          const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-          const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-          const result = await evaluate(cell, { ...run, backend: windowed });
-          expect(maxRelativeError(result.states, cpu.states), `${layout} ${method}`).toBeLessThan(2e-4);
-          expect(result.iterations, `${layout} ${method}`).toBe(cpu.iterations);
+    // Small bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17) bound three sequences at a time in
+    // 8 KiB; its projections (T·G·Q·16 = 8400 bytes) one at a time in 16 KiB.
+    for (const inputProjections of ['recomputed', 'precomputed'] as const) {
+      const windowed = await testBackend({
+        maxBindingBytes: inputProjections === 'precomputed' ? 16384 : 8192,
+        linearizeKernel: 'tiled',
+        sequentialKernel: 'row-parallel',
+        inputProjections,
+      });
+      try {
+        for (const layout of ['flax', 'torch'] as const) {
+          const { cell, options } = problem(17, layout, 7, 35, 40);
+          for (const method of ['sequential', 'jacobi', 'quasi-deer', 'quasi-elk'] as const) {
+            const where = `${layout} ${method} ${inputProjections}`;
+            const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+            const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+            const result = await evaluate(cell, { ...run, backend: windowed });
+            expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+            expect(result.iterations, where).toBe(cpu.iterations);
+          }
         }
+      } finally {
+        windowed.destroy();
       }
-    } finally {
-      windowed.destroy();
     }
   });
 
@@ -319,6 +381,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
       expect(defaults.kernels).toEqual({
         linearizeKernel: webGpuDefaults.linearizeKernel,
         sequentialKernel: defaults.capabilities.software ? 'per-sequence' : 'row-parallel',
+        inputProjections: 'auto',
       });
       expect(chosen.kernels.sequentialKernel).toBe('row-parallel');
     } finally {

@@ -7,15 +7,19 @@
 
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
+import type { GemmCellKind } from './cell-kernels.ts';
 import { linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
 import {
   gemmWeightsWgsl,
   gemmWeightsWords,
+  inputProjectionWgsl,
   rowParallelSequentialWgsl,
   tiledLinearizeWgsl,
 } from './gemm-cell-kernels.ts';
 import {
+  type GemmTilePlan,
   gemmGates,
+  type ProjectionPlans,
   stagesRecurrentWeights,
   tiledLinearizeLimits,
   tiledLinearizePlan,
@@ -28,11 +32,20 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
   const { context, stateSize: D, cell } = session;
   const perStep = mode === 'dense' ? D * D : D;
   const jacobian = mode === 'none' ? undefined : session.jacobianBuffer(mode);
-  const { pipeline, weights } = linearizePipeline(session, mode);
+  const { pipeline, weights, projections } = linearizePipeline(session, mode);
   for (const window of session.windows(perStep)) {
+    const values = session.windowValues(window, perStep);
+    let source: GPUBufferBinding = session.range(session.inputs, cell.inputSize, window);
+    if (projections) {
+      // Binding 2 holds the precomputed projections instead of the inputs.
+      const words = session.length * projections.wordsPerStep;
+      const binding = context.windowBinding(projections.buffer, words, window);
+      source = binding.range;
+      values.offset_inputs = binding.residual;
+    }
     const bindings: GPUBufferBinding[] = [
       { buffer: session.cellParameters },
-      session.range(session.inputs, cell.inputSize, window),
+      source,
       { buffer: session.initialState },
       session.range(session.iterate, D, window),
       session.range(session.offset, D, window),
@@ -41,7 +54,7 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
     ];
     if (jacobian) bindings.push(session.range(jacobian, perStep, window));
     if (weights) bindings.push({ buffer: weights });
-    session.dispatchElements(pipeline, session.windowValues(window, perStep), bindings);
+    session.dispatchElements(pipeline, values, bindings);
   }
   const finish = context.pipeline('session/finish-linearize', finishLinearizeWgsl);
   session.finishSequences(finish, [{ buffer: session.partials }, { buffer: session.status }]);
@@ -50,16 +63,69 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
 /** Sessions whose transposed GEMM weights are written (the cell's parameters never change in a session). */
 const transposedWeights = new WeakSet<SessionView>();
 
+/** Sessions whose input projections are written (the inputs never change in a session). */
+const projectedInputs = new WeakSet<SessionView>();
+
+/** The transposed weights of a GEMM cell's tiled kernels, written on first use. */
+function gemmWeights(session: SessionView, kind: GemmCellKind, plan: GemmTilePlan): GPUBuffer {
+  const { cell } = session;
+  const words = gemmWeightsWords(cell, plan);
+  const weights = session.buffers.lazy('gemmWeights', words * 4);
+  if (!transposedWeights.has(session)) {
+    const transpose = session.cellPipeline(`gemm-weights-${plan.unitQuads}`, () =>
+      gemmWeightsWgsl(cell, kind, plan),
+    );
+    session.dispatchElements(transpose, { count: Math.ceil(words / webGpuDefaults.workgroupSize) }, [
+      { buffer: session.cellParameters },
+      { buffer: weights },
+    ]);
+    transposedWeights.add(session);
+  }
+  return weights;
+}
+
+/** The session's input projections x_t W_i [B, T, G, Q] vec4, computed on first use. */
+function inputProjections(session: SessionView, plans: ProjectionPlans, weights: GPUBuffer): GPUBuffer {
+  const { cell, context, length: T } = session;
+  const buffer = session.buffers.lazy('projections', session.batch * T * plans.wordsPerStep * 4);
+  if (!projectedInputs.has(session)) {
+    const plan = plans.projection;
+    const pipeline = session.cellPipeline(
+      `input-projection-${plan.rowsPerInvocation}x${plan.workgroupSize}`,
+      () => inputProjectionWgsl(cell, plan),
+    );
+    for (const window of session.windows(session.stateSize)) {
+      const output = context.windowBinding(buffer, T * plans.wordsPerStep, window);
+      session.dispatchElements(
+        pipeline,
+        { ...session.windowValues(window, session.stateSize), offset_offset: output.residual },
+        [
+          { buffer: session.cellParameters },
+          session.range(session.inputs, cell.inputSize, window),
+          output.range,
+          { buffer: weights },
+        ],
+      );
+    }
+    projectedInputs.add(session);
+  }
+  return buffer;
+}
+
 /**
  * The pipeline of `linearize(mode)`: the tiled kernel when chosen and applicable (a GRU or Elman cell, mode 'none' or
  * 'diagonal', a tile plan within the device's workgroup limits), with its transposed weights (written on first
- * use), else the per-element kernel. Both write the same arrays over the same grid (one workgroup per block
- * of W steps of a sequence).
+ * use) and, where the session precomputes them, its input projections; else the per-element kernel. All write
+ * the same arrays over the same grid (one workgroup per block of W steps of a sequence).
  */
 function linearizePipeline(
   session: SessionView,
   mode: LinearizationMode,
-): { pipeline: GPUComputePipeline; weights?: GPUBuffer } {
+): {
+  pipeline: GPUComputePipeline;
+  weights?: GPUBuffer;
+  projections?: { buffer: GPUBuffer; wordsPerStep: number };
+} {
   const { cell, context } = session;
   const plan = tiledLinearizePlan(
     cell,
@@ -71,17 +137,18 @@ function linearizePipeline(
   if (!plan || !kind || mode === 'dense') {
     return { pipeline: session.cellPipeline(`linearize-${mode}`, () => linearizeWgsl(cell, mode)) };
   }
-  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
-  const words = gemmWeightsWords(cell, plan);
-  const weights = session.buffers.lazy('gemmWeights', words * 4);
-  if (!transposedWeights.has(session)) {
-    const transpose = session.cellPipeline(`gemm-weights-${tag}`, () => gemmWeightsWgsl(cell, kind, plan));
-    session.dispatchElements(transpose, { count: Math.ceil(words / webGpuDefaults.workgroupSize) }, [
-      { buffer: session.cellParameters },
-      { buffer: weights },
-    ]);
-    transposedWeights.add(session);
+  const weights = gemmWeights(session, kind, plan);
+  const plans = session.projections;
+  if (plans) {
+    const buffer = inputProjections(session, plans, weights);
+    const projected = plans.linearize;
+    const tag = `${projected.rowsPerInvocation}x${projected.workgroupSize}`;
+    const pipeline = session.cellPipeline(`linearize-${mode}-tiled-projected-${tag}`, () =>
+      tiledLinearizeWgsl(cell, kind, mode, projected, 'all', true),
+    );
+    return { pipeline, weights, projections: { buffer, wordsPerStep: plans.wordsPerStep } };
   }
+  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
   const pipeline = session.cellPipeline(`linearize-${mode}-tiled-${tag}`, () =>
     tiledLinearizeWgsl(cell, kind, mode, plan),
   );

@@ -125,6 +125,97 @@ export function gemmWeightsWords(
   return (cell.inputSize + cell.stateSize) * plan.gates * plan.unitQuads * 4;
 }
 
+/** Words per time step of a sequence's input projections [G, Q] vec4 (see {@link inputProjectionWgsl}). */
+export function inputProjectionWords(plan: Pick<GemmTilePlan, 'gates' | 'unitQuads'>): number {
+  return plan.gates * plan.unitQuads * 4;
+}
+
+/**
+ * The input half of a GEMM cell's gate pre-activations, x_t W_i for every gate (no biases), computed once per
+ * session — the inputs never change while the iterate does, so the tiled linearisation then stages s_{t−1}
+ * alone and does half the multiply-adds at I = D. Writes projections [B, T, G, Q] vec4 (unit 4q + lane in
+ * lane; 0 past D) from the transposed weights. One workgroup per block of W steps of a sequence, tiled like
+ * {@link tiledLinearizeWgsl} with the input columns staged. Bindings: 1 cell_params, 2 inputs,
+ * 3 projections (write), 4 the transposed weights; `params.offset_inputs` and `params.offset_offset` are the
+ * window offsets (f32 words) of the inputs and of the projections.
+ */
+export function inputProjectionWgsl(cell: CellShape, plan: GemmTilePlan): string {
+  const W = webGpuDefaults.workgroupSize;
+  const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, gates } = plan;
+  const I = Math.max(1, cell.inputSize);
+  const stride = I % 2 === 1 ? I : I + 1;
+  const rows = Array.from({ length: R }, (_, r) => r);
+  const gateList = Array.from({ length: gates }, (_, gate) => gate);
+  const declarations = rows
+    .flatMap((r) => gateList.map((gate) => `var acc_${r}_${gate} = vec4<f32>(0.0);`))
+    .join('\n  ');
+  const weights = gateList
+    .map((gate) => `let w${gate} = gemm_weights[(k * GATES + ${gate}u) * QUADS + quad];`)
+    .join('\n    ');
+  const updates = rows
+    .map(
+      (r) =>
+        `let x${r} = tile[(row_group + ${r}u * ROW_GROUPS) * ROW_STRIDE + k]; ${gateList
+          .map((gate) => `acc_${r}_${gate} += w${gate} * x${r};`)
+          .join(' ')}`,
+    )
+    .join('\n    ');
+  const writes = rows
+    .map(
+      (r) => `{
+    let t = first + row_group + ${r}u * ROW_GROUPS;
+    if (owner && t < params.length) {
+      let base = params.offset_offset / 4u + (sequence * params.length + t) * GATES * QUADS + quad;
+      ${gateList.map((gate) => `projections[base + ${gate}u * QUADS] = acc_${r}_${gate};`).join('\n      ')}
+    }
+  }`,
+    )
+    .join('\n  ');
+  return /* wgsl */ `${cellPreamble(cell)}
+@group(0) @binding(2) var<storage, read> inputs: array<f32>;
+@group(0) @binding(3) var<storage, read_write> projections: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> gemm_weights: array<vec4<f32>>;
+const GATES: u32 = ${gates}u;
+const QUADS: u32 = ${unitQuads}u;
+const ROW_GROUPS: u32 = ${rowGroups}u;
+const ROW_STRIDE: u32 = ${stride}u;
+const BLOCK: u32 = ${W}u;
+var<workgroup> tile: array<f32, ${W * stride}>;
+
+@compute @workgroup_size(${workgroupSize})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let block = group % params.blocks;
+  let first = block * BLOCK;
+  for (var e = local; e < BLOCK * TRUE_INPUT_SIZE; e += ${workgroupSize}u) {
+    let row = e / TRUE_INPUT_SIZE;
+    let k = e % TRUE_INPUT_SIZE;
+    let t = first + row;
+    var value = 0.0;
+    if (t < params.length) {
+      value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
+    }
+    tile[row * ROW_STRIDE + k] = value;
+  }
+  workgroupBarrier();
+  let owner = local < QUADS * ROW_GROUPS;
+  let quad = local % QUADS;
+  let row_group = min(local / QUADS, ROW_GROUPS - 1u);
+  ${declarations}
+  for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
+    ${weights}
+    ${updates}
+  }
+  ${writes}
+  // Keep cell_params in the layout (binding 1, as every cell kernel).
+  if (local == 0xffffffffu) { projections[0] = vec4<f32>(cell_params[0]); }
+}
+`;
+}
+
 /**
  * Which parts of the tiled linearisation a kernel runs: `'all'` (the kernel), or for timing its parts (the
  * profile bench) `'stage'` (staging and the reduction only), `'accumulate'` (staging and the GEMM, whose sums
@@ -145,6 +236,7 @@ export function tiledLinearizeWgsl(
   mode: 'none' | 'diagonal',
   plan: GemmTilePlan,
   parts: TiledParts = 'all',
+  projected = false,
 ): string {
   const W = webGpuDefaults.workgroupSize;
   const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, rowStride, gates } = plan;
@@ -156,10 +248,12 @@ export function tiledLinearizeWgsl(
   const declarations = rows
     .flatMap((r) => Array.from({ length: slots.count }, (_, a) => `var acc_${r}_${a} = vec4<f32>(0.0);`))
     .join('\n  ');
+  // Weight row of tile column k: the same index, or past the input columns when only the state is staged.
+  const weightRow = projected ? 'TRUE_INPUT_SIZE + k' : 'k';
   const accumulate = (fromState: boolean) => {
     const weights = Array.from(
       { length: gates },
-      (_, gate) => `let w${gate} = gemm_weights[(k * GATES + ${gate}u) * QUADS + quad];`,
+      (_, gate) => `let w${gate} = gemm_weights[((${weightRow}) * GATES + ${gate}u) * QUADS + quad];`,
     ).join('\n    ');
     const updates = rows
       .map((r) => {
@@ -204,7 +298,7 @@ export function tiledLinearizeWgsl(
           return `{
         let unit = quad * 4u + ${j}u;
         if (unit < STATE_SIZE) {
-          let h = tile[row_base + TRUE_INPUT_SIZE + unit];
+          let h = tile[row_base + STATE_COLUMN + unit];
           let element = gemm_element(vec4<f32>(${sums}), unit, h);
           ${output}
           add_residual(&partial, iterate[params.offset_iterate + at + unit] - element.x);
@@ -212,19 +306,59 @@ export function tiledLinearizeWgsl(
       }`;
         })
         .join('\n      ');
+      const projections = projected
+        ? Array.from(
+            { length: gates },
+            (_, gate) =>
+              `acc_${r}_${slots.slot(gate, false)} += projections[projection_base + ((sequence * params.length + t) * GATES + ${gate}u) * QUADS + quad];`,
+          ).join('\n        ')
+        : '';
       return `{
       let row = row_group + ${r}u * ROW_GROUPS;
       let t = first + row;
       if (owner && t < params.length) {
         let row_base = row * ROW_STRIDE;
         let at = (sequence * params.length + t) * STATE_SIZE;
+        ${projections}
       ${lanes}
       }
     }`;
     })
     .join('\n    ');
+  // Staged columns: [u_t, s_{t−1}], or s_{t−1} alone when the input half of the gates is precomputed.
+  const sources = projected
+    ? `@group(0) @binding(2) var<storage, read> projections: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> initial_state: array<f32>;`
+    : problemBindings;
+  const stagedValue = projected
+    ? `if (t < params.length) {
+      if (t == 0u) {
+        value = initial_state[global * STATE_SIZE + k];
+      } else {
+        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k];
+      }
+    }`
+    : `if (t < params.length) {
+      if (k < TRUE_INPUT_SIZE) {
+        value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
+      } else if (t == 0u) {
+        value = initial_state[global * STATE_SIZE + k - TRUE_INPUT_SIZE];
+      } else {
+        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];
+      }
+    }`;
+  const loops = projected
+    ? `for (var k = 0u; k < COLUMNS; k++) {
+    ${accumulate(true)}
+  }`
+    : `for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
+    ${accumulate(false)}
+  }
+  for (var k = TRUE_INPUT_SIZE; k < COLUMNS; k++) {
+    ${accumulate(true)}
+  }`;
   return /* wgsl */ `${cellPreamble(cell)}
-${problemBindings}
+${sources}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
 @group(0) @binding(5) var<storage, read_write> offset: array<f32>;
 @group(0) @binding(6) var<storage, read_write> partials: array<Partial>;
@@ -237,7 +371,9 @@ const GATES: u32 = ${gates}u;
 const QUADS: u32 = ${unitQuads}u;
 const ROW_GROUPS: u32 = ${rowGroups}u;
 const ROW_STRIDE: u32 = ${rowStride}u;
-const COLUMNS: u32 = TRUE_INPUT_SIZE + STATE_SIZE;
+const COLUMNS: u32 = ${projected ? 'STATE_SIZE' : 'TRUE_INPUT_SIZE + STATE_SIZE'};
+// The tile column of s_{t−1}[0].
+const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};
 const BLOCK: u32 = ${W}u;
 var<workgroup> tile: array<f32, ${W * rowStride}>;
 
@@ -251,21 +387,14 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
   let first = block * BLOCK;
-  // Stage the block's rows [u_t, s_{t−1}] (s_{−1} = the initial state; 0 past T), row after row.
+  ${projected ? 'let projection_base = params.offset_inputs / 4u;' : ''}
+  // Stage the block's rows (s_{−1} = the initial state; 0 past T), row after row.
   for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
     let row = e / COLUMNS;
     let k = e % COLUMNS;
     let t = first + row;
     var value = 0.0;
-    if (t < params.length) {
-      if (k < TRUE_INPUT_SIZE) {
-        value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
-      } else if (t == 0u) {
-        value = initial_state[global * STATE_SIZE + k - TRUE_INPUT_SIZE];
-      } else {
-        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];
-      }
-    }
+    ${stagedValue}
     tile[row * ROW_STRIDE + k] = value;
   }
   workgroupBarrier();
@@ -273,16 +402,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let quad = local % QUADS;
   let row_group = min(local / QUADS, ROW_GROUPS - 1u);
   ${declarations}
-  ${
-    parts === 'all' || parts === 'accumulate'
-      ? `for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
-    ${accumulate(false)}
-  }
-  for (var k = TRUE_INPUT_SIZE; k < COLUMNS; k++) {
-    ${accumulate(true)}
-  }`
-      : ''
-  }
+  ${parts === 'all' || parts === 'accumulate' ? loops : ''}
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
   ${parts === 'all' || parts === 'epilogue' ? epilogue : parts === 'accumulate' ? sumsOnly : 'partial.first = tile[local];'}
   ${
@@ -290,7 +410,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
       ? ''
       : `// Keep every binding in the layout when parts are left out.
   if (local == 0xffffffffu) {
-    offset[0] = cell_params[0] + gemm_weights[0].x;
+    offset[0] = cell_params[0] + gemm_weights[0].x${projected ? ' + projections[0].x' : ''};
     ${mode === 'none' ? '' : 'jacobian[0] = 0.0;'}
   }`
   }

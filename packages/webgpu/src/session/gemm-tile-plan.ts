@@ -9,7 +9,7 @@
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import type { CellShape, GemmCellKind } from './cell-kernels.ts';
-import type { LinearizeKernel } from './kernel-choice.ts';
+import type { InputProjections, LinearizeKernel } from './kernel-choice.ts';
 import { partialWords } from './session-layout.ts';
 
 /**
@@ -171,4 +171,58 @@ export const rowParallelWorkgroupSize = 64;
  */
 export function stagesRecurrentWeights(D: number, I: number, gates: number, storageBytes: number): boolean {
   return (gates * D * D + D + Math.max(1, I)) * 4 <= storageBytes;
+}
+
+/**
+ * The plans of a session whose tiled linearisation reads precomputed input projections (x_t W_i per gate;
+ * see `inputProjectionWgsl`): the linearisation's (s_{t−1} staged alone) and the projection kernel's, and the
+ * projection words per time step.
+ */
+export interface ProjectionPlans {
+  readonly linearize: GemmTilePlan;
+  readonly projection: GemmTilePlan;
+  /** G·Q·4: f32 words of one step's projections. */
+  readonly wordsPerStep: number;
+}
+
+/**
+ * Whether (and how) a session precomputes its input projections: the tiled linearisation applies (a GEMM
+ * cell on a device that lets it run in the diagonal mode), I > 0, the choice asks for it (`'auto'`: D ≥
+ * {@link webGpuDefaults}.precomputedProjectionsFromStateSize), the projections of all B·T steps fit one
+ * buffer and one sequence's fit a storage binding. Undefined otherwise (the inputs are staged every iteration).
+ *
+ * @example
+ * ```ts
+ * inputProjectionPlans({ gemm: 'gru', stateSize: 64, inputSize: 64 }, { linearize: 'tiled', inputProjections: 'auto' }, limits, { batch: 16, length: 1e5, maxBufferSize: 2 ** 34, sequenceBindingBytes: 2 ** 31 })?.wordsPerStep; // 192
+ * ```
+ */
+export function inputProjectionPlans(
+  cell: Pick<CellShape, 'gemm' | 'stateSize' | 'inputSize'>,
+  kernels: { readonly linearize: LinearizeKernel; readonly inputProjections: InputProjections },
+  limits: TiledLinearizeLimits,
+  size: {
+    readonly batch: number;
+    readonly length: number;
+    readonly maxBufferSize: number;
+    /** Bytes one sequence's array may take in a storage binding (the session's windows). */
+    readonly sequenceBindingBytes: number;
+  },
+): ProjectionPlans | undefined {
+  const D = cell.stateSize;
+  const I = cell.inputSize;
+  if (!cell.gemm || I === 0 || kernels.inputProjections === 'recomputed') return undefined;
+  if (kernels.inputProjections === 'auto' && D < webGpuDefaults.precomputedProjectionsFromStateSize) {
+    return undefined;
+  }
+  if (!tiledLinearizePlan(cell, 'diagonal', kernels.linearize, limits)) return undefined;
+  const gates = gemmGates[cell.gemm];
+  const linearize = gemmTilePlan(D, 0, gates, limits.storageBytes, limits.invocations);
+  const projection = gemmTilePlan(D, I, gates, limits.storageBytes, limits.invocations);
+  if (!linearize || !projection) return undefined;
+  const wordsPerStep = gates * linearize.unitQuads * 4;
+  const sequenceBytes = size.length * wordsPerStep * 4;
+  if (size.batch * sequenceBytes > size.maxBufferSize || sequenceBytes > size.sequenceBindingBytes) {
+    return undefined;
+  }
+  return { linearize, projection, wordsPerStep };
 }

@@ -16,7 +16,7 @@ import type {
   StateSlot,
   UpdateOptions,
 } from '@elk/solvers';
-import { encodeDiagonalScan } from '../affine-diagonal-scan.ts';
+import { diagonalScanScratchBytes, encodeDiagonalScan } from '../affine-diagonal-scan.ts';
 import { chunkPlan } from '../chunk-plan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
@@ -27,6 +27,7 @@ import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
+import { inputProjectionPlans, type ProjectionPlans, tiledLinearizeLimits } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
 import { type PassTime, PassTimer } from './pass-timer.ts';
 import { SessionBuffers } from './session-buffers.ts';
@@ -65,6 +66,7 @@ class GpuSession implements Session, SessionView {
   readonly historyCapacity: number;
   readonly blocks: number;
   readonly kernels: KernelChoice;
+  readonly projections: ProjectionPlans | undefined;
   #pending: LinearizationMode[] = [];
   readonly #onDestroy: (session: Session) => void;
   #encoder: GPUCommandEncoder | undefined;
@@ -94,6 +96,12 @@ class GpuSession implements Session, SessionView {
     const T = this.length;
     const D = this.stateSize;
     const I = valid.cell.inputSize;
+    this.projections = inputProjectionPlans(valid.cell, kernels, tiledLinearizeLimits(context.capabilities), {
+      batch: B,
+      length: T,
+      maxBufferSize: context.capabilities.maxBufferSize,
+      sequenceBindingBytes: context.maxBindingBytes - context.capabilities.minStorageBufferOffsetAlignment,
+    });
     this.windows(D);
     if (I > 0) context.sequenceWindows(B, [T * I * 4], 'inputs');
     this.buffers = new SessionBuffers(context);
@@ -143,6 +151,7 @@ class GpuSession implements Session, SessionView {
   windows(elementsPerStep: number): SequenceWindow[] {
     const bytes = [this.length * elementsPerStep * 4, this.length * this.stateSize * 4];
     if (this.cell.inputSize > 0) bytes.push(this.length * this.cell.inputSize * 4);
+    if (this.projections) bytes.push(this.length * this.projections.wordsPerStep * 4);
     return this.context.sequenceWindows(this.batch, bytes, 'states');
   }
 
@@ -312,9 +321,8 @@ class GpuSession implements Session, SessionView {
 
   #diagonalScan(a: GPUBuffer, b: GPUBuffer, x: GPUBuffer, reverse: boolean): void {
     const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse };
-    const { chunks } = chunkPlan(this.length, this.batch * this.stateSize);
-    const most = Math.max(...this.windows(this.stateSize).map((window) => window.batchCount));
-    const bytes = most * this.stateSize * chunks * 8;
+    // The scan windows its arrays itself (a, b and x only): its scratch follows its windows.
+    const bytes = diagonalScanScratchBytes(this.context, shape);
     const scratch = {
       aggregates: this.buffers.lazy('aggregates', bytes),
       prefixes: this.buffers.lazy('prefixes', bytes),
@@ -541,6 +549,7 @@ export function createGpuSession(
     fusion: webGpuDefaults.fusion,
     linearize: webGpuDefaults.linearizeKernel,
     sequential: webGpuDefaults.sequentialKernel,
+    inputProjections: webGpuDefaults.inputProjections,
   },
 ): Session {
   return new GpuSession(context, problem, onDestroy, kernels);

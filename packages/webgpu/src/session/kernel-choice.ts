@@ -17,10 +17,19 @@ export type LinearizeKernel = 'per-element' | 'tiled';
  */
 export type SequentialKernel = 'per-sequence' | 'row-parallel';
 
+/**
+ * Whether the tiled linearisation precomputes the input half of the gates, x_t W_i (constant while the iterate
+ * changes), once per session: `'precomputed'` (whenever the tiled kernel runs and I > 0; G·D more floats
+ * per step in memory), `'recomputed'` (every iteration, the inputs staged beside the state), or `'auto'`
+ * (precomputed from {@link webGpuDefaults}.precomputedProjectionsFromStateSize on).
+ */
+export type InputProjections = 'auto' | 'precomputed' | 'recomputed';
+
 /** A session's kernel choices. */
 export interface KernelChoice {
   /** Fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). */
   readonly fusion: boolean;
   readonly linearize: LinearizeKernel;
   readonly sequential: SequentialKernel;
+  readonly inputProjections: InputProjections;
 }

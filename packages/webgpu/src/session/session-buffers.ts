@@ -11,6 +11,7 @@ import type { GpuContext } from '../gpu-context.ts';
 /** Names of the session's lazily allocated arrays. */
 export type LazyArray =
   | 'offset'
+  | 'projections'
   | 'diagonal'
   | 'dense'
   | 'gain'

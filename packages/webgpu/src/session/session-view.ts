@@ -6,6 +6,7 @@
 
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
 import type { CellShape } from './cell-kernels.ts';
+import type { ProjectionPlans } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
 import type { SessionBuffers } from './session-buffers.ts';
 import type { SessionParamValues } from './session-layout.ts';
@@ -16,6 +17,8 @@ export interface SessionView {
   readonly cell: CellShape;
   /** The kernel variants this session uses. */
   readonly kernels: KernelChoice;
+  /** The plans of the precomputed input projections, when this session uses them (see gemm-tile-plan.ts). */
+  readonly projections: ProjectionPlans | undefined;
   readonly batch: number;
   readonly length: number;
   readonly stateSize: number;
