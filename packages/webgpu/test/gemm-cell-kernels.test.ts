@@ -74,7 +74,8 @@ describe('GEMM tile plans', () => {
       workgroupSize: 128,
     });
     expect(gemmTilePlan(64, 64, 3, 49152, 1024, 3)).toBeUndefined();
-    expect(gemmTilePlan(8, 8, 3, 16384, 256)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 64 });
+    expect(gemmTilePlan(8, 8, 3, 16384, 256)).toMatchObject({ rowsPerInvocation: 1, workgroupSize: 128 });
+    expect(gemmTilePlan(16, 16, 3, 16384, 256)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 128 });
     const shape = { gemm: 'gru' as const, stateSize: 8, inputSize: 8 };
     const limits = { storageBytes: 16384, invocations: 256, storageBuffers: 10 };
     expect(tiledLinearizePlan(shape, 'dense', 'tiled', limits)).toBeUndefined();
@@ -112,7 +113,7 @@ describe('GEMM tile plans', () => {
     expect(stagesRecurrentWeights(37, 4, 3, 16384)).toBe(false);
   });
 
-  it('input projections: precomputed where asked and applicable, from D = 32 on by default, never without inputs', () => {
+  it('input projections: precomputed where asked and applicable, from D = 8 on by default, never without inputs', () => {
     const limits = { storageBytes: 49152, invocations: 1024, storageBuffers: 10 };
     const size = { batch: 16, length: 1000, maxBufferSize: 2 ** 32, sequenceBindingBytes: 2 ** 30 };
     const tiled = (inputProjections: 'auto' | 'precomputed' | 'recomputed') =>
@@ -121,9 +122,10 @@ describe('GEMM tile plans', () => {
     const plans = inputProjectionPlans(gru64, tiled('auto'), limits, size);
     expect(plans?.wordsPerStep).toBe(3 * 16 * 4);
     expect(plans?.linearize.rowStride).toBe(65);
-    expect(inputProjectionPlans({ ...gru64, stateSize: 16 }, tiled('auto'), limits, size)).toBeUndefined();
+    expect(inputProjectionPlans({ ...gru64, stateSize: 4 }, tiled('auto'), limits, size)).toBeUndefined();
+    expect(inputProjectionPlans({ ...gru64, stateSize: 8 }, tiled('auto'), limits, size)).toBeDefined();
     expect(
-      inputProjectionPlans({ ...gru64, stateSize: 16 }, tiled('precomputed'), limits, size),
+      inputProjectionPlans({ ...gru64, stateSize: 4 }, tiled('precomputed'), limits, size),
     ).toBeDefined();
     expect(inputProjectionPlans(gru64, tiled('recomputed'), limits, size)).toBeUndefined();
     expect(

@@ -42,12 +42,13 @@ export interface GemmTilePlan {
 export const gemmGates: Readonly<Record<GemmCellKind, number>> = { gru: 3, elman: 1 };
 
 /**
- * Rows per invocation: from min(2, Q) up to 8 (registers: 4·R vec4 sums) until the workgroup fits the device.
- * Fewer rows mean more invocations in flight: measured on the H200 (flax GRU, B = 16, `--ablation-rows`), the
- * kernel took 1.88 / 6.8 / 1.83 ms with R = 2 against 3.4 / 12.2 / 2.7 ms with R = 4 and more with R = 8, 16
- * at (D, T) = (64, 3·10⁴), (64, 10⁵), (32, 10⁵).
+ * Rows per invocation: from 1 (Q ≤ 2, D ≤ 8) or 2 up to 8 (registers: 4·R vec4 sums) until the workgroup fits
+ * the device. Fewer rows mean more invocations in flight: measured on the H200 (flax GRU, B = 16,
+ * `--ablation-rows`), the kernel took 1.88 / 6.8 / 1.83 ms with R = 2 against 3.4 / 12.2 / 2.7 ms with R = 4
+ * and more with R = 8, 16 at (D, T) = (64, 3·10⁴), (64, 10⁵), (32, 10⁵); 2.46 ms with R = 1 against 2.96 ms
+ * with R = 2 at (8, 10⁶).
  */
-const rowsPerInvocation = { preferred: 2, most: 8 } as const;
+const rowsPerInvocation = { fewQuads: 2, preferred: 2, most: 8 } as const;
 
 const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -76,7 +77,8 @@ export function gemmTilePlan(
   const columns = Math.max(1, I + D);
   const rowStride = columns % 2 === 1 ? columns : columns + 1;
   if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1)) return undefined;
-  const first = rows ?? Math.min(rowsPerInvocation.preferred, nextPowerOfTwo(unitQuads), W);
+  const preferred = unitQuads <= rowsPerInvocation.fewQuads ? 1 : rowsPerInvocation.preferred;
+  const first = rows ?? Math.min(preferred, nextPowerOfTwo(unitQuads), W);
   const last = rows ?? Math.min(rowsPerInvocation.most, W);
   for (let R = first; R <= last; R *= 2) {
     const rowGroups = W / R;

@@ -17,7 +17,6 @@ import type {
   UpdateOptions,
 } from '@elk/solvers';
 import { diagonalScanScratchBytes, encodeDiagonalScan } from '../affine-diagonal-scan.ts';
-import { chunkPlan } from '../chunk-plan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
