@@ -1,5 +1,7 @@
 /**
- * Encoding the chunked diagonal affine scan on resident buffers (see kernels/affine-diagonal-scan.ts).
+ * Encoding the chunked diagonal affine scan on resident buffers: the three-pass scan (reduce → carry → apply,
+ * see kernels/affine-diagonal-scan.ts) or the single-pass scan with decoupled look-back (a clear and one scan
+ * dispatch, see kernels/single-pass-diagonal-scan.ts).
  *
  * @module
  */
@@ -15,6 +17,17 @@ import {
   diagonalScanReduceWgsl,
 } from './kernels/affine-diagonal-scan.ts';
 import { chunkCarryParams } from './kernels/chunk-carry-scan.ts';
+import {
+  singlePassClearParams,
+  singlePassClearWgsl,
+  singlePassHeaderWords,
+  singlePassPlan,
+  singlePassScanParams,
+  singlePassScanWgsl,
+  singlePassSpinLimit,
+  singlePassWorkgroupBytes,
+  singlePassWorkgroupSize,
+} from './kernels/single-pass-diagonal-scan.ts';
 
 /** Resident arrays of a diagonal scan: a, b and x are [B, T, D] f32; x0 is [B, D] (optional). */
 export interface DiagonalScanBuffers {
@@ -29,14 +42,27 @@ export interface DiagonalScanBuffers {
   readonly running?: { readonly buffer: GPUBuffer; readonly stride: number };
 }
 
+/**
+ * How a diagonal scan runs. `'three-pass'`: reduce → carry → apply (reads a and b twice: at most ~60 % of copy
+ * bandwidth). `'single-pass'`: a clear, then one dispatch with decoupled look-back between chunks (reads a
+ * and b once); where the device cannot run it (workgroup limits) or the scratch is too small for it, the
+ * three-pass scan runs instead.
+ */
+export type DiagonalScanVariant = 'three-pass' | 'single-pass';
+
 /** Sizes and direction of a diagonal scan. */
 export interface DiagonalScanShape {
   readonly batch: number;
   readonly length: number;
   readonly dim: number;
   readonly reverse?: boolean;
-  /** Chunk length L (default: {@link chunkPlan}'s choice). */
+  /**
+   * Chunk length L (default: {@link chunkPlan}'s choice). The single-pass scan takes it as a wish: its chunks
+   * are rows × K steps (see `singlePassPlan`).
+   */
   readonly chunk?: number;
+  /** The kernels that run (default `'three-pass'`). */
+  readonly variant?: DiagonalScanVariant;
 }
 
 /** Scratch buffers of a scan (chunk aggregates and prefixes); reused across calls of one shape. */
@@ -45,12 +71,37 @@ export interface ScanScratch {
   prefixes: GPUBuffer;
 }
 
-/** The bytes of scratch a scan of this shape needs per array. */
+/**
+ * The bytes of scratch a scan of this shape needs per array (for `'single-pass'`, enough for either variant:
+ * the single-pass scan keeps its state words in `aggregates`).
+ */
 export function diagonalScanScratchBytes(context: GpuContext, shape: DiagonalScanShape): number {
   const windows = context.sequenceWindows(shape.batch, [shape.length * shape.dim * 4], 'a');
   const most = Math.max(...windows.map((window) => window.batchCount));
   const { chunks } = chunkPlan(shape.length, shape.batch * shape.dim, shape.chunk);
-  return most * shape.dim * chunks * 8;
+  const threePass = most * shape.dim * chunks * 8;
+  if (shape.variant !== 'single-pass') return threePass;
+  return Math.max(threePass, singlePassStateBytes(context, shape));
+}
+
+/** The windows of whole sequences of a single-pass scan: a, b, x and the state words each fit one binding. */
+function singlePassWindows(context: GpuContext, shape: DiagonalScanShape) {
+  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk);
+  return context.sequenceWindows(
+    shape.batch,
+    [shape.length * shape.dim * 4, (3 * shape.dim * chunks + singlePassHeaderWords) * 4],
+    'a',
+  );
+}
+
+/**
+ * The bytes of state words (ticket counter, published prefixes and aggregates) a single-pass scan of `shape`
+ * needs: 16 + 12 × sequences × D × chunks for the largest window.
+ */
+export function singlePassStateBytes(context: GpuContext, shape: DiagonalScanShape): number {
+  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk);
+  const most = Math.max(...singlePassWindows(context, shape).map((window) => window.batchCount));
+  return (singlePassHeaderWords + 3 * most * shape.dim * chunks) * 4;
 }
 
 /** Acquires scratch for scans of `shape` from the pool. */
@@ -68,8 +119,9 @@ export function releaseScanScratch(context: GpuContext, scratch: ScanScratch): v
 }
 
 /**
- * Records the three passes of the diagonal scan x_t = a_t ⊙ x_{t∓1} + b_t into `pass`, one window of whole
- * sequences at a time when the arrays exceed one storage binding.
+ * Records the diagonal scan x_t = a_t ⊙ x_{t∓1} + b_t into `pass`, one window of whole sequences at a time when
+ * the arrays exceed one storage binding: the three passes, or with `variant: 'single-pass'` the single-pass
+ * scan (falling back to the three passes where {@link encodeSinglePassDiagonalScan} declines).
  */
 export function encodeDiagonalScan(
   context: GpuContext,
@@ -78,6 +130,12 @@ export function encodeDiagonalScan(
   shape: DiagonalScanShape,
   scratch: ScanScratch,
 ): void {
+  if (
+    shape.variant === 'single-pass' &&
+    encodeSinglePassDiagonalScan(context, pass, buffers, shape, scratch.aggregates)
+  ) {
+    return;
+  }
   const { batch, length, dim } = shape;
   const perSequence = length * dim;
   const { chunk, chunks } = chunkPlan(length, batch * dim, shape.chunk);
@@ -145,4 +203,96 @@ export function encodeDiagonalScan(
       groups,
     );
   }
+}
+
+/**
+ * Whether the device can run the single-pass scan with K steps per invocation and `bindings` storage buffers
+ * (a workgroup of 256 invocations, its workgroup memory).
+ */
+function singlePassFits(context: GpuContext, steps: number, bindings: number): boolean {
+  const limits = context.capabilities;
+  return (
+    limits.maxComputeInvocationsPerWorkgroup >= singlePassWorkgroupSize &&
+    limits.maxComputeWorkgroupSizeX >= singlePassWorkgroupSize &&
+    limits.maxComputeWorkgroupStorageSize >= singlePassWorkgroupBytes(steps) &&
+    limits.maxStorageBuffersPerShaderStage >= bindings
+  );
+}
+
+/**
+ * Records the single-pass diagonal scan into `pass`: per window of whole sequences (as
+ * {@link encodeDiagonalScan}), a clear of the state words in `state`, then one dispatch whose workgroups take
+ * chunks from a ticket counter and chain them by decoupled look-back (see kernels/single-pass-diagonal-scan.ts).
+ * Dispatches of one pass are ordered for storage hazards, so windows reuse `state`. Returns false, recording
+ * nothing, when the device cannot run it or `state` holds fewer than {@link singlePassStateBytes} bytes.
+ */
+export function encodeSinglePassDiagonalScan(
+  context: GpuContext,
+  pass: GPUComputePassEncoder,
+  buffers: DiagonalScanBuffers,
+  shape: DiagonalScanShape,
+  state: GPUBuffer,
+): boolean {
+  const { batch, length, dim } = shape;
+  const plan = singlePassPlan(batch, length, dim, shape.chunk);
+  const skip = buffers.running !== undefined;
+  if (!singlePassFits(context, plan.steps, skip ? 6 : 5)) return false;
+  if (state.size < singlePassStateBytes(context, shape)) return false;
+  const perSequence = length * dim;
+  const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
+  const scan = context.pipeline(`single-pass-scan/k${plan.steps}${skip ? '-running' : ''}`, () =>
+    singlePassScanWgsl(plan.steps, skip),
+  );
+  const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
+  // Without x0 the kernel never reads binding 4: bind a few bytes of a (read-only there as well; x is written).
+  const x0: GPUBufferBinding = buffers.x0
+    ? { buffer: buffers.x0 }
+    : { buffer: buffers.a, offset: 0, size: Math.min(16, buffers.a.size) };
+  const spinLimit = context.capabilities.software
+    ? singlePassSpinLimit.software
+    : singlePassSpinLimit.hardware;
+  for (const window of singlePassWindows(context, shape)) {
+    const a = context.windowBinding(buffers.a, perSequence, window);
+    const b = context.windowBinding(buffers.b, perSequence, window);
+    const x = context.windowBinding(buffers.x, perSequence, window);
+    const published = window.batchCount * dim * plan.chunks;
+    const words = singlePassHeaderWords + 3 * published;
+    const stateRange = { buffer: state, offset: 0, size: words * 4 };
+    context.dispatch(
+      pass,
+      clear,
+      singlePassClearParams.pack({ count: words }),
+      [stateRange],
+      Math.ceil(words / 256),
+    );
+    const values = {
+      batch: window.batchCount,
+      length,
+      dim,
+      width: plan.width,
+      tiles: plan.tiles,
+      rows: plan.rows,
+      chunk: plan.chunk,
+      chunks: plan.chunks,
+      reverse: shape.reverse ? 1 : 0,
+      offset_a: a.residual,
+      offset_b: b.residual,
+      offset_x: x.residual,
+      batch_base: window.batchStart,
+      running_stride: buffers.running?.stride ?? 0,
+      has_initial: buffers.x0 ? 1 : 0,
+      spin_limit: spinLimit,
+      prefix_base: singlePassHeaderWords,
+      aggregate_a_base: singlePassHeaderWords + published,
+      aggregate_b_base: singlePassHeaderWords + 2 * published,
+    };
+    context.dispatch(
+      pass,
+      scan,
+      singlePassScanParams.pack(values),
+      [a.range, b.range, x.range, x0, stateRange, ...running],
+      plan.chunks * window.batchCount * plan.tiles,
+    );
+  }
+  return true;
 }

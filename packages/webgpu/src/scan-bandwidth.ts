@@ -1,12 +1,14 @@
 /**
  * The diagonal scan's bandwidth on resident buffers: bytes that must move (read a and b, write x: 12 bytes
- * per element) over the median GPU time, to compare with {@link copyBandwidthOnGpu} in the same run.
+ * per element) over the median GPU time, to compare with {@link copyBandwidthOnGpu} in the same run — for the
+ * three-pass scan and the single-pass (decoupled look-back) scan on the same data.
  *
  * @module
  */
 
 import {
   acquireScanScratch,
+  type DiagonalScanVariant,
   diagonalScanScratchBytes,
   encodeDiagonalScan,
   releaseScanScratch,
@@ -81,19 +83,32 @@ export interface ScanBandwidthOptions extends MeasureOptions {
   length: number;
   dim: number;
   reverse?: boolean;
-  /** Chunk length L (default: chosen from the sizes). */
+  /** Chunk length L (default: chosen from the sizes; the single-pass scan takes it as a wish). */
   chunk?: number;
+  /** The variants timed, in this order (default: both, `'three-pass'` first). */
+  variants?: readonly DiagonalScanVariant[];
 }
 
-/** The scan's figure: 12 bytes per element (read a, b; write x) over the median time. */
-export interface ScanBandwidth {
+/** One variant's figure: 12 bytes per element (read a, b; write x) over the median time. */
+export interface ScanVariantBandwidth {
+  readonly variant: DiagonalScanVariant;
   readonly elements: number;
   readonly bytes: number;
   readonly measurement: Measurement;
   readonly bytesPerSecond: number;
 }
 
-/** Times the chunked diagonal scan on random resident data of the given shape. */
+/**
+ * The scan's figures: the fields of the three-pass scan (of the first variant timed when it is not among
+ * them), and every variant's in `variants`.
+ */
+export interface ScanBandwidth extends ScanVariantBandwidth {
+  readonly variants: readonly ScanVariantBandwidth[];
+}
+
+const allVariants: readonly DiagonalScanVariant[] = ['three-pass', 'single-pass'];
+
+/** Times the chunked diagonal scan (each variant asked for) on random resident data of the given shape. */
 export async function diagonalScanBandwidthOnGpu(
   context: GpuContext,
   options: ScanBandwidthOptions,
@@ -101,26 +116,41 @@ export async function diagonalScanBandwidthOnGpu(
   const batch = checkPositiveInteger('batch', options.batch);
   const length = checkPositiveInteger('length', options.length);
   const dim = checkPositiveInteger('dim', options.dim);
+  const variants = options.variants?.length ? options.variants : allVariants;
   const elements = batch * length * dim;
   const shape = { batch, length, dim, reverse: options.reverse ?? false, chunk: options.chunk };
-  const scratch = acquireScanScratch(context, diagonalScanScratchBytes(context, shape));
+  const scratchBytes = Math.max(
+    ...variants.map((variant) => diagonalScanScratchBytes(context, { ...shape, variant })),
+  );
+  const scratch = acquireScanScratch(context, scratchBytes);
   const a = context.pool.acquire(elements * 4, storageUsage, 'a');
   const b = context.pool.acquire(elements * 4, storageUsage, 'b');
   const x = context.pool.acquire(elements * 4, storageUsage, 'x');
   try {
     fillRandom(context, a, elements, 1, -0.99, 0.99);
     fillRandom(context, b, elements, 2, -1, 1);
-    const measurement = await measure(
-      context.device,
-      (encoder) => {
-        const pass = encoder.beginComputePass();
-        encodeDiagonalScan(context, pass, { a, b, x }, shape, scratch);
-        pass.end();
-      },
-      options,
-    );
     const bytes = elements * 12;
-    return { elements, bytes, measurement, bytesPerSecond: bytes / (measurement.medianMs / 1000) };
+    const rows: ScanVariantBandwidth[] = [];
+    for (const variant of variants) {
+      const measurement = await measure(
+        context.device,
+        (encoder) => {
+          const pass = encoder.beginComputePass();
+          encodeDiagonalScan(context, pass, { a, b, x }, { ...shape, variant }, scratch);
+          pass.end();
+        },
+        options,
+      );
+      rows.push({
+        variant,
+        elements,
+        bytes,
+        measurement,
+        bytesPerSecond: bytes / (measurement.medianMs / 1000),
+      });
+    }
+    const main = rows.find((row) => row.variant === 'three-pass') ?? (rows[0] as ScanVariantBandwidth);
+    return { ...main, variants: rows };
   } finally {
     releaseScanScratch(context, scratch);
     for (const buffer of [a, b, x]) context.pool.release(buffer);

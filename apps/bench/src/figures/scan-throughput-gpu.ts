@@ -12,7 +12,8 @@ const SCAN_SHAPE = { batch: 16, dim: 8 } as const;
  * The WebGPU rows of the scan figures: the backend's copy bandwidth (its vec4 copy kernel, timed with
  * timestamp queries where the adapter has them), the bench's own host-timed copy kernel as a cross-check,
  * and the backend's chunked diagonal scan, forward and reverse, on resident random data — each scan as a
- * fraction of the copy bandwidth measured in the same run. Element counts are clamped so that every array
+ * fraction of the copy bandwidth measured in the same run. Each scan row is the three-pass scan (`variant`);
+ * the single-pass scan's figures on the same data are its `singlePass…` fields. Element counts are clamped so that every array
  * (as the backend's pool sizes it, rounded up to 256 bytes) fits one storage binding; a size whose kernels
  * fail is noted and skipped, and `onRow` sees each row as it is measured.
  *
@@ -82,6 +83,8 @@ export async function measureGpuScans(
       });
       methods.add(scan.measurement.method);
       const seconds = scan.measurement.medianMs / 1000;
+      // The single-pass (decoupled look-back) scan on the same data, as fields of the three-pass row.
+      const single = scan.variants.find((row) => row.variant === 'single-pass');
       push({
         ...base,
         kernel: reverse ? 'diagonal scan (reverse)' : 'diagonal scan',
@@ -94,6 +97,14 @@ export async function measureGpuScans(
         bytesPerSecond: scan.bytesPerSecond,
         fractionOfCopy: scan.bytesPerSecond / copy.bytesPerSecond,
         timing: scan.measurement.method,
+        variant: scan.variant,
+        ...(single
+          ? {
+              singlePassSeconds: single.measurement.medianMs / 1000,
+              singlePassBytesPerSecond: single.bytesPerSecond,
+              singlePassFractionOfCopy: single.bytesPerSecond / copy.bytesPerSecond,
+            }
+          : {}),
       });
     }
   };
@@ -150,6 +161,11 @@ export function screenBandwidth(rows: readonly Row[]): { accepted: Row[]; reject
       sameSize.find((other) => other.kernel === 'copy (backend)') ??
       sameSize.find((other) => String(other.kernel).startsWith('copy (bench'));
     row.fractionOfCopy = copy ? Number(row.bytesPerSecond) / Number(copy.bytesPerSecond) : null;
+    if (row.singlePassBytesPerSecond !== undefined) {
+      row.singlePassFractionOfCopy = copy
+        ? Number(row.singlePassBytesPerSecond) / Number(copy.bytesPerSecond)
+        : null;
+    }
     row.copyKernel = copy ? String(copy.kernel) : null;
   }
   const notes =

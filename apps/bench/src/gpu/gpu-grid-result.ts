@@ -191,7 +191,7 @@ export function gpuGridResult(
       ...screened.notes,
       ...screened.accepted.map(
         (row) =>
-          `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined || row.fractionOfCopy === null ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of ${row.copyKernel})`}`,
+          `${row.kernel}, ${formatNumber(Number(row.elements))} elements: ${formatNumber(Number(row.bytesPerSecond) / 1e9)} GB/s${row.fractionOfCopy === undefined || row.fractionOfCopy === null ? '' : ` (${formatNumber(100 * Number(row.fractionOfCopy))}% of ${row.copyKernel})`}${row.singlePassBytesPerSecond === undefined ? '' : `; single-pass ${formatNumber(Number(row.singlePassBytesPerSecond) / 1e9)} GB/s${row.singlePassFractionOfCopy === undefined || row.singlePassFractionOfCopy === null ? '' : ` (${formatNumber(100 * Number(row.singlePassFractionOfCopy))}%)`}`}`,
       ),
       ...extraNotes,
       `grid: flax GRU, f32, tolerance ${sizes.tolerance}, the solver's default stopping rule for f32. Times per case: upload = session creation with the inputs until that work completed; solve = first iteration until all work enqueued before the read-back completed, for the iterative methods evaluate's last status read (data resident on the GPU: the figure to compare with JAX and cuDNN, which keep their data on the device); read-back = reading the states to the host; total = the wall clock of evaluate() (upload + solve + read-back + host checks); on hardware adapters the GPU is kept busy with arithmetic for ${GPU_WARM_UP_MILLISECONDS / 1000} s between upload and solve (a GPU idle during the upload starts at a low clock), outside every phase and the total`,

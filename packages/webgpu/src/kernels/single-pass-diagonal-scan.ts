@@ -1,0 +1,362 @@
+/**
+ * WGSL of the single-pass diagonal affine scan x_t = a_t ⊙ x_{t−1} + b_t over [B, T, D] (forward, or reverse:
+ * x_t = a_t ⊙ x_{t+1} + b_t) with decoupled look-back: one dispatch reads a and b once and writes x once
+ * (12 bytes per element), after a small clear of its publication words.
+ *
+ * Work split. T is cut into chunks of L = rows × K steps, D into channel tiles of `width` channels (one tile
+ * when D ≤ 256). A workgroup of 256 invocations scans one chunk of one tile of one sequence:
+ *
+ * 1. it takes a ticket from an atomic counter (not `workgroup_id`): tickets are chunk-major, so the chunk
+ *    before its own always holds a smaller ticket — a workgroup only ever waits on work that has started;
+ * 2. loads the chunk's a and b "striped": invocation i reads elements i, i + 256, … of the chunk's block of
+ *    L × width floats, so consecutive invocations read consecutive addresses (one contiguous block when the
+ *    tile is all of D);
+ * 3. transposes them through workgroup memory to a "blocked" layout: invocation (row, lane) holds steps
+ *    row·K … row·K + K − 1 of channel `lane` in registers, and folds them into one map (A, B);
+ * 4. scans those maps over the rows per channel (Hillis–Steele in workgroup memory): the last row holds the
+ *    chunk's aggregate, published at once (before any waiting);
+ * 5. one invocation per channel (row 0) looks back: from the previous chunk down, it combines published aggregates
+ *    until it finds a published inclusive prefix (the state after that chunk), then publishes its own;
+ * 6. applies x ← a x + b from that carry over its K steps, transposes x back and stores it striped.
+ *
+ * Publication. WGSL atomics are relaxed, so every published f32 is its own `atomicStore` to an
+ * `array<atomic<u32>>` that was cleared to 0, and +0.0 is stored as −0.0 (0x80000000): a published word is
+ * never 0, and a reader spins on each word it needs until it is non-zero. The state buffer holds a ticket
+ * counter (word 0, then 3 words of padding), the inclusive prefixes [n], then the aggregates' A [n] and B [n],
+ * n = sequences (of the window) × D × chunks (index (sequence · D + channel) · chunks + chunk). Chunk 0
+ * publishes only its prefix (from x0, or 0).
+ *
+ * Every spin is bounded (`spin_limit` failed polls in all): a chunk that gives up writes NaN to its outputs and
+ * publishes a NaN prefix, so a failure shows in the results instead of hanging the device.
+ *
+ * @module
+ */
+
+import { uniformLayout } from '../uniform-layout.ts';
+import { commonWgsl } from './wgsl-common.ts';
+
+/** Invocations per workgroup of the single-pass scan (also the widest channel tile). */
+export const singlePassWorkgroupSize = 256;
+
+/** The most steps an invocation keeps in registers (K); workgroup memory holds 256 × K floats (+ padding). */
+export const singlePassMaxSteps = 8;
+
+/**
+ * The fewest workgroups the default K aims for (K shrinks from {@link singlePassMaxSteps} towards 1 until a
+ * scan has about this many chunks × tiles × sequences, so that small scans still fill a large GPU).
+ */
+export const singlePassTargetWorkgroups = 1024;
+
+/**
+ * Failed polls a workgroup's look-back may make in all before it gives up (NaN outputs). A poll is up to three
+ * atomic loads: about 1 µs on a GPU (L2 round trips), so the hardware bound is a few seconds; lavapipe polls
+ * faster (about 40 ns per 8 channels) and shares its cores with other processes, so it gets 4× more polls
+ * (0.7 s at D ≤ 8, a few seconds at D = 256); a predecessor that has started publishes within microseconds.
+ */
+export const singlePassSpinLimit = { hardware: 1 << 22, software: 1 << 24 } as const;
+
+/** Words before the prefixes in the state buffer: the ticket counter, padded to 16 bytes. */
+export const singlePassHeaderWords = 4;
+
+/** Workgroup memory the scan kernel needs with K steps per invocation, bytes. */
+export function singlePassWorkgroupBytes(steps: number): number {
+  const tile = singlePassWorkgroupSize * steps;
+  // The transposition tile (with one padding word per 32), two scan arrays, the carries, two words.
+  return (tile + Math.ceil(tile / 32) + 3 * singlePassWorkgroupSize + 2) * 4;
+}
+
+/** The split of a single-pass scan: channel tiles, rows per workgroup, K, chunk length and count. */
+export interface SinglePassPlan {
+  /** Channel tiles per sequence (⌈D / 256⌉). */
+  readonly tiles: number;
+  /** Channels per tile (the last tile may hold fewer). */
+  readonly width: number;
+  /** Rows of invocations per workgroup: ⌊256 / width⌋. */
+  readonly rows: number;
+  /** Steps per invocation (K, 1 … {@link singlePassMaxSteps}). */
+  readonly steps: number;
+  /** Chunk length L = rows × K. */
+  readonly chunk: number;
+  /** ⌈T / L⌉. */
+  readonly chunks: number;
+}
+
+/**
+ * Plans a single-pass scan of `batch` sequences of T = `length` steps and D = `dim` channels. `chunk` (a wanted
+ * chunk length) picks K = ⌊chunk / rows⌋ clamped to [1, {@link singlePassMaxSteps}]; by default K is the
+ * largest that still gives about {@link singlePassTargetWorkgroups} workgroups.
+ *
+ * @example
+ * ```ts
+ * singlePassPlan(16, 100_000, 8); // { tiles: 1, width: 8, rows: 32, steps: 8, chunk: 256, chunks: 391 }
+ * ```
+ */
+export function singlePassPlan(batch: number, length: number, dim: number, chunk?: number): SinglePassPlan {
+  const size = singlePassWorkgroupSize;
+  const tiles = Math.ceil(dim / size);
+  const width = Math.ceil(dim / tiles);
+  const rows = Math.floor(size / width);
+  let steps: number;
+  if (chunk !== undefined) {
+    steps = Math.floor(Math.max(1, chunk) / rows);
+  } else {
+    const perLane = Math.max(1, Math.ceil(singlePassTargetWorkgroups / (batch * tiles)));
+    steps = Math.ceil(length / perLane / rows);
+  }
+  steps = Math.min(singlePassMaxSteps, Math.max(1, steps));
+  return { tiles, width, rows, steps, chunk: rows * steps, chunks: Math.ceil(length / (rows * steps)) };
+}
+
+/** Uniform block of the clear kernel: `count` words from 0. */
+export const singlePassClearParams = uniformLayout([['count', 'u32']] as const);
+
+/** Uniform block of the scan kernel. */
+export const singlePassScanParams = uniformLayout([
+  ['batch', 'u32'],
+  ['length', 'u32'],
+  ['dim', 'u32'],
+  ['width', 'u32'],
+  ['tiles', 'u32'],
+  ['rows', 'u32'],
+  ['chunk', 'u32'],
+  ['chunks', 'u32'],
+  ['reverse', 'u32'],
+  ['offset_a', 'u32'],
+  ['offset_b', 'u32'],
+  ['offset_x', 'u32'],
+  ['batch_base', 'u32'],
+  ['running_stride', 'u32'],
+  ['has_initial', 'u32'],
+  ['spin_limit', 'u32'],
+  ['prefix_base', 'u32'],
+  ['aggregate_a_base', 'u32'],
+  ['aggregate_b_base', 'u32'],
+] as const);
+
+/** WGSL of the clear: binding 1 `array<u32>`, words [0, count) set to 0 (1-D grid, 2-D beyond 65535 groups). */
+export function singlePassClearWgsl(): string {
+  return /* wgsl */ `${singlePassClearParams.wgsl}
+${commonWgsl}
+@group(0) @binding(1) var<storage, read_write> words: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let i = linear_workgroup(workgroup, workgroups) * 256u + local;
+  if (i < params.count) { words[i] = 0u; }
+}
+`;
+}
+
+/**
+ * WGSL of the scan with K = `steps` steps per invocation. Bindings: 1 a, 2 b (read), 3 x (write), 4 x0 [B, D]
+ * (read; used when `has_initial` is 1), 5 the state words `array<atomic<u32>>` (cleared before), and with
+ * `skipStopped` 6 the sessions' status words (sequence batch_base + s is skipped while its word
+ * (batch_base + s) · running_stride is 0). Dispatch exactly chunks × batch × tiles workgroups (any grid shape).
+ */
+export function singlePassScanWgsl(steps: number, skipStopped = false): string {
+  const size = singlePassWorkgroupSize;
+  const tile = size * steps;
+  const running = skipStopped
+    ? /* wgsl */ `@group(0) @binding(6) var<storage, read> running: array<u32>;
+fn sequence_stopped(sequence: u32) -> bool {
+  return running[(params.batch_base + sequence) * params.running_stride] == 0u;
+}`
+    : 'fn sequence_stopped(sequence: u32) -> bool { return false; }';
+  return /* wgsl */ `${singlePassScanParams.wgsl}
+${commonWgsl}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> x: array<f32>;
+@group(0) @binding(4) var<storage, read> x0: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state: array<atomic<u32>>;
+${running}
+
+const WORKGROUP: u32 = ${size}u;
+const STEPS: u32 = ${steps}u;
+const TILE: u32 = ${tile}u;
+const NO_TICKET: u32 = 0xffffffffu;
+const NEGATIVE_ZERO: u32 = 0x80000000u;
+const NAN_BITS: u32 = 0x7fc00000u;
+
+var<workgroup> ticket_shared: u32;
+var<workgroup> failed_shared: atomic<u32>;
+// The transposition tile: one padding word per 32 spreads the blocked reads over the banks.
+var<workgroup> tile_shared: array<f32, ${tile + Math.ceil(tile / 32)}>;
+var<workgroup> scan_a: array<f32, WORKGROUP>;
+var<workgroup> scan_b: array<f32, WORKGROUP>;
+var<workgroup> carry_shared: array<f32, WORKGROUP>;
+
+fn padded(e: u32) -> u32 { return e + (e >> 5u); }
+
+// Publishes bits that are never 0 (the cleared, unpublished state): +0.0 goes out as −0.0.
+fn publish(index: u32, bits: u32) {
+  atomicStore(&state[index], select(bits, NEGATIVE_ZERO, bits == 0u));
+}
+
+fn initial_state(sequence: u32, channel: u32) -> f32 {
+  if (params.has_initial == 0u) { return 0.0; }
+  return x0[(params.batch_base + sequence) * params.dim + channel];
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(local_invocation_index) local: u32) {
+  // 1. The chunk comes from the ticket counter, chunk-major: ticket = (chunk · batch + sequence) · tiles + tile.
+  if (local == 0u) {
+    let taken = atomicAdd(&state[0], 1u);
+    let lanes = params.batch * params.tiles;
+    atomicStore(&failed_shared, 0u);
+    ticket_shared = select(taken, NO_TICKET, taken / lanes >= params.chunks || sequence_stopped(taken % lanes / params.tiles));
+  }
+  let ticket = workgroupUniformLoad(&ticket_shared);
+  if (ticket == NO_TICKET) { return; }
+  let lanes = params.batch * params.tiles;
+  let chunk = ticket / lanes;
+  let sequence = (ticket % lanes) / params.tiles;
+  let channel0 = (ticket % params.tiles) * params.width;
+  let width = params.width;
+  let channels = min(width, params.dim - channel0);
+  let first = chunk * params.chunk;
+  let count = min(params.chunk, params.length - first);
+  let sequence_base = sequence * params.length;
+  let quotient = WORKGROUP / width;
+  let remainder = WORKGROUP % width;
+
+  // 2. Striped loads: element e = local + m · WORKGROUP of the chunk's [count, width] block.
+  var load_a: array<f32, STEPS>;
+  var load_b: array<f32, STEPS>;
+  {
+    var j = local / width;
+    var c = local % width;
+    for (var m = 0u; m < STEPS; m++) {
+      load_a[m] = 1.0;
+      load_b[m] = 0.0;
+      if (j < count && c < channels) {
+        let i = (sequence_base + time_index(first + j, params.length, params.reverse)) * params.dim + channel0 + c;
+        load_a[m] = a[params.offset_a + i];
+        load_b[m] = b[params.offset_b + i];
+      }
+      j += quotient;
+      c += remainder;
+      if (c >= width) { c -= width; j += 1u; }
+    }
+  }
+
+  // 3. Blocked: invocation (row, lane) holds steps row · K + k of channel lane (identity past the chunk).
+  let row = local / width;
+  let lane = local % width;
+  let in_rows = row < params.rows;
+  var slope: array<f32, STEPS>;
+  var intercept: array<f32, STEPS>;
+  for (var m = 0u; m < STEPS; m++) { tile_shared[padded(local + m * WORKGROUP)] = load_a[m]; }
+  workgroupBarrier();
+  for (var k = 0u; k < STEPS; k++) {
+    slope[k] = 1.0;
+    if (in_rows) { slope[k] = tile_shared[padded((row * STEPS + k) * width + lane)]; }
+  }
+  workgroupBarrier();
+  for (var m = 0u; m < STEPS; m++) { tile_shared[padded(local + m * WORKGROUP)] = load_b[m]; }
+  workgroupBarrier();
+  for (var k = 0u; k < STEPS; k++) {
+    intercept[k] = 0.0;
+    if (in_rows) { intercept[k] = tile_shared[padded((row * STEPS + k) * width + lane)]; }
+  }
+  var own_a = 1.0;
+  var own_b = 0.0;
+  for (var k = 0u; k < STEPS; k++) {
+    own_b = slope[k] * own_b + intercept[k];
+    own_a = slope[k] * own_a;
+  }
+
+  // 4. Inclusive scan of the rows' maps per channel.
+  scan_a[local] = own_a;
+  scan_b[local] = own_b;
+  workgroupBarrier();
+  for (var offset = 1u; offset < params.rows; offset = offset << 1u) {
+    var later_a = scan_a[local];
+    var later_b = scan_b[local];
+    if (in_rows && row >= offset) {
+      let earlier = local - offset * width;
+      later_b = later_a * scan_b[earlier] + later_b;
+      later_a = later_a * scan_a[earlier];
+    }
+    workgroupBarrier();
+    scan_a[local] = later_a;
+    scan_b[local] = later_b;
+    workgroupBarrier();
+  }
+
+  // 5. Publish the aggregate, look back to a published prefix, publish this chunk's prefix.
+  if (local < channels) {
+    let last = (params.rows - 1u) * width + local;
+    let aggregate_a = scan_a[last];
+    let aggregate_b = scan_b[last];
+    let base = (sequence * params.dim + channel0 + local) * params.chunks;
+    var carry = initial_state(sequence, channel0 + local);
+    var failed = false;
+    if (chunk > 0u) {
+      publish(params.aggregate_a_base + base + chunk, bitcast<u32>(aggregate_a));
+      publish(params.aggregate_b_base + base + chunk, bitcast<u32>(aggregate_b));
+      // acc: the composed maps of chunks p + 1 … chunk − 1.
+      var acc_a = 1.0;
+      var acc_b = 0.0;
+      var p = chunk - 1u;
+      var tries = 0u;
+      loop {
+        let prefix = atomicLoad(&state[params.prefix_base + base + p]);
+        if (prefix != 0u) {
+          carry = acc_a * bitcast<f32>(prefix) + acc_b;
+          break;
+        }
+        if (p > 0u) {
+          let earlier_a = atomicLoad(&state[params.aggregate_a_base + base + p]);
+          let earlier_b = atomicLoad(&state[params.aggregate_b_base + base + p]);
+          if (earlier_a != 0u && earlier_b != 0u) {
+            acc_b = acc_a * bitcast<f32>(earlier_b) + acc_b;
+            acc_a = acc_a * bitcast<f32>(earlier_a);
+            p -= 1u;
+            continue;
+          }
+        }
+        tries += 1u;
+        if (tries >= params.spin_limit) {
+          failed = true;
+          break;
+        }
+      }
+    }
+    if (failed) { atomicStore(&failed_shared, 1u); }
+    let inclusive = aggregate_a * carry + aggregate_b;
+    publish(params.prefix_base + base + chunk, select(bitcast<u32>(inclusive), NAN_BITS, failed));
+    carry_shared[local] = carry;
+  }
+  workgroupBarrier();
+
+  // 6. Apply from the carry, transpose back, store striped.
+  let failed = atomicLoad(&failed_shared) != 0u;
+  if (in_rows) {
+    var value = 0.0;
+    if (lane < channels) { value = carry_shared[lane]; }
+    if (row > 0u) { value = scan_a[local - width] * value + scan_b[local - width]; }
+    for (var k = 0u; k < STEPS; k++) {
+      value = slope[k] * value + intercept[k];
+      tile_shared[padded((row * STEPS + k) * width + lane)] = bitcast<f32>(select(bitcast<u32>(value), NAN_BITS, failed));
+    }
+  }
+  workgroupBarrier();
+  {
+    var j = local / width;
+    var c = local % width;
+    for (var m = 0u; m < STEPS; m++) {
+      if (j < count && c < channels) {
+        let i = (sequence_base + time_index(first + j, params.length, params.reverse)) * params.dim + channel0 + c;
+        x[params.offset_x + i] = tile_shared[padded(local + m * WORKGROUP)];
+      }
+      j += quotient;
+      c += remainder;
+      if (c >= width) { c -= width; j += 1u; }
+    }
+  }
+}
+`;
+}

@@ -1,0 +1,355 @@
+import { describeWebGpu } from '@elk/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  acquireScanScratch,
+  type DiagonalScanShape,
+  diagonalScanScratchBytes,
+  encodeDiagonalScan,
+  encodeSinglePassDiagonalScan,
+  releaseScanScratch,
+  singlePassStateBytes,
+} from '../src/affine-diagonal-scan.ts';
+import { deviceCapabilities } from '../src/device-capabilities.ts';
+import { GpuContext } from '../src/gpu-context.ts';
+import {
+  singlePassHeaderWords,
+  singlePassPlan,
+  singlePassScanParams,
+  singlePassScanWgsl,
+} from '../src/kernels/single-pass-diagonal-scan.ts';
+import { readFloat32, uploadArray } from '../src/transfer.ts';
+import { maxRelativeError, randomArray } from './helpers.ts';
+
+/** What x holds before a scan: a stopped sequence must still hold it afterwards. */
+const UNTOUCHED = 12345;
+
+interface Problem {
+  batch: number;
+  length: number;
+  dim: number;
+  reverse: boolean;
+  a: Float32Array;
+  b: Float32Array;
+  x0?: Float32Array;
+  /** Per sequence: whether it runs (absent: all run, no status buffer bound). */
+  running?: boolean[];
+}
+
+/** The sequential recurrence in float64; stopped sequences keep UNTOUCHED. */
+function oracle(problem: Problem): Float64Array {
+  const { batch, length, dim, reverse, a, b, x0, running } = problem;
+  const out = new Float64Array(batch * length * dim).fill(UNTOUCHED);
+  for (let s = 0; s < batch; s++) {
+    if (running && !running[s]) continue;
+    for (let d = 0; d < dim; d++) {
+      let state = x0 ? (x0[s * dim + d] as number) : 0;
+      for (let step = 0; step < length; step++) {
+        const t = reverse ? length - 1 - step : step;
+        const i = (s * length + t) * dim + d;
+        state = (a[i] as number) * state + (b[i] as number);
+        out[i] = state;
+      }
+    }
+  }
+  return out;
+}
+
+/** The status words of `running`, `stride` words per sequence (the first one 1 while it runs). */
+function statusWords(running: boolean[], stride: number): Uint32Array {
+  const words = new Uint32Array(running.length * stride).fill(7);
+  running.forEach((on, s) => {
+    words[s * stride] = on ? 1 : 0;
+  });
+  return words;
+}
+
+describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) => {
+  let context: GpuContext;
+  let small: GpuContext;
+  beforeAll(() => {
+    const { device, adapterInfo } = gpu();
+    context = new GpuContext(device, deviceCapabilities(device, adapterInfo), false);
+    small = new GpuContext(device, deviceCapabilities(device, adapterInfo), false, 16384);
+  });
+  afterAll(() => {
+    context.pool.destroy();
+    small.pool.destroy();
+  });
+
+  /** Runs the scan of `problem` through `encodeDiagonalScan` and reads x back. */
+  async function scan(
+    problem: Problem,
+    options: { chunk?: number; variant?: DiagonalScanShape['variant']; on?: GpuContext } = {},
+  ): Promise<Float32Array> {
+    const on = options.on ?? context;
+    const { batch, length, dim, reverse } = problem;
+    const size = batch * length * dim;
+    const shape = {
+      batch,
+      length,
+      dim,
+      reverse,
+      chunk: options.chunk,
+      variant: options.variant ?? 'single-pass',
+    };
+    const stride = 3;
+    const buffers = {
+      a: uploadArray(on, problem.a, 'a'),
+      b: uploadArray(on, problem.b, 'b'),
+      x: uploadArray(on, new Float32Array(size).fill(UNTOUCHED), 'x'),
+      ...(problem.x0 ? { x0: uploadArray(on, problem.x0, 'x0') } : {}),
+      ...(problem.running
+        ? { running: { buffer: uploadArray(on, statusWords(problem.running, stride), 'status'), stride } }
+        : {}),
+    };
+    const scratch = acquireScanScratch(on, diagonalScanScratchBytes(on, shape));
+    try {
+      const encoder = on.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      encodeDiagonalScan(on, pass, buffers, shape, scratch);
+      pass.end();
+      on.device.queue.submit([encoder.finish()]);
+      return await readFloat32(on, buffers.x, size);
+    } finally {
+      releaseScanScratch(on, scratch);
+      for (const buffer of [buffers.a, buffers.b, buffers.x, buffers.x0, buffers.running?.buffer]) {
+        if (buffer) on.pool.release(buffer);
+      }
+    }
+  }
+
+  it('matches a float64 sequential oracle on random shapes, directions, x0 and stopped sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 5 }),
+          length: fc.oneof(
+            fc.constant(1),
+            fc.integer({ min: 1, max: 100 }),
+            fc.integer({ min: 1, max: 3000 }),
+          ),
+          dim: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 70 })),
+          reverse: fc.boolean(),
+          withX0: fc.boolean(),
+          stopped: fc.option(fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), { nil: undefined }),
+          chunk: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+          seed: fc.integer({ min: 1, max: 1 << 30 }),
+        }),
+        async ({ batch, length, dim, reverse, withX0, stopped, chunk, seed }) => {
+          const size = batch * length * dim;
+          const problem: Problem = {
+            batch,
+            length,
+            dim,
+            reverse,
+            a: randomArray(size, seed, -1.1, 1.1),
+            b: randomArray(size, seed + 1, -1, 1),
+            ...(withX0 ? { x0: randomArray(batch * dim, seed + 2, -1, 1) } : {}),
+            ...(stopped ? { running: stopped.slice(0, batch).map((off) => !off) } : {}),
+          };
+          const actual = await scan(problem, { chunk });
+          expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+        },
+      ),
+      { seed: 7207, numRuns: 150 },
+    );
+  });
+
+  it('publishes exact zeros (b = 0: every prefix and aggregate B is +0.0, sent as −0.0)', async () => {
+    const batch = 2;
+    const length = 5000;
+    const dim = 3;
+    const size = batch * length * dim;
+    for (const reverse of [false, true]) {
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a: randomArray(size, 61, -1, 1),
+        b: new Float32Array(size),
+      };
+      const actual = await scan(problem, { chunk: 1 });
+      expect(actual.every((value) => value === 0)).toBe(true);
+    }
+  });
+
+  it('scans channel tiles when D exceeds the workgroup (D = 300, 513)', async () => {
+    for (const [dim, reverse] of [
+      [300, false],
+      [513, true],
+    ] as const) {
+      const batch = 2;
+      const length = 45;
+      const size = batch * length * dim;
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a: randomArray(size, dim, -1, 1),
+        b: randomArray(size, dim + 1, -1, 1),
+        x0: randomArray(batch * dim, dim + 2, -1, 1),
+        running: [true, true],
+      };
+      expect(singlePassPlan(batch, length, dim, 4).tiles).toBeGreaterThan(1);
+      for (const chunk of [undefined, 4]) {
+        const actual = await scan(problem, { chunk });
+        expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('looks back across thousands of chunks (B = 2, T = 200 000, D = 4)', async () => {
+    const batch = 2;
+    const length = 200_000;
+    const dim = 4;
+    const size = batch * length * dim;
+    const b = randomArray(size, 32, -1, 1);
+    const x0 = randomArray(batch * dim, 33, -1, 1);
+    // a close to 1 carries every chunk's state far down the sequence; a = 1 makes x a running sum of b, where
+    // every chunk before counts (a chunk of 64 steps left out moves x by ~5, |x| ~ 300) and f32 sums of 2·10⁵
+    // terms err by ~3·10⁻⁴ relative (as much in the three-pass scan).
+    const problems: [Problem, number][] = [
+      [{ batch, length, dim, reverse: false, a: randomArray(size, 31, 0.99, 1), b, x0 }, 1e-4],
+      [{ batch, length, dim, reverse: true, a: new Float32Array(size).fill(1), b }, 1e-3],
+    ];
+    for (const [problem, tolerance] of problems) {
+      const expected = oracle(problem);
+      for (const chunk of [undefined, 1]) {
+        const plan = singlePassPlan(batch, length, dim, chunk);
+        expect(plan.chunks).toBeGreaterThanOrEqual(chunk === 1 ? 3000 : 390);
+        const actual = await scan(problem, { chunk });
+        expect(maxRelativeError(actual, expected)).toBeLessThan(tolerance);
+      }
+    }
+  });
+
+  it('splits arrays beyond the storage binding limit into windows of whole sequences', async () => {
+    const batch = 5;
+    const length = 37;
+    const dim = 40;
+    const size = batch * length * dim;
+    const shape = { batch, length, dim, variant: 'single-pass' as const, chunk: 4 };
+    // 16 KiB bindings hold two sequences of 5920 bytes: three windows, each of several chunks.
+    expect(small.sequenceWindows(batch, [length * dim * 4], 'a').length).toBeGreaterThan(1);
+    expect(singlePassPlan(batch, length, dim, 4).chunks).toBeGreaterThan(4);
+    expect(singlePassStateBytes(small, shape)).toBeLessThan(16384);
+    for (const reverse of [false, true]) {
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a: randomArray(size, 7, -1, 1),
+        b: randomArray(size, 8, -1, 1),
+        x0: randomArray(batch * dim, 9, -1, 1),
+        running: [true, false, true, true, reverse],
+      };
+      const actual = await scan(problem, { chunk: 4, on: small });
+      expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('declines on too little scratch, and encodeDiagonalScan then runs the three passes', async () => {
+    const batch = 2;
+    const length = 500;
+    const dim = 64;
+    const size = batch * length * dim;
+    const problem: Problem = {
+      batch,
+      length,
+      dim,
+      reverse: false,
+      a: randomArray(size, 41, -1, 1),
+      b: randomArray(size, 42, -1, 1),
+    };
+    const shape = { batch, length, dim, variant: 'single-pass' as const, chunk: 500 };
+    // Scratch sized for the three passes only (one chunk of 500 steps): less than the single pass's state.
+    const bytes = diagonalScanScratchBytes(context, { ...shape, variant: 'three-pass' });
+    const scratch = acquireScanScratch(context, bytes);
+    expect(scratch.aggregates.size).toBeLessThan(singlePassStateBytes(context, shape));
+    const a = uploadArray(context, problem.a, 'a');
+    const b = uploadArray(context, problem.b, 'b');
+    const x = uploadArray(context, new Float32Array(size), 'x');
+    try {
+      const encoder = context.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      expect(encodeSinglePassDiagonalScan(context, pass, { a, b, x }, shape, scratch.aggregates)).toBe(false);
+      encodeDiagonalScan(context, pass, { a, b, x }, shape, scratch);
+      pass.end();
+      context.device.queue.submit([encoder.finish()]);
+      const actual = await readFloat32(context, x, size);
+      expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+    } finally {
+      releaseScanScratch(context, scratch);
+      for (const buffer of [a, b, x]) context.pool.release(buffer);
+    }
+  });
+
+  it('gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
+    // The counter starts at 1, so ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later
+    // chunks wait on a prefix nobody publishes, spin `spin_limit` times, then write NaN.
+    const batch = 2;
+    const length = 16;
+    const dim = 64;
+    const size = batch * length * dim;
+    const plan = singlePassPlan(batch, length, dim, 1);
+    expect(plan.chunks).toBeGreaterThan(1);
+    const published = batch * dim * plan.chunks;
+    const words = new Uint32Array(singlePassHeaderWords + 3 * published);
+    words[0] = 1;
+    const a = uploadArray(context, randomArray(size, 51, -1, 1), 'a');
+    const b = uploadArray(context, randomArray(size, 52, -1, 1), 'b');
+    const x = uploadArray(context, new Float32Array(size).fill(UNTOUCHED), 'x');
+    const state = uploadArray(context, words, 'state');
+    try {
+      const pipeline = context.pipeline(`single-pass-scan/k${plan.steps}`, () =>
+        singlePassScanWgsl(plan.steps),
+      );
+      const params = singlePassScanParams.pack({
+        batch,
+        length,
+        dim,
+        width: plan.width,
+        tiles: plan.tiles,
+        rows: plan.rows,
+        chunk: plan.chunk,
+        chunks: plan.chunks,
+        spin_limit: 10_000,
+        prefix_base: singlePassHeaderWords,
+        aggregate_a_base: singlePassHeaderWords + published,
+        aggregate_b_base: singlePassHeaderWords + 2 * published,
+      });
+      const encoder = context.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      context.dispatch(
+        pass,
+        pipeline,
+        params,
+        [{ buffer: a }, { buffer: b }, { buffer: x }, { buffer: a, offset: 0, size: 16 }, { buffer: state }],
+        plan.chunks * batch * plan.tiles,
+      );
+      pass.end();
+      context.device.queue.submit([encoder.finish()]);
+      const actual = await readFloat32(context, x, size);
+      const perSequence = length * dim;
+      const firstChunk = actual.subarray(0, plan.chunk * dim);
+      const laterChunks = actual.subarray(plan.chunk * dim, perSequence);
+      expect(firstChunk.every((value) => value === UNTOUCHED)).toBe(true);
+      expect(laterChunks.every((value) => Number.isNaN(value))).toBe(true);
+      const expected = oracle({
+        batch: 1,
+        length,
+        dim,
+        reverse: false,
+        a: randomArray(size, 51, -1, 1).subarray(perSequence),
+        b: randomArray(size, 52, -1, 1).subarray(perSequence),
+      });
+      expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
+    } finally {
+      for (const buffer of [a, b, x, state]) context.pool.release(buffer);
+    }
+  });
+});
