@@ -22,7 +22,8 @@
 # $OUT/table.txt.
 # After every step the merged report in $OUT/report is rebuilt from all partial files so far.
 #
-# Environment: ROUND_SECONDS (budget, default 570), ROUND_TINY=1 (tiny sizes: a dry run on any adapter).
+# Environment: ROUND_SECONDS (budget, default 570), ROUND_TINY=1 (tiny sizes: a dry run on any adapter),
+# ROUND_GRID_FLAGS (extra gpu-grid flags for the grid steps, e.g. --rehearse).
 set -uo pipefail
 
 OUT=${OUT:?set OUT to the folder that receives the results}
@@ -90,7 +91,8 @@ step() {
 grid() { # grid NAME ARGS...: a gpu-grid sub-run writing to $OUT/NAME/gpu-grid/
   local name=$1
   shift
-  node "$bench" gpu-grid --full --parts grid --out "$OUT/$name" "$@"
+  # shellcheck disable=SC2086 # ROUND_GRID_FLAGS is a list of flags
+  node "$bench" gpu-grid --full --parts grid --out "$OUT/$name" ${ROUND_GRID_FLAGS:-} "$@"
 }
 
 export OUT bench reporter cudnn_script small_dims

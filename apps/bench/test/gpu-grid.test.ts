@@ -5,6 +5,7 @@ import { describeWebGpu, type TestGpu } from '@elk/testing';
 import { createWebGpuBackend, type WebGpuBackend } from '@elk/webgpu';
 import { expect, it } from 'vitest';
 import type { RunContext } from '../src/cli/run-context.ts';
+import type { GpuGridPart, Method } from '../src/defaults.ts';
 import { runGpuGrid } from '../src/gpu/gpu-grid.ts';
 import { expectFinite, expectOutputs } from './support/expect-outputs.ts';
 import { testContext } from './support/test-context.ts';
@@ -108,6 +109,43 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
     // The run's machine and commit are in the printed notes, so even a partial report carries them.
     expect(result.notes.some((note) => note.startsWith('run: ') && note.includes('cores'))).toBe(true);
     webgpu.destroy();
+  });
+
+  it('with --rehearse, each iterative method runs once untimed first and its timed run takes its arrays from the pool', async () => {
+    const webgpu = await createWebGpuBackend({ device: gpu().device });
+    const plain = gpuContext(gpu(), webgpu);
+    const sizes = {
+      batch: 2,
+      dims: [4],
+      lengths: [256],
+      methods: ['sequential', 'quasi-deer'] as Method[],
+      tolerance: 1e-4,
+      maxIterations: 60,
+      scanElements: [8_192],
+      repeats: 2,
+      denseBytesLimit: 0,
+      sequentialMaxLength: null,
+      parts: ['grid'] as GpuGridPart[],
+    };
+    try {
+      const once = (await runGpuGrid(plain, sizes)).tables.grid ?? [];
+      const rehearsing = { ...plain, options: { ...plain.options, rehearse: true } };
+      const twice = (await runGpuGrid(rehearsing, sizes)).tables.grid ?? [];
+      const row = (rows: typeof once, method: Method) =>
+        rows.find((candidate) => candidate.method === method);
+      expect(row(once, 'quasi-deer')?.rehearsed).toBe(false);
+      expect(row(twice, 'quasi-deer')?.rehearsed).toBe(true);
+      expect(row(twice, 'sequential')?.rehearsed).toBe(false);
+      // Same inputs, same answer and iterations; the timed run creates (almost) nothing new.
+      expect(row(twice, 'quasi-deer')?.iterations).toBe(row(once, 'quasi-deer')?.iterations);
+      expect(Number(row(twice, 'quasi-deer')?.maxAbsDiffFromSequential)).toBeLessThan(1e-3);
+      const fresh = Number(row(once, 'quasi-deer')?.peakAboveHeldBytes);
+      const pooled = Number(row(twice, 'quasi-deer')?.peakAboveHeldBytes);
+      expect(fresh).toBeGreaterThan(0);
+      expect(pooled).toBeLessThan(fresh);
+    } finally {
+      webgpu.destroy();
+    }
   });
 
   it('records a case that throws as failed and goes on with the grid', async () => {

@@ -71,7 +71,9 @@ describe('command-line options', () => {
       methods: undefined,
       parts: undefined,
       sequentialMaxLength: undefined,
+      rehearse: false,
     });
+    expect(parseOptions(['gpu-grid', '--rehearse']).rehearse).toBe(true);
   });
 
   it.each([

@@ -45,6 +45,12 @@ export interface BenchOptions {
   scanElements: number[] | undefined;
   /** gpu-grid: at most this many iterations per case (instead of the grid's). */
   maxIterations: number | undefined;
+  /**
+   * gpu-grid: run each iterative method once untimed on the case's own inputs before the timed run (as JAX's
+   * and cuDNN's timings follow warm-up calls of the same shapes): the timed solve then finds its arrays in
+   * the backend's pool instead of creating them.
+   */
+  rehearse: boolean;
   help: boolean;
 }
 
@@ -77,6 +83,8 @@ Options:
   --sequential-max-length N             gpu-grid: the sequential kernel only where T <= N
   --scan-elements 1e7,1e8               gpu-grid: element counts of the bandwidth runs
   --max-iterations N                    gpu-grid: at most N iterations per case
+  --rehearse                            gpu-grid: an untimed run of each iterative method on the case's own
+                                        inputs before the timed one (its arrays then come from the pool)
   --help                                this text
 `;
 
@@ -184,6 +192,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     sequentialMaxLength: sequentialMaxLength?.[0],
     scanElements: parseList('--scan-elements', values['scan-elements']),
     maxIterations: maxIterations?.[0],
+    rehearse: values.rehearse ?? false,
     help: values.help ?? false,
   };
 }
@@ -210,6 +219,7 @@ function parseCommandLine(argv: readonly string[]) {
       'sequential-max-length': { type: 'string' },
       'scan-elements': { type: 'string' },
       'max-iterations': { type: 'string' },
+      rehearse: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -198,6 +198,11 @@ export function gpuGridResult(
       "iters (sent): evaluate's iterations (the most any sequence took), in brackets the iterations enqueued (status is read every few iterations, so a few run after the last sequence stopped); ms/it = time / evaluate's iterations, res(ident) from the solve time, tot(al) from the total",
       `ratios: × = reference time ÷ elk's time (> 1: elk faster), from elk's resident solve time | from its total with transfers; cuDNN = torch.nn.GRU timed in this run (--cudnn)${referenceCudnn > 0 ? `, else the H200 reference (${referenceCudnn} rows)` : ''}; JAX = the authors' code on the H200 (PERF notes); ms/it ÷ JAX < 1/3 is the goal (quasi-DEER rows)`,
       "Δpeak: the backend pool's peak minus what it held when the case began",
+      ...(rows.grid.some((row) => row.rehearsed === true)
+        ? [
+            "rehearsed (--rehearse): each iterative method ran once untimed on the case's own inputs before its timed run, whose arrays then came from the backend's pool (as JAX's and cuDNN's timings follow warm-up calls)",
+          ]
+        : []),
       `DEER only where one dense Jacobian array (T·B·D²·4 bytes) is ≤ ${formatBytes(sizes.denseBytesLimit)}${sizes.sequentialMaxLength === null ? '' : `; the sequential kernel only where T ≤ ${sizes.sequentialMaxLength} (|Δ seq| needs it)`}`,
     ],
     parameters: { ...sizes, ...parameters, adapter },
