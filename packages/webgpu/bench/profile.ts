@@ -30,6 +30,7 @@ import {
   tiledLinearizeLimits,
   tiledLinearizePlan,
 } from '../src/session/gemm-tile-plan.ts';
+import { mostTimedPasses } from '../src/session/pass-timer.ts';
 import type { SessionView } from '../src/session/session-view.ts';
 import { argument, gridArgument, gruSession, listArgument, normals } from './support.ts';
 
@@ -227,7 +228,7 @@ for (const { linearizeKernel, inputProjections } of variants) {
         session.setActive(new Uint8Array(batch).fill(1));
         await session.readStatus();
         await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
-        timeSessionPasses(session, 64 * repetitions);
+        timeSessionPasses(session, Math.min(mostTimedPasses, 64 * repetitions));
         const started = performance.now();
         for (let i = 0; i < repetitions; i++) iteration();
         const times = summarizePassTimes(await readSessionPassTimes(session));
@@ -261,7 +262,9 @@ for (const { linearizeKernel, inputProjections } of variants) {
 
 /**
  * The tiled linearisation's parts timed apart (`--ablation D:T,…`): the whole kernel, staging alone, staging +
- * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session.
+ * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session —
+ * then the whole kernel with each forced R of `--ablation-rows`. These are the kernel with the inputs staged
+ * (`inputProjections: 'recomputed'`); the projected kernel is timed inside whole iterations (`--pass-times`).
  */
 const ablationRows = listArgument('ablation-rows', '').map(Number);
 const ablationGrid = argument('ablation', '')

@@ -29,9 +29,9 @@ const spinners = new WeakMap<GPUDevice, { pipeline: GPUComputePipeline; group: G
 export interface WarmUp {
   /** Seconds from the call to the end of the last dispatch. */
   readonly seconds: number;
-  /** Whether the last dispatches took as long as the fastest (the clock had stopped rising). */
+  /** Whether the dispatch time had settled (see {@link steadyDispatchTime}) when it stopped. */
   readonly steady: boolean;
-  /** Milliseconds of the last dispatch and of the fastest one (equal dispatches throughout). */
+  /** Mean milliseconds per dispatch over the last window and over the fastest window (equal dispatches). */
   readonly lastMs: number;
   readonly fastestMs: number;
 }
@@ -42,15 +42,46 @@ export interface WarmUpOptions {
   readonly mostMilliseconds?: number;
 }
 
-/** Dispatches in a row, each within this fraction of the fastest, that count as a steady clock. */
-const steadyDispatches = 8;
+/** Dispatches per window: their mean duration is what the steadiness test compares. */
+const steadyWindow = 8;
+/** How close (relative) two windows' mean durations must be for a steady clock. */
 const steadyTolerance = 0.03;
+
+/**
+ * Whether equal dispatches completing at host times `completions` (milliseconds, ascending; the first is the
+ * start of the first dispatch) ran at a steady clock: the mean duration over the last window of
+ * {@link steadyWindow} dispatches is within 3 % of the fastest window's and no faster than 3 % below the
+ * window before it (the clock has stopped rising). Windows, not single gaps: the host may see two completions
+ * in one callback, a gap near 0 that says nothing about the GPU.
+ *
+ * @example
+ * ```ts
+ * steadyDispatchTime([0, 4, 8, 12, 16, 20, 24, 28, 32, 34, 36, 38, 40, 42, 44, 46, 48]); // { steady: false, … } (still speeding up)
+ * ```
+ */
+export function steadyDispatchTime(completions: readonly number[]): {
+  steady: boolean;
+  lastMs: number;
+  fastestMs: number;
+} {
+  const windows: number[] = [];
+  for (let end = steadyWindow; end < completions.length; end++) {
+    windows.push(((completions[end] ?? 0) - (completions[end - steadyWindow] ?? 0)) / steadyWindow);
+  }
+  const last = windows[windows.length - 1];
+  if (last === undefined) return { steady: false, lastMs: 0, fastestMs: 0 };
+  const fastest = Math.min(...windows);
+  const before = windows[windows.length - 1 - steadyWindow];
+  const steady =
+    before !== undefined && last <= fastest * (1 + steadyTolerance) && last >= before * (1 - steadyTolerance);
+  return { steady, lastMs: last, fastestMs: fastest };
+}
 
 /**
  * Keeps `device` busy with arithmetic for at least `milliseconds` (nothing when ≤ 0), the queue never empty
  * (the next dispatch is submitted before the last one is awaited: a GPU that idles between dispatches may
- * not raise its clock), then — up to `mostMilliseconds` — until the last dispatches of equal size take as
- * long as the fastest one (the clock has stopped rising). Dispatches take a few milliseconds each once sized.
+ * not raise its clock), then — up to `mostMilliseconds` — until the dispatch time is steady (see
+ * {@link steadyDispatchTime}: the clock has stopped rising). Dispatches take a few milliseconds each once sized.
  *
  * @example
  * ```ts
@@ -99,26 +130,19 @@ export async function warmUpGpu(
     if (performance.now() - before >= 2 || groups >= largest) break;
     groups = Math.min(largest, groups * 2);
   }
-  const times: number[] = [];
-  let fastest = Number.POSITIVE_INFINITY;
+  const completions = [performance.now()];
   let pending = submit(groups);
-  let last = performance.now();
   for (;;) {
     const next = submit(groups);
     await pending;
     const now = performance.now();
-    const took = now - last;
-    last = now;
+    completions.push(now);
     pending = next;
-    times.push(took);
-    fastest = Math.min(fastest, took);
-    const recent = times.slice(-steadyDispatches);
-    const steady =
-      recent.length === steadyDispatches && recent.every((time) => time <= fastest * (1 + steadyTolerance));
+    const { steady, lastMs, fastestMs } = steadyDispatchTime(completions);
     const elapsed = now - started;
     if ((elapsed >= milliseconds && steady) || elapsed >= most) {
       await pending;
-      return { seconds: (performance.now() - started) / 1000, steady, lastMs: took, fastestMs: fastest };
+      return { seconds: (performance.now() - started) / 1000, steady, lastMs, fastestMs };
     }
   }
 }

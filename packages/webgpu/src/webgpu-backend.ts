@@ -66,7 +66,8 @@ export interface WebGpuBackendOptions {
    * (default {@link webGpuDefaults}.inputProjections, `'auto'`: from D = 8 on, measured faster on the H200 at
    * D = 8, 32 and 64). `'precomputed'`: whenever the tiled kernel runs and I > 0 — each iteration then stages
    * s_{t−1} alone and does D·G·D multiply-adds per step instead of (I + D)·G·D, reading G·D precomputed floats;
-   * the session holds them (B·T·G·⌈D/4⌉·16 bytes). `'recomputed'`: never.
+   * the session holds them (B·T·G·⌈D/4⌉·16 bytes: 3× the states for the GRU; `'auto'` takes them whenever
+   * they fit one buffer, so choose `'recomputed'` where GPU memory is tight). `'recomputed'`: never.
    */
   inputProjections?: InputProjections;
   /**

@@ -11,6 +11,7 @@ import {
   tiledLinearizeLimits,
   tiledLinearizePlan,
 } from '../src/session/gemm-tile-plan.ts';
+import type { SessionView } from '../src/session/session-view.ts';
 import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
 
 type Layout = 'flax' | 'torch';
@@ -163,13 +164,31 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
     plain = await testBackend({ linearizeKernel: 'per-element', sequentialKernel: 'per-sequence' });
-    variants = await testBackend({ linearizeKernel: 'tiled', sequentialKernel: 'row-parallel' });
+    // The tiled kernel with the inputs staged every iteration, and with them precomputed once.
+    variants = await testBackend({
+      linearizeKernel: 'tiled',
+      sequentialKernel: 'row-parallel',
+      inputProjections: 'recomputed',
+    });
     projected = await testBackend({ linearizeKernel: 'tiled', inputProjections: 'precomputed' });
   });
   afterAll(() => {
     plain.destroy();
     variants.destroy();
     projected.destroy();
+  });
+
+  it('the projected backend precomputes the inputs at every size under test, the other one never', async () => {
+    for (const D of sizes) {
+      const { cell, options } = problem(D, 'flax', 2, 20, 9);
+      const sessionOf = async (backend: WebGpuBackend) => backend.createSession({ cell, ...options });
+      const withProjections = await sessionOf(projected);
+      const without = await sessionOf(variants);
+      expect((withProjections as unknown as SessionView).projections, `D=${D}`).toBeDefined();
+      expect((without as unknown as SessionView).projections, `D=${D}`).toBeUndefined();
+      withProjections.destroy();
+      without.destroy();
+    }
   });
 
   it('the sizes under test run the tiled kernel on this device', () => {

@@ -15,6 +15,7 @@ import {
 } from '../src/index.ts';
 import { readBytes, readRegions, uploadArray } from '../src/transfer.ts';
 import { uniformLayout } from '../src/uniform-layout.ts';
+import { steadyDispatchTime } from '../src/warm-up.ts';
 import { testBackend } from './helpers.ts';
 
 describe('dispatch grids, chunk plans and uniform layouts', () => {
@@ -187,18 +188,48 @@ describeWebGpu('reading several regions with one map', (gpu) => {
   });
 });
 
+describe('steadyDispatchTime', () => {
+  const completions = (gaps: readonly number[]) => {
+    const times = [0];
+    for (const gap of gaps) times.push((times.at(-1) ?? 0) + gap);
+    return times;
+  };
+  it('is steady once two windows of eight dispatches take as long as the fastest', () => {
+    expect(steadyDispatchTime(completions(Array(16).fill(2)))).toEqual({
+      steady: true,
+      lastMs: 2,
+      fastestMs: 2,
+    });
+    // A rising clock (dispatches getting faster), then settled for two windows.
+    const settled = steadyDispatchTime(completions([...Array(8).fill(4), ...Array(16).fill(2)]));
+    expect(settled).toMatchObject({ steady: true, lastMs: 2, fastestMs: 2 });
+  });
+  it('is not steady while the dispatches still get faster, after a slower window, or with too few', () => {
+    const rising = Array.from({ length: 24 }, (_, k) => 4 - 0.1 * k);
+    expect(steadyDispatchTime(completions(rising)).steady).toBe(false);
+    expect(steadyDispatchTime(completions([...Array(16).fill(2), ...Array(8).fill(3)])).steady).toBe(false);
+    expect(steadyDispatchTime(completions(Array(15).fill(2))).steady).toBe(false);
+    expect(steadyDispatchTime([])).toEqual({ steady: false, lastMs: 0, fastestMs: 0 });
+  });
+  it('ignores completions the host sees in pairs (a gap near 0 is not a fast dispatch)', () => {
+    const paired = Array.from({ length: 24 }, (_, k) => (k % 2 === 0 ? 0.01 : 3.99));
+    expect(steadyDispatchTime(completions(paired))).toMatchObject({ steady: true });
+    expect(steadyDispatchTime(completions(paired)).fastestMs).toBeCloseTo(2, 5);
+  });
+});
+
 describeWebGpu('raising the GPU clock', (gpu) => {
   it('keeps the device busy for at least the time asked, at most the longest allowed, and for none at zero', async () => {
     const { device } = gpu();
     expect((await warmUpGpu(device, 0)).seconds).toBe(0);
     const warm = await warmUpGpu(device, 40);
     expect(warm.seconds).toBeGreaterThanOrEqual(0.04);
-    expect(warm.fastestMs).toBeGreaterThan(0);
-    expect(warm.lastMs).toBeGreaterThanOrEqual(warm.fastestMs);
-    // Past the minimum it waits for a steady dispatch time, never past the most it may take.
+    expect(warm.seconds).toBeLessThan(0.04 + 0.5);
+    // Past the minimum it goes on until the dispatch time is steady, never past the most it may take.
     const longer = await warmUpGpu(device, 20, { mostMilliseconds: 400 });
     expect(longer.seconds).toBeGreaterThanOrEqual(0.02);
     expect(longer.seconds).toBeLessThan(0.4 + 0.5);
+    expect(longer.fastestMs).toBeGreaterThan(0);
     if (!longer.steady) expect(longer.seconds).toBeGreaterThanOrEqual(0.4);
   });
 });

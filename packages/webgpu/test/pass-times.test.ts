@@ -7,8 +7,10 @@ import {
   summarizePassTimes,
   timeSessionPasses,
   type WebGpuBackend,
+  WebGpuExecutionError,
   WebGpuInputError,
 } from '../src/index.ts';
+import type { SessionView } from '../src/session/session-view.ts';
 import { randomArray, testBackend } from './helpers.ts';
 
 describe('summarizePassTimes', () => {
@@ -65,9 +67,27 @@ describeWebGpu('pass timing', (gpu) => {
     expect(labels.filter((label) => label.startsWith('session/update-direct'))).toHaveLength(2);
     expect(labels.filter((label) => label === 'session/finish-update')).toHaveLength(2);
     for (const time of times) expect(time.milliseconds).toBeGreaterThanOrEqual(0);
+    // Real timestamps: the passes took time (all zeros would mean the work never ran).
+    expect(times.reduce((sum, time) => sum + time.milliseconds, 0)).toBeGreaterThan(0);
     expect(await readSessionPassTimes(session)).toEqual([]);
     session.update({ tolerance: 0, criterion: 'step', reset: true });
     expect((await readSessionPassTimes(session)).length).toBe(2);
+    session.destroy();
+  });
+
+  it('with the default capacity, reports an invalid pass as an error instead of zero times', async () => {
+    const session = await backend.createSession(problem());
+    if (!backend.device.features.has('timestamp-query')) {
+      session.destroy();
+      return;
+    }
+    timeSessionPasses(session);
+    session.linearize('diagonal');
+    const first = (await readSessionPassTimes(session)).map((time) => time.label);
+    expect(first.some((label) => label.startsWith('linearize-diagonal'))).toBe(true);
+    // A dispatch without a pipeline: invalid, so the commands are dropped; the read must say so.
+    (session as unknown as SessionView).pass((pass) => pass.dispatchWorkgroups(1), 'broken');
+    await expect(readSessionPassTimes(session)).rejects.toThrow(WebGpuExecutionError);
     session.destroy();
   });
 
@@ -80,6 +100,8 @@ describeWebGpu('pass timing', (gpu) => {
     const session = await backend.createSession(problem());
     if (backend.device.features.has('timestamp-query')) {
       expect(() => timeSessionPasses(session, 0)).toThrow(/capacity/);
+      // Two timestamps a pass, 4096 a query set.
+      expect(() => timeSessionPasses(session, 2049)).toThrow(/from 1 to 2048/);
     }
     await expect(readSessionPassTimes(session)).rejects.toThrow(/timePasses/);
     session.destroy();

@@ -76,7 +76,7 @@ export function gemmTilePlan(
   const unitQuads = Math.ceil(D / 4);
   const columns = Math.max(1, I + D);
   const rowStride = columns % 2 === 1 ? columns : columns + 1;
-  if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1)) return undefined;
+  if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1 && rows <= W)) return undefined;
   const preferred = unitQuads <= rowsPerInvocation.fewQuads ? 1 : rowsPerInvocation.preferred;
   const first = rows ?? Math.min(preferred, nextPowerOfTwo(unitQuads), W);
   const last = rows ?? Math.min(rowsPerInvocation.most, W);

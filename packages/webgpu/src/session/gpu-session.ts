@@ -28,7 +28,7 @@ import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
 import { inputProjectionPlans, type ProjectionPlans, tiledLinearizeLimits } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
-import { type PassTime, PassTimer } from './pass-timer.ts';
+import { mostTimedPasses, type PassTime, PassTimer } from './pass-timer.ts';
 import { SessionBuffers } from './session-buffers.ts';
 import {
   historyEntryWords,
@@ -470,8 +470,8 @@ class GpuSession implements Session, SessionView {
     if (!this.context.device.features.has('timestamp-query')) {
       throw new WebGpuInputError('device', "a device with the 'timestamp-query' feature", 'one without');
     }
-    if (!(Number.isInteger(capacity) && capacity > 0)) {
-      throw new WebGpuInputError('capacity', 'an integer ≥ 1', String(capacity));
+    if (!(Number.isInteger(capacity) && capacity > 0 && capacity <= mostTimedPasses)) {
+      throw new WebGpuInputError('capacity', `an integer from 1 to ${mostTimedPasses}`, String(capacity));
     }
     this.flush();
     this.#timer?.destroy();
@@ -486,16 +486,17 @@ class GpuSession implements Session, SessionView {
     const encoder = this.#encoderNow();
     this.#encoder = undefined;
     this.#passes = 0;
-    const errors = [
-      ...this.#errors,
-      this.context.device.popErrorScope(),
-      this.context.device.popErrorScope(),
-    ];
+    const errors = this.#errors;
     this.#errors = [];
-    const times = await timer.read(encoder, () => this.context.device.queue.submit([encoder.finish()]));
+    // As flush(): the scopes close after the submit, so that they catch the encoder's and the submit's errors.
+    const times = await timer.read(encoder, () => {
+      this.context.device.queue.submit([encoder.finish()]);
+      errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
+    });
     for (const error of await Promise.all(errors)) {
       if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
     }
+    this.context.assertAlive();
     return times;
   }
 
@@ -512,7 +513,8 @@ class GpuSession implements Session, SessionView {
 
 /**
  * Times every compute pass of a WebGPU session with `timestamp-query` (a profiling aid): up to `capacity`
- * passes between reads of {@link readSessionPassTimes}; passes beyond it run untimed.
+ * passes (at most 2048: a query set holds 4096 timestamps) between reads of {@link readSessionPassTimes};
+ * passes beyond it run untimed.
  *
  * @throws {@link WebGpuInputError} when `session` is not a WebGPU session or its device lacks `timestamp-query`.
  *
@@ -523,7 +525,7 @@ class GpuSession implements Session, SessionView {
  * await readSessionPassTimes(session); // [{ label: 'linearize-diagonal-tiled-…', milliseconds: 0.18 }, …]
  * ```
  */
-export function timeSessionPasses(session: Session, capacity = 4096): void {
+export function timeSessionPasses(session: Session, capacity = mostTimedPasses): void {
   webGpuSession(session).timePasses(capacity);
 }
 

@@ -7,6 +7,9 @@
 
 import { BufferUsage, mapModeRead } from '../gpu-constants.ts';
 
+/** The most passes one timer records: two timestamps each, and a query set holds at most 4096 (WebGPU). */
+export const mostTimedPasses = 2048;
+
 /** One timed pass: the kernel (the pipeline's label, or the primitive's name) and its GPU milliseconds. */
 export interface PassTime {
   readonly label: string;
