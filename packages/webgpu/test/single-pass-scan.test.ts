@@ -13,10 +13,12 @@ import {
 import { deviceCapabilities } from '../src/device-capabilities.ts';
 import { GpuContext } from '../src/gpu-context.ts';
 import {
+  type SinglePassPlan,
   singlePassHeaderWords,
   singlePassPlan,
   singlePassScanParams,
   singlePassScanWgsl,
+  singlePassSpinLimit,
 } from '../src/kernels/single-pass-diagonal-scan.ts';
 import { readFloat32, uploadArray } from '../src/transfer.ts';
 import { maxRelativeError, randomArray } from './helpers.ts';
@@ -61,6 +63,62 @@ function statusWords(running: boolean[], stride: number): Uint32Array {
   running.forEach((on, s) => {
     words[s * stride] = on ? 1 : 0;
   });
+  return words;
+}
+
+/** An f32 as a published state word: its bits, +0.0 sent as −0.0 (0 means "not yet published"). */
+function publishedWord(value: number): number {
+  const bits = new Uint32Array(new Float32Array([value]).buffer)[0] as number;
+  return bits === 0 ? 0x80000000 : bits;
+}
+
+/**
+ * The state words of a scan whose chunks before `first` have already run: every chunk 1 … first − 1 has
+ * published its aggregate, and per (sequence, channel) only chunk `nearest(s, c)` its (true) prefix; the chunks
+ * before that one publish wrong prefixes and aggregates (the look-back must stop at the nearest prefix), and the
+ * ticket counter starts at `first`'s first ticket.
+ */
+function prePublishedState(
+  problem: Problem,
+  plan: SinglePassPlan,
+  first: number,
+  nearest: (s: number, c: number) => number,
+): Uint32Array {
+  const { batch, length, dim, reverse, a, b } = problem;
+  const published = batch * dim * plan.chunks;
+  const words = new Uint32Array(singlePassHeaderWords + 3 * published);
+  words[0] = first * batch * plan.tiles;
+  const expected = oracle(problem);
+  for (let s = 0; s < batch; s++) {
+    for (let c = 0; c < dim; c++) {
+      const word = (s * dim + c) * plan.chunks;
+      const stop = nearest(s, c);
+      for (let chunk = 0; chunk < first; chunk++) {
+        let slope = 1;
+        let intercept = 0;
+        let last = 0;
+        for (let step = chunk * plan.chunk; step < Math.min(length, (chunk + 1) * plan.chunk); step++) {
+          const t = reverse ? length - 1 - step : step;
+          const i = (s * length + t) * dim + c;
+          slope *= a[i] as number;
+          intercept = (a[i] as number) * intercept + (b[i] as number);
+          last = i;
+        }
+        const decoy = chunk < stop;
+        if (chunk === stop || decoy) {
+          words[singlePassHeaderWords + word + chunk] = publishedWord(
+            decoy ? 1e6 : (expected[last] as number),
+          );
+        }
+        if (chunk > 0) {
+          words[singlePassHeaderWords + published + word + chunk] = publishedWord(decoy ? 1e3 : slope);
+          words[singlePassHeaderWords + 2 * published + word + chunk] = publishedWord(
+            decoy ? -1e3 : intercept,
+          );
+        }
+      }
+    }
+  }
   return words;
 }
 
@@ -288,21 +346,23 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     }
   });
 
-  it('gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
-    // The counter starts at 1, so ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later
-    // chunks wait on a prefix nobody publishes, spin `spin_limit` times, then write NaN.
-    const batch = 2;
-    const length = 16;
-    const dim = 64;
+  /**
+   * Dispatches the scan kernel of `plan` (chunks × batch × tiles workgroups, forward or reverse as `problem`,
+   * with its x0) on the given state words, without the clear, and reads x back (UNTOUCHED where not written).
+   */
+  async function runOnState(
+    problem: Problem,
+    plan: SinglePassPlan,
+    words: Uint32Array,
+    spinLimit: number,
+  ): Promise<Float32Array> {
+    const { batch, length, dim, reverse } = problem;
     const size = batch * length * dim;
-    const plan = singlePassPlan(batch, length, dim, 1);
-    expect(plan.chunks).toBeGreaterThan(1);
     const published = batch * dim * plan.chunks;
-    const words = new Uint32Array(singlePassHeaderWords + 3 * published);
-    words[0] = 1;
-    const a = uploadArray(context, randomArray(size, 51, -1, 1), 'a');
-    const b = uploadArray(context, randomArray(size, 52, -1, 1), 'b');
+    const a = uploadArray(context, problem.a, 'a');
+    const b = uploadArray(context, problem.b, 'b');
     const x = uploadArray(context, new Float32Array(size).fill(UNTOUCHED), 'x');
+    const x0 = uploadArray(context, problem.x0 ?? new Float32Array(4), 'x0');
     const state = uploadArray(context, words, 'state');
     try {
       const pipeline = context.pipeline(`single-pass-scan/k${plan.steps}`, () =>
@@ -317,7 +377,9 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         rows: plan.rows,
         chunk: plan.chunk,
         chunks: plan.chunks,
-        spin_limit: 10_000,
+        reverse: reverse ? 1 : 0,
+        has_initial: problem.x0 ? 1 : 0,
+        spin_limit: spinLimit,
         prefix_base: singlePassHeaderWords,
         aggregate_a_base: singlePassHeaderWords + published,
         aggregate_b_base: singlePassHeaderWords + 2 * published,
@@ -328,12 +390,120 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         pass,
         pipeline,
         params,
-        [{ buffer: a }, { buffer: b }, { buffer: x }, { buffer: a, offset: 0, size: 16 }, { buffer: state }],
+        [{ buffer: a }, { buffer: b }, { buffer: x }, { buffer: x0 }, { buffer: state }],
         plan.chunks * batch * plan.tiles,
       );
       pass.end();
       context.device.queue.submit([encoder.finish()]);
-      const actual = await readFloat32(context, x, size);
+      return await readFloat32(context, x, size);
+    } finally {
+      for (const buffer of [a, b, x, x0, state]) context.pool.release(buffer);
+    }
+  }
+
+  it('looks back over several windows to the nearest published prefix, composing aggregates in order', async () => {
+    // The chunks before `first` have "run" (their state words are written by the test); each channel's nearest
+    // prefix lies 120–150 chunks back, a different number of windows per channel (rows = 256, 51, 32, 10, 2, 1:
+    // one round at D = 1, up to 150 at D = 300; D = 5, 24, 100 and 300 leave invocations idle), with wrong
+    // prefixes and aggregates beyond it. a = ±(1 ± 0.005) keeps every chunk's contribution (and the order of the
+    // non-commuting maps) visible in x.
+    const batch = 2;
+    const first = 150;
+    for (const [dim, reverse] of [
+      [1, false],
+      [5, true],
+      [8, false],
+      [24, true],
+      [100, false],
+      [300, true],
+    ] as const) {
+      // K = 1: chunks of `rows` steps, the last one short (when it can be).
+      const rows = singlePassPlan(batch, 1, dim).rows;
+      const length = rows * 180 - (rows > 1 ? 1 : 0);
+      const plan = singlePassPlan(batch, length, dim, rows);
+      expect([plan.steps, plan.chunks]).toEqual([1, 180]);
+      const size = batch * length * dim;
+      const signs = randomArray(size, dim + 70, -1, 1);
+      const a = randomArray(size, dim + 71, 0.995, 1.005).map((value, i) =>
+        (signs[i] as number) < 0 ? -value : value,
+      );
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a,
+        b: randomArray(size, dim + 72, -1, 1),
+        x0: randomArray(batch * dim, dim + 73, -1, 1),
+      };
+      const nearest = (s: number, c: number) => (s * 7 + c * 13) % 31;
+      const words = prePublishedState(problem, plan, first, nearest);
+      const spinLimit = context.capabilities.software
+        ? singlePassSpinLimit.software
+        : singlePassSpinLimit.hardware;
+      const actual = await runOnState(problem, plan, words, spinLimit);
+      const expected = oracle(problem);
+      for (let s = 0; s < batch; s++) {
+        for (let step = 0; step < length; step++) {
+          const t = reverse ? length - 1 - step : step;
+          const row = (s * length + t) * dim;
+          if (step < first * plan.chunk) expected.fill(UNTOUCHED, row, row + dim);
+        }
+      }
+      expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('scans long sequences in small chunks (D = 5 and 24 leave invocations idle)', async () => {
+    const batch = 3;
+    const length = 20_000;
+    for (const [dim, reverse] of [
+      [5, false],
+      [8, true],
+      [24, false],
+    ] as const) {
+      const size = batch * length * dim;
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a: randomArray(size, dim + 80, 0.9, 1.05),
+        b: randomArray(size, dim + 81, -1, 1),
+        x0: randomArray(batch * dim, dim + 82, -1, 1),
+        running: [true, false, true],
+      };
+      const plan = singlePassPlan(batch, length, dim, 1);
+      expect(plan.chunks).toBeGreaterThan(4 * plan.rows);
+      const actual = await scan(problem, { chunk: 1 });
+      expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
+    // The counter starts at 1, so ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later
+    // chunks wait on a prefix nobody publishes, spin `spin_limit` times, then write NaN. With 16 chunks of
+    // D = 64 (windows of 4) the last ones first compose aggregates over several windows.
+    const batch = 2;
+    const dim = 64;
+    for (const [length, spinLimit] of [
+      [16, 10_000],
+      [64, 2_000],
+    ] as const) {
+      const size = batch * length * dim;
+      const plan = singlePassPlan(batch, length, dim, 1);
+      expect(plan.chunks).toBeGreaterThan(1);
+      const words = new Uint32Array(singlePassHeaderWords + 3 * batch * dim * plan.chunks);
+      words[0] = 1;
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse: false,
+        a: randomArray(size, 51, -1, 1),
+        b: randomArray(size, 52, -1, 1),
+      };
+      const actual = await runOnState(problem, plan, words, spinLimit);
       const perSequence = length * dim;
       const firstChunk = actual.subarray(0, plan.chunk * dim);
       const laterChunks = actual.subarray(plan.chunk * dim, perSequence);
@@ -344,12 +514,10 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         length,
         dim,
         reverse: false,
-        a: randomArray(size, 51, -1, 1).subarray(perSequence),
-        b: randomArray(size, 52, -1, 1).subarray(perSequence),
+        a: problem.a.subarray(perSequence),
+        b: problem.b.subarray(perSequence),
       });
       expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
-    } finally {
-      for (const buffer of [a, b, x, state]) context.pool.release(buffer);
     }
   });
 });

@@ -15,9 +15,32 @@
  *    row·K … row·K + K − 1 of channel `lane` in registers, and folds them into one map (A, B);
  * 4. scans those maps over the rows per channel (Hillis–Steele in workgroup memory): the last row holds the
  *    chunk's aggregate, published at once (before any waiting);
- * 5. one invocation per channel (row 0) looks back: from the previous chunk down, it combines published aggregates
- *    until it finds a published inclusive prefix (the state after that chunk), then publishes its own;
+ * 5. looks back over windows of `rows` predecessors per channel, all invocations at once (below), to the nearest
+ *    published inclusive prefix (the state after that chunk), and publishes its own prefix as soon as a channel
+ *    has its carry;
  * 6. applies x ← a x + b from that carry over its K steps, transposes x back and stores it striped.
+ *
+ * Look-back. The window of a channel is `rows` predecessors wide — the same (row, lane) grid as the scan, so
+ * every invocation of a full tile polls one predecessor per round (window 32 at D = 8, 256 at D = 1, 1 at
+ * D > 128, where the tile's 129–256 channels already keep most invocations busy), and a round costs one L2
+ * round trip (the three words of a predecessor are loaded together) plus ⌈log₂ rows⌉ + 2 barriers. Wider
+ * windows would need several loads per invocation: more L2 traffic from every waiting workgroup for windows
+ * that usually find a prefix within a few chunks. Per channel, with `base` the nearest predecessor not yet absorbed and
+ * acc the composed maps of chunks base + 1 … k − 1:
+ *
+ * - invocation (row, lane) loads the prefix and aggregate of chunk base − row (rows past chunk 0 load
+ *   nothing) and writes the aggregate to slot row of workgroup memory; a prefix, or a chunk that has published
+ *   nothing yet, lowers the channel's stop code (row << 1 | nothing) with `atomicMin`, so that `stop` is the
+ *   nearest entry that is not an aggregate;
+ * - an ordered tree reduction composes slots 0 … stop − 1 into slot 0 (slot r, the later chunk, is the outer
+ *   map of slot r + h: affine maps do not commute), without touching slots from `stop` on;
+ * - row 0 absorbs slot 0 into acc (acc ∘ slot 0); with a prefix at `stop`, the carry is acc applied to it;
+ *   otherwise the window moves to `stop` (a whole window back when all were aggregates, to the missing
+ *   chunk when one was missing — the next round re-polls from there; a round that absorbs nothing is a failed
+ *   poll).
+ *
+ * Whether another round runs is decided per workgroup through `workgroupUniformLoad`, so every barrier stays
+ * in uniform control flow; channels that are done sit the remaining rounds out.
  *
  * Publication. WGSL atomics are relaxed, so every published f32 is its own `atomicStore` to an
  * `array<atomic<u32>>` that was cleared to 0, and +0.0 is stored as −0.0 (0x80000000): a published word is
@@ -26,8 +49,8 @@
  * n = sequences (of the window) × D × chunks (index (sequence · D + channel) · chunks + chunk). Chunk 0
  * publishes only its prefix (from x0, or 0).
  *
- * Every spin is bounded (`spin_limit` failed polls in all): a chunk that gives up writes NaN to its outputs and
- * publishes a NaN prefix, so a failure shows in the results instead of hanging the device.
+ * Every spin is bounded (`spin_limit` failed polls per channel in all): a chunk that gives up writes NaN to its
+ * outputs and publishes a NaN prefix, so a failure shows in the results instead of hanging the device.
  *
  * @module
  */
@@ -48,21 +71,29 @@ export const singlePassMaxSteps = 8;
 export const singlePassTargetWorkgroups = 1024;
 
 /**
- * Failed polls a workgroup's look-back may make in all before it gives up (NaN outputs). A poll is up to three
- * atomic loads: about 1 µs on a GPU (L2 round trips), so the hardware bound is a few seconds; lavapipe polls
- * faster (about 40 ns per 8 channels) and shares its cores with other processes, so it gets 4× more polls
- * (0.7 s at D ≤ 8, a few seconds at D = 256); a predecessor that has started publishes within microseconds.
+ * Failed polls a channel's look-back may make in all before it gives up (NaN outputs). A poll is one round of
+ * the windowed look-back: one L2 round trip and a few barriers, about 1–2 µs on a GPU, so the hardware bound is
+ * a few seconds; lavapipe emulates the barriers (about 30–60 µs a round on two cores), so it gets fewer polls
+ * (2–4 s); a predecessor that has started publishes its aggregate within microseconds.
  */
-export const singlePassSpinLimit = { hardware: 1 << 22, software: 1 << 24 } as const;
+export const singlePassSpinLimit = { hardware: 1 << 22, software: 1 << 16 } as const;
 
 /** Words before the prefixes in the state buffer: the ticket counter, padded to 16 bytes. */
 export const singlePassHeaderWords = 4;
 
+/**
+ * Words of the transposition tile with K steps per invocation: 256 × K and one padding word per 32, and at
+ * least 2 × 256 (the look-back's window slots reuse it).
+ */
+function tileWords(steps: number): number {
+  const tile = singlePassWorkgroupSize * steps;
+  return Math.max(tile + Math.ceil(tile / 32), 2 * singlePassWorkgroupSize);
+}
+
 /** Workgroup memory the scan kernel needs with K steps per invocation, bytes. */
 export function singlePassWorkgroupBytes(steps: number): number {
-  const tile = singlePassWorkgroupSize * steps;
-  // The transposition tile (with one padding word per 32), two scan arrays, the carries, two words.
-  return (tile + Math.ceil(tile / 32) + 3 * singlePassWorkgroupSize + 2) * 4;
+  // The tile, two scan arrays, the carries, the look-back's bases and stop codes, four words.
+  return (tileWords(steps) + 5 * singlePassWorkgroupSize + 4) * 4;
 }
 
 /** The split of a single-pass scan: channel tiles, rows per workgroup, K, chunk length and count. */
@@ -178,14 +209,22 @@ const TILE: u32 = ${tile}u;
 const NO_TICKET: u32 = 0xffffffffu;
 const NEGATIVE_ZERO: u32 = 0x80000000u;
 const NAN_BITS: u32 = 0x7fc00000u;
+const DONE: u32 = 0xffffffffu;
 
 var<workgroup> ticket_shared: u32;
 var<workgroup> failed_shared: atomic<u32>;
-// The transposition tile: one padding word per 32 spreads the blocked reads over the banks.
-var<workgroup> tile_shared: array<f32, ${tile + Math.ceil(tile / 32)}>;
+// The transposition tile: one padding word per 32 spreads the blocked reads over the banks. During the look-back
+// it holds the window's slots instead: A at [0, WORKGROUP), B (or a prefix) at [WORKGROUP, 2 · WORKGROUP).
+var<workgroup> tile_shared: array<f32, ${tileWords(steps)}>;
 var<workgroup> scan_a: array<f32, WORKGROUP>;
 var<workgroup> scan_b: array<f32, WORKGROUP>;
 var<workgroup> carry_shared: array<f32, WORKGROUP>;
+// Per channel: the window's nearest predecessor (DONE once the channel has its carry) and its stop code.
+var<workgroup> look_base: array<u32, WORKGROUP>;
+var<workgroup> look_stop: array<atomic<u32>, WORKGROUP>;
+// Channels still looking back after a round, and its copy that decides (uniformly) whether another round runs.
+var<workgroup> pending_shared: atomic<u32>;
+var<workgroup> more_shared: u32;
 
 fn padded(e: u32) -> u32 { return e + (e >> 5u); }
 
@@ -206,6 +245,7 @@ fn main(@builtin(local_invocation_index) local: u32) {
     let taken = atomicAdd(&state[0], 1u);
     let lanes = params.batch * params.tiles;
     atomicStore(&failed_shared, 0u);
+    atomicStore(&pending_shared, 0u);
     ticket_shared = select(taken, NO_TICKET, taken / lanes >= params.chunks || sequence_stopped(taken % lanes / params.tiles));
   }
   let ticket = workgroupUniformLoad(&ticket_shared);
@@ -286,49 +326,108 @@ fn main(@builtin(local_invocation_index) local: u32) {
     workgroupBarrier();
   }
 
-  // 5. Publish the aggregate, look back to a published prefix, publish this chunk's prefix.
+  // 5. Publish the aggregate, then look back over windows of predecessors (see the module's notes): invocation
+  //    (row, lane) polls chunk look_base[lane] − row of channel lane; the window's slots are composed in order
+  //    up to the nearest entry that is not an aggregate; the channel's row-0 invocation then finishes (a prefix)
+  //    or moves its window back (past everything absorbed) and polls again.
+  var carry = 0.0;
+  var aggregate_a = 1.0;
+  var aggregate_b = 0.0;
+  let looks = in_rows && lane < channels;
+  let lane_words = (sequence * params.dim + channel0 + lane) * params.chunks;
   if (local < channels) {
     let last = (params.rows - 1u) * width + local;
-    let aggregate_a = scan_a[last];
-    let aggregate_b = scan_b[last];
-    let base = (sequence * params.dim + channel0 + local) * params.chunks;
-    var carry = initial_state(sequence, channel0 + local);
-    var failed = false;
-    if (chunk > 0u) {
-      publish(params.aggregate_a_base + base + chunk, bitcast<u32>(aggregate_a));
-      publish(params.aggregate_b_base + base + chunk, bitcast<u32>(aggregate_b));
-      // acc: the composed maps of chunks p + 1 … chunk − 1.
-      var acc_a = 1.0;
-      var acc_b = 0.0;
-      var p = chunk - 1u;
-      var tries = 0u;
-      loop {
-        let prefix = atomicLoad(&state[params.prefix_base + base + p]);
-        if (prefix != 0u) {
-          carry = acc_a * bitcast<f32>(prefix) + acc_b;
-          break;
-        }
-        if (p > 0u) {
-          let earlier_a = atomicLoad(&state[params.aggregate_a_base + base + p]);
-          let earlier_b = atomicLoad(&state[params.aggregate_b_base + base + p]);
-          if (earlier_a != 0u && earlier_b != 0u) {
-            acc_b = acc_a * bitcast<f32>(earlier_b) + acc_b;
-            acc_a = acc_a * bitcast<f32>(earlier_a);
-            p -= 1u;
-            continue;
+    aggregate_a = scan_a[last];
+    aggregate_b = scan_b[last];
+    carry = initial_state(sequence, channel0 + local);
+    if (chunk == 0u) {
+      publish(params.prefix_base + lane_words, bitcast<u32>(aggregate_a * carry + aggregate_b));
+      carry_shared[local] = carry;
+    } else {
+      publish(params.aggregate_a_base + lane_words + chunk, bitcast<u32>(aggregate_a));
+      publish(params.aggregate_b_base + lane_words + chunk, bitcast<u32>(aggregate_b));
+      look_base[local] = chunk - 1u;
+      atomicStore(&look_stop[local], params.rows << 1u);
+      atomicAdd(&pending_shared, 1u);
+    }
+  }
+  if (chunk > 0u) {
+    // acc (row 0 of each channel): the composed maps of chunks look_base + 1 … chunk − 1.
+    var acc_a = 1.0;
+    var acc_b = 0.0;
+    var tries = 0u;
+    workgroupBarrier();
+    loop {
+      // a. Poll: a prefix or a missing entry lowers the channel's stop code to (row << 1) | missing. The round
+      //    ends (uniformly) once no channel was left looking back by the last one.
+      if (local == 0u) { more_shared = atomicExchange(&pending_shared, 0u); }
+      if (looks) {
+        let base = look_base[lane];
+        if (base != DONE && row <= base) {
+          // The three loads are independent (one round trip); chunk 0's aggregate words are never written.
+          let p = base - row;
+          let prefix = atomicLoad(&state[params.prefix_base + lane_words + p]);
+          let earlier_a = atomicLoad(&state[params.aggregate_a_base + lane_words + p]);
+          let earlier_b = atomicLoad(&state[params.aggregate_b_base + lane_words + p]);
+          if (prefix != 0u) {
+            tile_shared[WORKGROUP + local] = bitcast<f32>(prefix);
+            atomicMin(&look_stop[lane], row << 1u);
+          } else if (earlier_a != 0u && earlier_b != 0u) {
+            tile_shared[local] = bitcast<f32>(earlier_a);
+            tile_shared[WORKGROUP + local] = bitcast<f32>(earlier_b);
+          } else {
+            atomicMin(&look_stop[lane], (row << 1u) | 1u);
           }
         }
-        tries += 1u;
-        if (tries >= params.spin_limit) {
-          failed = true;
-          break;
+      }
+      if (workgroupUniformLoad(&more_shared) == 0u) { break; }
+      // b. Ordered tree reduction of slots 0 … stop − 1 into slot 0: slot r (a later chunk) is the outer map of
+      //    slot r + h, slots from stop on are neither read nor written (slot stop may hold the prefix).
+      var stop = 0u;
+      if (looks) { stop = atomicLoad(&look_stop[lane]) >> 1u; }
+      for (var h = 1u; h < params.rows; h = h << 1u) {
+        if (looks && row % (h << 1u) == 0u && row + h < stop) {
+          let inner = local + h * width;
+          let outer_a = tile_shared[local];
+          tile_shared[WORKGROUP + local] = outer_a * tile_shared[WORKGROUP + inner] + tile_shared[WORKGROUP + local];
+          tile_shared[local] = outer_a * tile_shared[inner];
+        }
+        workgroupBarrier();
+      }
+      // c. Row 0 absorbs the composed slots; a prefix at the stop ends the channel's look-back, a missing entry
+      //    moves the window to it (a poll failed when the window's first entry is missing), a full window of
+      //    aggregates moves it a whole window back.
+      if (local < channels) {
+        let base = look_base[local];
+        if (base != DONE) {
+          let code = atomicLoad(&look_stop[local]);
+          let found = code >> 1u;
+          if (found > 0u) {
+            acc_b = acc_a * tile_shared[WORKGROUP + local] + acc_b;
+            acc_a = acc_a * tile_shared[local];
+          }
+          if (found < params.rows && (code & 1u) == 0u) {
+            carry = acc_a * tile_shared[WORKGROUP + found * width + local] + acc_b;
+            publish(params.prefix_base + lane_words + chunk, bitcast<u32>(aggregate_a * carry + aggregate_b));
+            carry_shared[local] = carry;
+            look_base[local] = DONE;
+          } else {
+            if (found == 0u) { tries += 1u; }
+            if (tries >= params.spin_limit) {
+              atomicStore(&failed_shared, 1u);
+              publish(params.prefix_base + lane_words + chunk, NAN_BITS);
+              carry_shared[local] = carry;
+              look_base[local] = DONE;
+            } else {
+              look_base[local] = base - found;
+              atomicAdd(&pending_shared, 1u);
+            }
+          }
+          atomicStore(&look_stop[local], params.rows << 1u);
         }
       }
+      workgroupBarrier();
     }
-    if (failed) { atomicStore(&failed_shared, 1u); }
-    let inclusive = aggregate_a * carry + aggregate_b;
-    publish(params.prefix_base + base + chunk, select(bitcast<u32>(inclusive), NAN_BITS, failed));
-    carry_shared[local] = carry;
   }
   workgroupBarrier();
 
