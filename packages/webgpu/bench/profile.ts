@@ -2,8 +2,12 @@
  * Where a quasi-DEER iteration's time goes, on whatever adapter is found: for a flax GRU (B = 16, f32) on a
  * resident session, per iteration — the host's time to record it (JavaScript and dawn.node calls), the wall
  * time of a whole iteration, and of each primitive repeated alone (`linearize`, `solveAffine`, `update`),
- * plus the round trip of an idle status read and the sequential kernels' time per step. Run once per
- * linearisation kernel. Prints a table; writes JSON to `$OUT/webgpu-profile.json` when OUT is set.
+ * plus the round trip of an idle status read and the sequential kernels' time per step; with timestamp
+ * queries, the GPU time of every pass inside whole iterations (`--pass-times`, from the guesses of
+ * `--pass-starts`). Run once per linearisation kernel (and per `--projections` choice of the tiled one);
+ * `--ablation` times the tiled kernel's parts and forced rows per invocation (`--ablation-rows`). The GPU is
+ * brought to a steady clock before each measurement (`--warm-ms`, at least). Prints a table; writes JSON to
+ * `$OUT/webgpu-profile.json` when OUT is set.
  *
  * Run: `pnpm --filter @elk/webgpu profile -- --grid 8:30000,64:30000` (or the bundle
  * `apps/bench/dist/webgpu-profile.mjs` with node on the GPU machine).
