@@ -173,19 +173,7 @@ export async function runGpuGrid(
         let row: Row;
         const rehearsed = context.options.rehearse && method !== 'sequential';
         try {
-          if (rehearsed) {
-            // Untimed: the timed run below then takes this run's arrays from the pool.
-            await runMethod(cell, {
-              inputs,
-              initialState,
-              batch,
-              method,
-              backend: solver,
-              maxIterations: sizes.maxIterations,
-              tolerance: sizes.tolerance,
-            });
-          }
-          const measured = await runMethod(cell, {
+          const run = {
             inputs,
             initialState,
             batch,
@@ -193,6 +181,11 @@ export async function runGpuGrid(
             backend: solver,
             maxIterations: method === 'sequential' ? 1 : sizes.maxIterations,
             tolerance: sizes.tolerance,
+          };
+          // Untimed: the timed run below then takes this run's arrays from the pool.
+          if (rehearsed) await runMethod(cell, run);
+          const measured = await runMethod(cell, {
+            ...run,
             beforeSolve: async () => {
               const warm = await warmUpGpu(device, warmUpMilliseconds, {
                 mostMilliseconds: GPU_WARM_UP_MOST_MILLISECONDS,

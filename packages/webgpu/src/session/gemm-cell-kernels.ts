@@ -125,6 +125,31 @@ export function gemmWeightsWords(
   return (cell.inputSize + cell.stateSize) * plan.gates * plan.unitQuads * 4;
 }
 
+/**
+ * WGSL shared by the tiled kernels: the tile's constants, its rows staged in workgroup memory (`stride` words
+ * apart), and the entry of `main` up to `first` (the block's first step; workgroups past `params.count`
+ * return). `extra` goes between the constants and the tile.
+ */
+function tiledKernelHead(plan: GemmTilePlan, stride: number, extra = ''): string {
+  const W = webGpuDefaults.workgroupSize;
+  return /* wgsl */ `const GATES: u32 = ${plan.gates}u;
+const QUADS: u32 = ${plan.unitQuads}u;
+const ROW_GROUPS: u32 = ${plan.rowGroups}u;
+const ROW_STRIDE: u32 = ${stride}u;
+const BLOCK: u32 = ${W}u;
+${extra}
+var<workgroup> tile: array<f32, ${W * stride}>;
+
+@compute @workgroup_size(${plan.workgroupSize})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let block = group % params.blocks;
+  let first = block * BLOCK;`;
+}
+
 /** Words per time step of a sequence's input projections [G, Q] vec4 (see {@link inputProjectionWgsl}). */
 export function inputProjectionWords(plan: Pick<GemmTilePlan, 'gates' | 'unitQuads'>): number {
   return plan.gates * plan.unitQuads * 4;
@@ -140,8 +165,7 @@ export function inputProjectionWords(plan: Pick<GemmTilePlan, 'gates' | 'unitQua
  * window offsets (f32 words) of the inputs and of the projections.
  */
 export function inputProjectionWgsl(cell: CellShape, plan: GemmTilePlan): string {
-  const W = webGpuDefaults.workgroupSize;
-  const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, gates } = plan;
+  const { rowsPerInvocation: R, workgroupSize, gates } = plan;
   const I = Math.max(1, cell.inputSize);
   const stride = I % 2 === 1 ? I : I + 1;
   const rows = Array.from({ length: R }, (_, r) => r);
@@ -175,21 +199,7 @@ export function inputProjectionWgsl(cell: CellShape, plan: GemmTilePlan): string
 @group(0) @binding(2) var<storage, read> inputs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> projections: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> gemm_weights: array<vec4<f32>>;
-const GATES: u32 = ${gates}u;
-const QUADS: u32 = ${unitQuads}u;
-const ROW_GROUPS: u32 = ${rowGroups}u;
-const ROW_STRIDE: u32 = ${stride}u;
-const BLOCK: u32 = ${W}u;
-var<workgroup> tile: array<f32, ${W * stride}>;
-
-@compute @workgroup_size(${workgroupSize})
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
-        @builtin(local_invocation_index) local: u32) {
-  let group = linear_workgroup(workgroup, workgroups);
-  if (group >= params.count) { return; }
-  let sequence = group / params.blocks;
-  let block = group % params.blocks;
-  let first = block * BLOCK;
+${tiledKernelHead(plan, stride)}
   for (var e = local; e < BLOCK * TRUE_INPUT_SIZE; e += ${workgroupSize}u) {
     let row = e / TRUE_INPUT_SIZE;
     let k = e % TRUE_INPUT_SIZE;
@@ -238,8 +248,7 @@ export function tiledLinearizeWgsl(
   parts: TiledParts = 'all',
   projected = false,
 ): string {
-  const W = webGpuDefaults.workgroupSize;
-  const { unitQuads, rowsPerInvocation: R, rowGroups, workgroupSize, rowStride, gates } = plan;
+  const { rowsPerInvocation: R, workgroupSize, rowStride, gates } = plan;
   const slots = accumulatorSlots[kind];
   const weightsBinding = mode === 'none' ? 8 : 9;
   const jacobian =
@@ -367,26 +376,15 @@ ${jacobian}
 @group(0) @binding(${weightsBinding}) var<storage, read> gemm_weights: array<vec4<f32>>;
 ${partialReductionWgsl(workgroupSize, true)}
 ${gemmCellWgsl(kind)}
-const GATES: u32 = ${gates}u;
-const QUADS: u32 = ${unitQuads}u;
-const ROW_GROUPS: u32 = ${rowGroups}u;
-const ROW_STRIDE: u32 = ${rowStride}u;
-const COLUMNS: u32 = ${projected ? 'STATE_SIZE' : 'TRUE_INPUT_SIZE + STATE_SIZE'};
+${tiledKernelHead(
+  plan,
+  rowStride,
+  `const COLUMNS: u32 = ${projected ? 'STATE_SIZE' : 'TRUE_INPUT_SIZE + STATE_SIZE'};
 // The tile column of s_{t−1}[0].
-const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};
-const BLOCK: u32 = ${W}u;
-var<workgroup> tile: array<f32, ${W * rowStride}>;
-
-@compute @workgroup_size(${workgroupSize})
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
-        @builtin(local_invocation_index) local: u32) {
-  let group = linear_workgroup(workgroup, workgroups);
-  if (group >= params.count) { return; }
-  let sequence = group / params.blocks;
-  let block = group % params.blocks;
+const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};`,
+)}
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
-  let first = block * BLOCK;
   ${projected ? 'let projection_base = params.offset_inputs / 4u;' : ''}
   // Stage the block's rows (s_{−1} = the initial state; 0 past T), row after row.
   for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
