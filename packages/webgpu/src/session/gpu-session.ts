@@ -483,21 +483,16 @@ class GpuSession implements Session, SessionView {
     const timer = this.#timer;
     if (!timer) throw new WebGpuInputError('session', 'a session timing its passes (timePasses)', 'one not');
     this.#materialize();
-    const encoder = this.#encoderNow();
-    this.#encoder = undefined;
-    this.#passes = 0;
-    const errors = this.#errors;
-    this.#errors = [];
-    // As flush(): the scopes close after the submit, so that they catch the encoder's and the submit's errors.
-    const times = await timer.read(encoder, () => {
-      this.context.device.queue.submit([encoder.finish()]);
-      errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
-    });
-    for (const error of await Promise.all(errors)) {
-      if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
+    // Submitted with the pending commands; their error scopes are settled as for every read.
+    const read = timer.resolve(this.#encoderNow());
+    try {
+      await this.#settle();
+    } catch (error) {
+      // Let the copy's staging buffer go (the read maps it, then destroys it); report the error.
+      read().catch(() => undefined);
+      throw error;
     }
-    this.context.assertAlive();
-    return times;
+    return read();
   }
 
   destroy(): void {

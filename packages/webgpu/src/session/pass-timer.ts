@@ -18,7 +18,7 @@ export interface PassTime {
 
 /**
  * Timestamps at the beginning and end of up to `capacity` passes. Passes past the capacity run untimed;
- * {@link PassTimer.read} resolves the recorded ones and starts over.
+ * {@link PassTimer.resolve} copies the recorded ones out and starts over.
  */
 export class PassTimer {
   readonly #device: GPUDevice;
@@ -51,34 +51,35 @@ export class PassTimer {
     };
   }
 
-  /** Resolves the passes recorded so far into `encoder` and reads them once it is submitted by `submit`. */
-  async read(encoder: GPUCommandEncoder, submit: () => void): Promise<PassTime[]> {
+  /**
+   * Records into `encoder` the copy of the passes recorded so far and starts over; the returned function
+   * reads their times once `encoder` has been submitted.
+   */
+  resolve(encoder: GPUCommandEncoder): () => Promise<PassTime[]> {
     const labels = this.#labels;
     this.#labels = [];
-    if (labels.length === 0) {
-      submit();
-      return [];
-    }
+    if (labels.length === 0) return async () => [];
     const bytes = 16 * labels.length;
     const staging = this.#device.createBuffer({
       size: bytes,
       usage: BufferUsage.mapRead | BufferUsage.copyDestination,
     });
-    try {
-      encoder.resolveQuerySet(this.#querySet, 0, 2 * labels.length, this.#resolve, 0);
-      encoder.copyBufferToBuffer(this.#resolve, 0, staging, 0, bytes);
-      submit();
-      await staging.mapAsync(mapModeRead, 0, bytes);
-      const ticks = new BigInt64Array(staging.getMappedRange(0, bytes).slice(0));
-      staging.unmap();
-      return labels.map((label, index) => {
-        const begin = ticks[2 * index] ?? 0n;
-        const end = ticks[2 * index + 1] ?? 0n;
-        return { label, milliseconds: end > begin ? Number(end - begin) / 1e6 : 0 };
-      });
-    } finally {
-      staging.destroy();
-    }
+    encoder.resolveQuerySet(this.#querySet, 0, 2 * labels.length, this.#resolve, 0);
+    encoder.copyBufferToBuffer(this.#resolve, 0, staging, 0, bytes);
+    return async () => {
+      try {
+        await staging.mapAsync(mapModeRead, 0, bytes);
+        const ticks = new BigInt64Array(staging.getMappedRange(0, bytes).slice(0));
+        staging.unmap();
+        return labels.map((label, index) => {
+          const begin = ticks[2 * index] ?? 0n;
+          const end = ticks[2 * index + 1] ?? 0n;
+          return { label, milliseconds: end > begin ? Number(end - begin) / 1e6 : 0 };
+        });
+      } finally {
+        staging.destroy();
+      }
+    };
   }
 
   destroy(): void {
