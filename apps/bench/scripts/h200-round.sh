@@ -137,8 +137,8 @@ step 02-cudnn 90 cudnn
 step 03-bandwidth 60 node "$bench" gpu-grid --full --parts bandwidth --scan-elements "$scan" --out "$OUT/03-bandwidth"
 
 # 04-06: the grid, with the sequential kernel at every T (|delta seq| everywhere).
-step 04-grid-d8-16 150 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
-step 05-grid-d32 120 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 04-grid-d8-16 170 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 05-grid-d32 180 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
 step 06-d64 150 grid 06-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$long_t"
 
 report
