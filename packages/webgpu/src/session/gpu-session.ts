@@ -69,6 +69,8 @@ class GpuSession implements Session, SessionView {
   #pending: LinearizationMode[] = [];
   readonly #onDestroy: (session: Session) => void;
   #encoder: GPUCommandEncoder | undefined;
+  /** The open compute pass that untimed primitives share (see {@link GpuSession.pass}). */
+  #openPass: GPUComputePassEncoder | undefined;
   #passes = 0;
   #errors: Promise<GPUError | null>[] = [];
   #iteration = 0;
@@ -178,11 +180,15 @@ class GpuSession implements Session, SessionView {
     };
   }
 
-  /** A compute pass on the pending encoder; commands are submitted every few primitives and before reads. */
+  /**
+   * The pending encoder, for commands outside compute passes (copies, clears, query resolves): the open pass
+   * ends first. Commands are submitted every few primitives and before reads.
+   */
   #encoderNow(): GPUCommandEncoder {
     if (this.#destroyed)
       throw new WebGpuInputError('session', 'a session not yet destroyed', 'a destroyed one');
     this.context.assertAlive();
+    this.#endPass();
     if (!this.#encoder) {
       this.context.device.pushErrorScope('out-of-memory');
       this.context.device.pushErrorScope('validation');
@@ -191,15 +197,32 @@ class GpuSession implements Session, SessionView {
     return this.#encoder;
   }
 
+  #endPass(): void {
+    this.#openPass?.end();
+    this.#openPass = undefined;
+  }
+
+  /**
+   * Records a primitive's dispatches: in a pass of its own while passes are timed (its timestamps name it
+   * `label`), else in the open pass shared with the primitives before it, until a copy, a read or a
+   * submission needs the encoder. Each dispatch of a pass is its own usage scope (WebGPU orders their
+   * storage accesses), and one pass for many primitives saves the host a begin/end pair per primitive.
+   */
   pass(record: (pass: GPUComputePassEncoder) => void, label = 'pass'): void {
-    const pass = this.#encoderNow().beginComputePass(this.#timer?.passDescriptor(label));
-    record(pass);
-    pass.end();
+    if (this.#timer) {
+      const pass = this.#encoderNow().beginComputePass(this.#timer.passDescriptor(label));
+      record(pass);
+      pass.end();
+    } else {
+      this.#openPass ??= this.#encoderNow().beginComputePass();
+      record(this.#openPass);
+    }
     this.#passes++;
     if (this.#passes >= passesPerSubmit) this.flush();
   }
 
   flush(): void {
+    this.#endPass();
     if (!this.#encoder) return;
     this.context.device.queue.submit([this.#encoder.finish()]);
     this.#encoder = undefined;
