@@ -42,6 +42,17 @@ function bufferId(buffer: GPUBuffer): number {
   return id;
 }
 
+// Pipelines get ids the same way: reading a pipeline's label is a call into the WebGPU implementation.
+const pipelineIds = new WeakMap<GPUComputePipeline, number>();
+function pipelineId(pipeline: GPUComputePipeline): number {
+  let id = pipelineIds.get(pipeline);
+  if (id === undefined) {
+    id = nextBufferId++;
+    pipelineIds.set(pipeline, id);
+  }
+  return id;
+}
+
 /** Bind groups kept per context before the cache is cleared. */
 const bindGroupCacheLimit = 4096;
 
@@ -103,7 +114,8 @@ export class GpuContext {
 
   /** A uniform buffer holding `bytes`, shared by every request with the same contents. */
   uniform(bytes: ArrayBuffer): GPUBuffer {
-    const key = Array.from(new Uint32Array(bytes)).join(',');
+    // The bytes as UTF-16 code units: a key built without an intermediate array (it is built per dispatch).
+    const key = String.fromCharCode.apply(null, new Uint16Array(bytes) as unknown as number[]);
     const cached = this.#uniforms.get(key);
     if (cached) return cached;
     const buffer = this.pool.acquire(
@@ -122,10 +134,10 @@ export class GpuContext {
     uniform: GPUBuffer,
     bindings: readonly BindingRange[],
   ): GPUBindGroup {
-    const parts = [pipeline.label, bufferId(uniform)];
-    for (const binding of bindings)
-      parts.push(bufferId(binding.buffer), binding.offset ?? 0, binding.size ?? -1);
-    const key = parts.join(':');
+    let key = `${pipelineId(pipeline)}:${bufferId(uniform)}`;
+    for (const binding of bindings) {
+      key += `:${bufferId(binding.buffer)}:${binding.offset ?? 0}:${binding.size ?? -1}`;
+    }
     const cached = this.#bindGroups.get(key);
     if (cached) return cached;
     if (this.#bindGroups.size >= bindGroupCacheLimit) this.#bindGroups.clear();

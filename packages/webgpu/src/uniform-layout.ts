@@ -36,14 +36,17 @@ export function uniformLayout<const Fields extends readonly UniformField[]>(
   return {
     wgsl,
     pack(values) {
-      const bytes = new ArrayBuffer(padded * 4);
-      const view = new DataView(bytes);
-      fields.forEach(([name, type], index) => {
+      // Packed per dispatch: typed views rather than a DataView (WebGPU's uniforms are little-endian, as
+      // are the hosts that run WebGPU).
+      const words = new Uint32Array(padded);
+      const floats = new Float32Array(words.buffer);
+      for (let index = 0; index < fields.length; index++) {
+        const [name, type] = fields[index] as UniformField;
         const value = values[name as Fields[number][0]] ?? 0;
-        if (type === 'u32') view.setUint32(index * 4, value >>> 0, true);
-        else view.setFloat32(index * 4, value, true);
-      });
-      return bytes;
+        if (type === 'u32') words[index] = value >>> 0;
+        else floats[index] = value;
+      }
+      return words.buffer;
     },
   };
 }

@@ -396,10 +396,12 @@ class GpuSession implements Session, SessionView {
         reset: reset ? 1 : 0,
         reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
       });
-      return;
+    } else {
+      this.#materialize();
+      encodeUpdate(this, options);
     }
-    this.#materialize();
-    encodeUpdate(this, options);
+    // An iteration ends here: submitting it lets the GPU run it while the host records the next one.
+    this.flush();
   }
 
   sequential(): void {
