@@ -21,6 +21,7 @@ import {
   singlePassClearParams,
   singlePassClearWgsl,
   singlePassHeaderWords,
+  singlePassMostSteps,
   singlePassPlan,
   singlePassScanParams,
   singlePassScanWgsl,
@@ -88,9 +89,14 @@ export function diagonalScanScratchBytes(context: GpuContext, shape: DiagonalSca
   return Math.max(threePass, singlePassStateBytes(context, shape));
 }
 
+/** The most steps per invocation of a single-pass scan on this device (its workgroup storage). */
+function mostSteps(context: GpuContext): number {
+  return Math.max(1, singlePassMostSteps(context.capabilities.maxComputeWorkgroupStorageSize));
+}
+
 /** The windows of whole sequences of a single-pass scan: a, b, x and the state words each fit one binding. */
 function singlePassWindows(context: GpuContext, shape: DiagonalScanShape) {
-  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk);
+  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk, mostSteps(context));
   return context.sequenceWindows(
     shape.batch,
     [shape.length * shape.dim * 4, (3 * shape.dim * chunks + singlePassHeaderWords) * 4],
@@ -103,7 +109,7 @@ function singlePassWindows(context: GpuContext, shape: DiagonalScanShape) {
  * needs: 16 + 12 × sequences × D × chunks for the largest window.
  */
 export function singlePassStateBytes(context: GpuContext, shape: DiagonalScanShape): number {
-  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk);
+  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk, mostSteps(context));
   const most = Math.max(...singlePassWindows(context, shape).map((window) => window.batchCount));
   return (singlePassHeaderWords + 3 * most * shape.dim * chunks) * 4;
 }
@@ -238,7 +244,7 @@ export function encodeSinglePassDiagonalScan(
   state: GPUBuffer,
 ): boolean {
   const { batch, length, dim } = shape;
-  const plan = singlePassPlan(batch, length, dim, shape.chunk);
+  const plan = singlePassPlan(batch, length, dim, shape.chunk, mostSteps(context));
   const skip = buffers.running !== undefined;
   if (!singlePassFits(context, plan.steps, skip ? 6 : 5)) return false;
   if (state.size < singlePassStateBytes(context, shape)) return false;

@@ -1,6 +1,6 @@
 import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acquireScanScratch,
   type DiagonalScanShape,
@@ -15,7 +15,10 @@ import { GpuContext } from '../src/gpu-context.ts';
 import {
   type SinglePassPlan,
   singlePassHeaderWords,
+  singlePassMaxSteps,
+  singlePassMostSteps,
   singlePassPlan,
+  singlePassWorkgroupBytes,
   singlePassScanParams,
   singlePassScanWgsl,
   singlePassSpinLimit,
@@ -519,5 +522,20 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       });
       expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
     }
+  });
+});
+
+describe('single-pass plan on a device', () => {
+  it('takes the longest chunks whose workgroup memory fits the device', () => {
+    // WebGPU's default 16 KiB, the H200's 48 KiB, and a device too small for any.
+    for (const storage of [16384, 32768, 49152]) {
+      const most = singlePassMostSteps(storage);
+      expect(singlePassWorkgroupBytes(most)).toBeLessThanOrEqual(storage);
+      if (most < singlePassMaxSteps) expect(singlePassWorkgroupBytes(most + 1)).toBeGreaterThan(storage);
+      // A long scan takes all of them (B = 16, T = 10^6, D = 8), never more.
+      expect(singlePassPlan(16, 1_000_000, 8, undefined, most).steps).toBe(most);
+    }
+    expect(singlePassMostSteps(49152)).toBe(singlePassMaxSteps);
+    expect(singlePassMostSteps(1024)).toBe(0);
   });
 });

@@ -61,8 +61,12 @@ import { commonWgsl } from './wgsl-common.ts';
 /** Invocations per workgroup of the single-pass scan (also the widest channel tile). */
 export const singlePassWorkgroupSize = 256;
 
-/** The most steps an invocation keeps in registers (K); workgroup memory holds 256 × K floats (+ padding). */
-export const singlePassMaxSteps = 8;
+/**
+ * The most steps an invocation keeps in registers (K); workgroup memory holds 256 × K floats (+ padding), so a
+ * device's workgroup storage may allow fewer ({@link singlePassMostSteps}). Longer chunks spread a workgroup's
+ * barriers and look-back over more elements.
+ */
+export const singlePassMaxSteps = 32;
 
 /**
  * The fewest workgroups the default K aims for (K shrinks from {@link singlePassMaxSteps} towards 1 until a
@@ -96,6 +100,22 @@ export function singlePassWorkgroupBytes(steps: number): number {
   return (tileWords(steps) + 5 * singlePassWorkgroupSize + 4) * 4;
 }
 
+/**
+ * The largest K (≤ {@link singlePassMaxSteps}) whose workgroup memory fits `storageBytes`
+ * (`maxComputeWorkgroupStorageSize`); 0 when not even K = 1 fits.
+ *
+ * @example
+ * ```ts
+ * singlePassMostSteps(16384); // 8
+ * ```
+ */
+export function singlePassMostSteps(storageBytes: number): number {
+  for (let steps = singlePassMaxSteps; steps >= 1; steps--) {
+    if (singlePassWorkgroupBytes(steps) <= storageBytes) return steps;
+  }
+  return 0;
+}
+
 /** The split of a single-pass scan: channel tiles, rows per workgroup, K, chunk length and count. */
 export interface SinglePassPlan {
   /** Channel tiles per sequence (⌈D / 256⌉). */
@@ -122,7 +142,13 @@ export interface SinglePassPlan {
  * singlePassPlan(16, 100_000, 8); // { tiles: 1, width: 8, rows: 32, steps: 8, chunk: 256, chunks: 391 }
  * ```
  */
-export function singlePassPlan(batch: number, length: number, dim: number, chunk?: number): SinglePassPlan {
+export function singlePassPlan(
+  batch: number,
+  length: number,
+  dim: number,
+  chunk?: number,
+  mostSteps: number = singlePassMaxSteps,
+): SinglePassPlan {
   const size = singlePassWorkgroupSize;
   const tiles = Math.ceil(dim / size);
   const width = Math.ceil(dim / tiles);
@@ -134,7 +160,7 @@ export function singlePassPlan(batch: number, length: number, dim: number, chunk
     const perLane = Math.max(1, Math.ceil(singlePassTargetWorkgroups / (batch * tiles)));
     steps = Math.ceil(length / perLane / rows);
   }
-  steps = Math.min(singlePassMaxSteps, Math.max(1, steps));
+  steps = Math.min(singlePassMaxSteps, Math.max(1, mostSteps), Math.max(1, steps));
   return { tiles, width, rows, steps, chunk: rows * steps, chunks: Math.ceil(length / (rows * steps)) };
 }
 

@@ -150,6 +150,37 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   let first = block * BLOCK;`;
 }
 
+/** Staged values per invocation beyond which the staging stays a loop (straight-line code would grow). */
+const mostStraightStaging = 32;
+
+/**
+ * WGSL that stages a block's `BLOCK × COLUMNS` values into `tile` (row stride `ROW_STRIDE`) with
+ * `workgroupSize` invocations: `staged_value(e, …)` gives value e (row e / COLUMNS, column e % COLUMNS; 0 past
+ * the block). Every invocation issues all its loads before its first store (straight-line code; a loop of
+ * load-then-store keeps one load in flight per invocation, and a workgroup of a tiled kernel has a whole SM's
+ * registers to itself), up to {@link mostStraightStaging} values each; a loop beyond.
+ */
+function stagingWgsl(values: number, workgroupSize: number, args: string): string {
+  const perInvocation = Math.ceil(values / workgroupSize);
+  if (perInvocation > mostStraightStaging) {
+    return `for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
+    tile[e / COLUMNS * ROW_STRIDE + e % COLUMNS] = staged_value(e, ${args});
+  }`;
+  }
+  const indices = Array.from({ length: perInvocation }, (_, i) => i);
+  const loads = indices
+    .map((i) => `let staged_${i} = staged_value(local + ${i * workgroupSize}u, ${args});`)
+    .join('\n  ');
+  const stores = indices
+    .map((i) => {
+      const e = `local + ${i * workgroupSize}u`;
+      const store = `tile[(${e}) / COLUMNS * ROW_STRIDE + (${e}) % COLUMNS] = staged_${i};`;
+      return (i + 1) * workgroupSize <= values ? store : `if (${e} < BLOCK * COLUMNS) { ${store} }`;
+    })
+    .join('\n  ');
+  return `${loads}\n  ${stores}`;
+}
+
 /** Words per time step of a sequence's input projections [G, Q] vec4 (see {@link inputProjectionWgsl}). */
 export function inputProjectionWords(plan: Pick<GemmTilePlan, 'gates' | 'unitQuads'>): number {
   return plan.gates * plan.unitQuads * 4;
@@ -199,17 +230,15 @@ export function inputProjectionWgsl(cell: CellShape, plan: GemmTilePlan): string
 @group(0) @binding(2) var<storage, read> inputs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> projections: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> gemm_weights: array<vec4<f32>>;
+const COLUMNS: u32 = TRUE_INPUT_SIZE;
+
+fn staged_value(e: u32, first: u32, sequence: u32) -> f32 {
+  let t = first + e / COLUMNS;
+  if (e >= ${webGpuDefaults.workgroupSize}u * COLUMNS || t >= params.length) { return 0.0; }
+  return inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + e % COLUMNS];
+}
 ${tiledKernelHead(plan, stride)}
-  for (var e = local; e < BLOCK * TRUE_INPUT_SIZE; e += ${workgroupSize}u) {
-    let row = e / TRUE_INPUT_SIZE;
-    let k = e % TRUE_INPUT_SIZE;
-    let t = first + row;
-    var value = 0.0;
-    if (t < params.length) {
-      value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
-    }
-    tile[row * ROW_STRIDE + k] = value;
-  }
+  ${stagingWgsl(webGpuDefaults.workgroupSize * cell.inputSize, workgroupSize, 'first, sequence')}
   workgroupBarrier();
   let owner = local < QUADS * ROW_GROUPS;
   let quad = local % QUADS;
@@ -310,7 +339,7 @@ export function tiledLinearizeWgsl(
           let h = tile[row_base + STATE_COLUMN + unit];
           let element = gemm_element(vec4<f32>(${sums}), unit, h);
           ${output}
-          add_residual(&partial, iterate[params.offset_iterate + at + unit] - element.x);
+          add_residual(&partial, current_state(row, t, at + unit, unit) - element.x);
         }
       }`;
         })
@@ -340,22 +369,18 @@ export function tiledLinearizeWgsl(
 @group(0) @binding(3) var<storage, read> initial_state: array<f32>;`
     : problemBindings;
   const stagedValue = projected
-    ? `if (t < params.length) {
-      if (t == 0u) {
-        value = initial_state[global * STATE_SIZE + k];
-      } else {
-        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k];
-      }
-    }`
-    : `if (t < params.length) {
-      if (k < TRUE_INPUT_SIZE) {
-        value = inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
-      } else if (t == 0u) {
-        value = initial_state[global * STATE_SIZE + k - TRUE_INPUT_SIZE];
-      } else {
-        value = iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];
-      }
-    }`;
+    ? `if (t == 0u) {
+    return initial_state[global * STATE_SIZE + k];
+  }
+  return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k];`
+    : `if (k < TRUE_INPUT_SIZE) {
+    return inputs[params.offset_inputs + (sequence * params.length + t) * TRUE_INPUT_SIZE + k];
+  }
+  if (t == 0u) {
+    return initial_state[global * STATE_SIZE + k - TRUE_INPUT_SIZE];
+  }
+  return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];`;
+  const columns = projected ? cell.stateSize : cell.inputSize + cell.stateSize;
   const loops = projected
     ? `for (var k = 0u; k < COLUMNS; k++) {
     ${accumulate(true)}
@@ -381,20 +406,30 @@ ${tiledKernelHead(
   rowStride,
   `const COLUMNS: u32 = ${projected ? 'STATE_SIZE' : 'TRUE_INPUT_SIZE + STATE_SIZE'};
 // The tile column of s_{t−1}[0].
-const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};`,
+const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};
+
+// Value e of the block's tile: row e / COLUMNS (step first + row), column e % COLUMNS; 0 past T and the block.
+fn staged_value(e: u32, first: u32, sequence: u32, global: u32) -> f32 {
+  let t = first + e / COLUMNS;
+  let k = e % COLUMNS;
+  if (e >= BLOCK * COLUMNS || t >= params.length) { return 0.0; }
+  ${stagedValue}
+}
+
+// s_t[unit] of the tile's row (step t; index: its word in the iterate window): staged in the next row
+// (as that step's s_{t−1}) where the block holds it, else read.
+fn current_state(row: u32, t: u32, index: u32, unit: u32) -> f32 {
+  if (row + 1u < BLOCK && t + 1u < params.length) {
+    return tile[(row + 1u) * ROW_STRIDE + STATE_COLUMN + unit];
+  }
+  return iterate[params.offset_iterate + index];
+}`,
 )}
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
   ${projected ? 'let projection_base = params.offset_inputs / 4u;' : ''}
-  // Stage the block's rows (s_{−1} = the initial state; 0 past T), row after row.
-  for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
-    let row = e / COLUMNS;
-    let k = e % COLUMNS;
-    let t = first + row;
-    var value = 0.0;
-    ${stagedValue}
-    tile[row * ROW_STRIDE + k] = value;
-  }
+  // Stage the block's rows (s_{−1} = the initial state; 0 past T).
+  ${stagingWgsl(webGpuDefaults.workgroupSize * columns, workgroupSize, 'first, sequence, global')}
   workgroupBarrier();
   let owner = local < QUADS * ROW_GROUPS;
   let quad = local % QUADS;
