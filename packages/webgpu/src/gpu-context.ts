@@ -53,6 +53,14 @@ function pipelineId(pipeline: GPUComputePipeline): number {
   return id;
 }
 
+/** One dispatch as {@link GpuContext.dispatch} recorded it: enough to record it again. */
+export interface RecordedDispatch {
+  readonly pipeline: GPUComputePipeline;
+  readonly group: GPUBindGroup;
+  readonly x: number;
+  readonly y: number;
+}
+
 /** Bind groups kept per context before the cache is cleared. */
 const bindGroupCacheLimit = 4096;
 
@@ -111,6 +119,9 @@ export class GpuContext {
   pipeline(key: string, source: () => string): GPUComputePipeline {
     return cachedPipeline(this.device, key, source, { debug: this.debug });
   }
+
+  /** While set, {@link dispatch} also lists each dispatch it records (a session capturing a primitive). */
+  recorder: RecordedDispatch[] | undefined;
 
   /** A uniform buffer holding `bytes`, shared by every request with the same contents. */
   uniform(bytes: ArrayBuffer): GPUBuffer {
@@ -178,6 +189,7 @@ export class GpuContext {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(x, y);
+    this.recorder?.push({ pipeline, group, x, y });
   }
 
   /**

@@ -217,6 +217,70 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     );
   });
 
+  it('replays recorded primitives once they record the same dispatches twice, with the same results', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          length: fc.integer({ min: 1, max: 90 }),
+          seed: fc.integer({ min: 1, max: 1 << 20 }),
+          hidden: fc.constantFrom(3, 8),
+        }),
+        async ({ batch, length, seed, hidden }) => {
+          const cell = gru({ hidden, input: 3, seed });
+          const inputs = randomArray(batch * length * 3, seed, -1, 1);
+          const initialState = randomArray(batch * hidden, seed + 1, -0.5, 0.5);
+          const problem = { cell, batch, length, inputs, initialState, historyCapacity: 16 };
+          const gpuSession = await backend.createSession(problem);
+          const cpuSession = await createCpuBackend().createSession(problem);
+          const context = (gpuSession as unknown as { context: { dispatch: (...args: unknown[]) => void } })
+            .context;
+          const dispatch = context.dispatch;
+          let encoded = 0;
+          context.dispatch = function (this: unknown, ...args: unknown[]) {
+            encoded++;
+            return dispatch.apply(this, args);
+          };
+          const update: UpdateOptions = { tolerance: 1e-6, criterion: 'step', reset: true };
+          try {
+            // quasi-DEER, then DEER (dense), then quasi-DEER again, then a different update: each switch is
+            // encoded anew until it repeats.
+            const modes = [
+              ...['diagonal', 'diagonal', 'diagonal', 'diagonal'],
+              ...['dense', 'dense', 'dense', 'dense', 'diagonal'],
+            ];
+            const encodedPerIteration: number[] = [];
+            for (const [iteration, mode] of modes.entries()) {
+              const before = encoded;
+              const options = iteration === modes.length - 1 ? { ...update, damping: 0.5 } : update;
+              for (const session of [gpuSession, cpuSession]) {
+                session.linearize(mode as 'diagonal' | 'dense');
+                session.solveAffine(mode as 'diagonal' | 'dense');
+                session.update(options);
+              }
+              encodedPerIteration.push(encoded - before);
+            }
+            // A primitive replays from its third call on the same arrays (the first call allocates the lazy
+            // arrays): the fourth quasi-DEER and the fourth DEER iteration encode nothing.
+            const where = `B=${batch} T=${length} D=${hidden} seed=${seed}`;
+            expect(encodedPerIteration[0], where).toBeGreaterThan(0);
+            expect(encodedPerIteration[2], where).toBeLessThan(encodedPerIteration[0] as number);
+            expect(encodedPerIteration[3], where).toBe(0);
+            expect(encodedPerIteration[7], where).toBe(0);
+            // The last iteration's update has other values: encoded, while its linearize and scan replay.
+            expect(encodedPerIteration[8], where).toBeGreaterThan(0);
+            await compare(gpuSession, cpuSession, where, ['iterate']);
+          } finally {
+            context.dispatch = dispatch;
+            gpuSession.destroy();
+            cpuSession.destroy();
+          }
+        },
+      ),
+      { seed: 2611, numRuns: 8 },
+    );
+  });
+
   it('sequential() writes the sequential evaluation into every sequence', async () => {
     const cell = gru({ hidden: 5, input: 3, seed: 9 });
     const batch = 70;

@@ -19,7 +19,7 @@ import type {
 import { diagonalScanScratchBytes, encodeDiagonalScan } from '../affine-diagonal-scan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
-import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
+import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
 import { readFloat32, readRegions, writeArray } from '../transfer.ts';
 import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
@@ -41,10 +41,39 @@ import {
 import { validateSessionProblem } from './session-problem.ts';
 import { statusFromWords } from './session-status.ts';
 import type { SessionView } from './session-view.ts';
-import { encodeUpdate } from './update-encoder.ts';
+import { encodeUpdate, updateValues } from './update-encoder.ts';
 
 /** Primitives recorded before the pending commands are submitted. */
 const passesPerSubmit = 64;
+
+/** The dispatches of one pass of a primitive, as recorded. */
+interface RecordedPass {
+  readonly label: string;
+  readonly dispatches: RecordedDispatch[];
+}
+
+/** The passes a primitive recorded last time, and whether they were the same as the time before. */
+interface Replay {
+  readonly passes: RecordedPass[];
+  readonly stable: boolean;
+}
+
+function samePasses(a: readonly RecordedPass[], b: readonly RecordedPass[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((pass, index) => {
+    const other = b[index] as RecordedPass;
+    if (pass.label !== other.label || pass.dispatches.length !== other.dispatches.length) return false;
+    return pass.dispatches.every((dispatch, at) => {
+      const twin = other.dispatches[at] as RecordedDispatch;
+      return (
+        dispatch.pipeline === twin.pipeline &&
+        dispatch.group === twin.group &&
+        dispatch.x === twin.x &&
+        dispatch.y === twin.y
+      );
+    });
+  });
+}
 
 class GpuSession implements Session, SessionView {
   readonly precision: Precision = 'f32';
@@ -77,6 +106,11 @@ class GpuSession implements Session, SessionView {
   #linearized: LinearizationMode | undefined;
   #destroyed = false;
   #timer: PassTimer | undefined;
+  /** Recorded primitives by key (see {@link GpuSession.#replayed}). */
+  readonly #replays = new Map<string, Replay>();
+  /** The passes of the primitive being captured, while one is. */
+  #capture: RecordedPass[] | undefined;
+  #swaps = 0;
 
   constructor(
     context: GpuContext,
@@ -147,6 +181,43 @@ class GpuSession implements Session, SessionView {
 
   swapStates(): void {
     [this.#iterate, this.#candidate] = [this.#candidate, this.#iterate];
+    this.#swaps++;
+  }
+
+  /**
+   * Records a primitive made of dispatches only (`encode`), or, once it recorded the same dispatches twice in
+   * a row (same pipelines, bind groups and grids: first-use work such as the input projections is done and
+   * every lazy array allocated), the dispatches it recorded last — without rebuilding their uniforms, bind
+   * groups and windows. `key` names the primitive and everything its dispatches depend on besides the
+   * session's arrays (which the key's generation and swap parity cover). Timed passes are always encoded.
+   */
+  #replayed(key: string, encode: () => void): void {
+    if (this.#timer) {
+      encode();
+      return;
+    }
+    const full = `${key}/${this.buffers.generation}/${this.#swaps & 1}`;
+    const known = this.#replays.get(full);
+    if (known?.stable) {
+      for (const { label, dispatches } of known.passes) {
+        this.pass((pass) => {
+          for (const { pipeline, group, x, y } of dispatches) {
+            pass.setPipeline(pipeline);
+            pass.setBindGroup(0, group);
+            pass.dispatchWorkgroups(x, y);
+          }
+        }, label);
+      }
+      return;
+    }
+    const passes: RecordedPass[] = [];
+    this.#capture = passes;
+    try {
+      encode();
+    } finally {
+      this.#capture = undefined;
+    }
+    this.#replays.set(full, { passes, stable: known !== undefined && samePasses(known.passes, passes) });
   }
 
   windows(elementsPerStep: number): SequenceWindow[] {
@@ -209,6 +280,21 @@ class GpuSession implements Session, SessionView {
    * storage accesses), and one pass for many primitives saves the host a begin/end pair per primitive.
    */
   pass(record: (pass: GPUComputePassEncoder) => void, label = 'pass'): void {
+    if (this.#capture) {
+      const dispatches: RecordedDispatch[] = [];
+      this.#capture.push({ label, dispatches });
+      this.context.recorder = dispatches;
+      try {
+        this.#record(record, label);
+      } finally {
+        this.context.recorder = undefined;
+      }
+      return;
+    }
+    this.#record(record, label);
+  }
+
+  #record(record: (pass: GPUComputePassEncoder) => void, label: string): void {
     if (this.#timer) {
       const pass = this.#encoderNow().beginComputePass(this.#timer.passDescriptor(label));
       record(pass);
@@ -304,7 +390,7 @@ class GpuSession implements Session, SessionView {
   }
 
   #linearizeNow(mode: LinearizationMode): void {
-    encodeLinearize(this, mode);
+    this.#replayed(`linearize/${mode}`, () => encodeLinearize(this, mode));
     this.#linearized = mode;
   }
 
@@ -335,10 +421,14 @@ class GpuSession implements Session, SessionView {
       return;
     }
     if (mode === 'diagonal') {
-      this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false);
+      this.#replayed('solve-affine/diagonal', () =>
+        this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false),
+      );
       return;
     }
-    encodeDenseScan(this, this.jacobianBuffer('dense'), this.offset, this.candidate, false);
+    this.#replayed('solve-affine/dense', () =>
+      encodeDenseScan(this, this.jacobianBuffer('dense'), this.offset, this.candidate, false),
+    );
   }
 
   #diagonalScan(a: GPUBuffer, b: GPUBuffer, x: GPUBuffer, reverse: boolean): void {
@@ -398,7 +488,8 @@ class GpuSession implements Session, SessionView {
       });
     } else {
       this.#materialize();
-      encodeUpdate(this, options);
+      const values = Object.values(updateValues(options)).join(',');
+      this.#replayed(`update/${values}`, () => encodeUpdate(this, options));
     }
     // An iteration ends here: submitting it lets the GPU run it while the host records the next one.
     this.flush();

@@ -30,6 +30,7 @@ export class SessionBuffers {
   readonly #context: GpuContext;
   readonly #fixed: GPUBuffer[] = [];
   readonly #lazy = new Map<LazyArray, GPUBuffer>();
+  #generation = 0;
 
   constructor(context: GpuContext) {
     this.#context = context;
@@ -49,7 +50,13 @@ export class SessionBuffers {
     if (existing) this.#context.pool.release(existing);
     const buffer = this.#context.pool.acquire(bytes, storageUsage, name);
     this.#lazy.set(name, buffer);
+    this.#generation++;
     return buffer;
+  }
+
+  /** Counts the lazy arrays acquired so far: unchanged while every array stays where it is. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Returns every buffer to the pool. */
