@@ -129,9 +129,77 @@ export function releaseScanScratch(context: GpuContext, scratch: ScanScratch): v
 }
 
 /**
+ * One window of whole sequences of a three-pass scan: the uniform values of its reduce and apply passes,
+ * the bindings of a, b and x, its scratch ranges and its workgroups.
+ */
+export interface DiagonalScanWindow {
+  readonly values: Parameters<typeof diagonalScanParams.pack>[0];
+  readonly a: GPUBufferBinding;
+  readonly b: GPUBufferBinding;
+  readonly x: GPUBufferBinding;
+  readonly aggregates: GPUBufferBinding;
+  readonly prefixes: GPUBufferBinding;
+  readonly batchStart: number;
+  readonly batchCount: number;
+  /** Workgroups of the reduce and apply passes (one invocation per chunk and channel). */
+  readonly groups: number;
+}
+
+/** The windows of a three-pass scan of `shape` (see {@link encodeDiagonalScan}). */
+export function diagonalScanWindows(
+  context: GpuContext,
+  buffers: DiagonalScanBuffers,
+  shape: DiagonalScanShape,
+  scratch: ScanScratch,
+): DiagonalScanWindow[] {
+  const { batch, length, dim } = shape;
+  const perSequence = length * dim;
+  const { chunk, chunks } = chunkPlan(length, batch * dim, shape.chunk);
+  const workgroupSize = webGpuDefaults.workgroupSize;
+  return context.sequenceWindows(batch, [perSequence * 4], 'a').map((window) => {
+    const a = context.windowBinding(buffers.a, perSequence, window);
+    const b = context.windowBinding(buffers.b, perSequence, window);
+    const x = context.windowBinding(buffers.x, perSequence, window);
+    const count = window.batchCount * chunks * dim;
+    const scratchSize = window.batchCount * dim * chunks * 8;
+    return {
+      values: {
+        batch: window.batchCount,
+        length,
+        dim,
+        chunk,
+        chunks,
+        count,
+        reverse: shape.reverse ? 1 : 0,
+        offset_a: a.residual,
+        offset_b: b.residual,
+        offset_x: x.residual,
+        batch_base: window.batchStart,
+        running_stride: buffers.running?.stride ?? 0,
+      },
+      a: a.range,
+      b: b.range,
+      x: x.range,
+      aggregates: { buffer: scratch.aggregates, offset: 0, size: scratchSize },
+      prefixes: { buffer: scratch.prefixes, offset: 0, size: scratchSize },
+      batchStart: window.batchStart,
+      batchCount: window.batchCount,
+      groups: Math.ceil(count / workgroupSize),
+    };
+  });
+}
+
+/**
+ * Which passes of a three-pass scan {@link encodeDiagonalScan} records: `'all'`, `'prefixes'` (reduce and
+ * carry: the chunk prefixes, for a caller that applies them itself) or `'apply'` (after `'prefixes'`).
+ */
+export type DiagonalScanParts = 'all' | 'prefixes' | 'apply';
+
+/**
  * Records the diagonal scan x_t = a_t ⊙ x_{t∓1} + b_t into `pass`, one window of whole sequences at a time when
- * the arrays exceed one storage binding: the three passes, or with `variant: 'single-pass'` the single-pass
- * scan (falling back to the three passes where {@link encodeSinglePassDiagonalScan} declines).
+ * the arrays exceed one storage binding: the three passes (or `parts` of them), or with `variant:
+ * 'single-pass'` the single-pass scan (falling back to the three passes where
+ * {@link encodeSinglePassDiagonalScan} declines; `parts` applies to the three passes only).
  */
 export function encodeDiagonalScan(
   context: GpuContext,
@@ -139,16 +207,15 @@ export function encodeDiagonalScan(
   buffers: DiagonalScanBuffers,
   shape: DiagonalScanShape,
   scratch: ScanScratch,
+  parts: DiagonalScanParts = 'all',
 ): void {
   if (
+    parts === 'all' &&
     shape.variant === 'single-pass' &&
     encodeSinglePassDiagonalScan(context, pass, buffers, shape, scratch.aggregates)
   ) {
     return;
   }
-  const { batch, length, dim } = shape;
-  const perSequence = length * dim;
-  const { chunk, chunks } = chunkPlan(length, batch * dim, shape.chunk);
   const skip = buffers.running !== undefined;
   const variant = skip ? '-running' : '';
   const reduce = context.pipeline(`diagonal-scan/reduce${variant}`, () => diagonalScanReduceWgsl(skip));
@@ -160,58 +227,40 @@ export function encodeDiagonalScan(
   const x0: GPUBufferBinding = buffers.x0
     ? { buffer: buffers.x0 }
     : { buffer: buffers.x, offset: 0, size: 16 };
-  const workgroupSize = webGpuDefaults.workgroupSize;
-  for (const window of context.sequenceWindows(batch, [perSequence * 4], 'a')) {
-    const a = context.windowBinding(buffers.a, perSequence, window);
-    const b = context.windowBinding(buffers.b, perSequence, window);
-    const x = context.windowBinding(buffers.x, perSequence, window);
-    const count = window.batchCount * chunks * dim;
-    const values = {
-      batch: window.batchCount,
-      length,
-      dim,
-      chunk,
-      chunks,
-      count,
-      reverse: shape.reverse ? 1 : 0,
-      offset_a: a.residual,
-      offset_b: b.residual,
-      offset_x: x.residual,
-      batch_base: window.batchStart,
-      running_stride: buffers.running?.stride ?? 0,
-    };
-    const groups = Math.ceil(count / workgroupSize);
-    const scratchSize = window.batchCount * dim * chunks * 8;
-    const aggregates = { buffer: scratch.aggregates, offset: 0, size: scratchSize };
-    const prefixes = { buffer: scratch.prefixes, offset: 0, size: scratchSize };
-    context.dispatch(
-      pass,
-      reduce,
-      diagonalScanParams.pack(values),
-      [a.range, b.range, aggregates, ...running],
-      groups,
-    );
-    const carryValues = {
-      count: window.batchCount * dim,
-      chunks,
-      batch_base: window.batchStart,
-      channels: dim,
-      has_initial: buffers.x0 ? 1 : 0,
-    };
-    context.dispatch(
-      pass,
-      carry,
-      chunkCarryParams.pack(carryValues),
-      [aggregates, prefixes, x0],
-      window.batchCount * dim,
-    );
-    context.dispatch(
-      pass,
-      apply,
-      diagonalScanParams.pack(values),
-      [a.range, b.range, prefixes, x.range, ...running],
-      groups,
-    );
+  for (const window of diagonalScanWindows(context, buffers, shape, scratch)) {
+    const { values, aggregates, prefixes, groups } = window;
+    if (parts !== 'apply') {
+      context.dispatch(
+        pass,
+        reduce,
+        diagonalScanParams.pack(values),
+        [window.a, window.b, aggregates, ...running],
+        groups,
+      );
+      const carryValues = {
+        count: window.batchCount * shape.dim,
+        chunks: values.chunks ?? 0,
+        batch_base: window.batchStart,
+        channels: shape.dim,
+        has_initial: buffers.x0 ? 1 : 0,
+      };
+      context.dispatch(
+        pass,
+        carry,
+        chunkCarryParams.pack(carryValues),
+        [aggregates, prefixes, x0],
+        window.batchCount * shape.dim,
+      );
+    }
+    if (parts !== 'prefixes') {
+      context.dispatch(
+        pass,
+        apply,
+        diagonalScanParams.pack(values),
+        [window.a, window.b, prefixes, window.x, ...running],
+        groups,
+      );
+    }
   }
 }
 

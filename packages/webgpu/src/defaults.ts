@@ -41,6 +41,12 @@ export const webGpuDefaults = {
    */
   fusion: false,
   /**
+   * Whether sessions fuse `update` into the apply pass of quasi-DEER's scan (see
+   * `WebGpuBackendOptions.scanUpdate`): 20 bytes per element instead of 28 for the two passes, and one
+   * dispatch fewer per iteration.
+   */
+  scanUpdate: true,
+  /**
    * The linearisation kernel (see `WebGpuBackendOptions.linearizeKernel`): `'tiled'` for `@elk/cells`' GRU and
    * Elman cells (a workgroup stages 64 rows [u_t, s_{t−1}] in workgroup memory, each invocation accumulates
    * 4 units × R rows in registers from transposed vec4 weights, R = 2 where the device allows the workgroup

@@ -48,6 +48,13 @@ export interface WebGpuBackendOptions {
    */
   fusion?: boolean;
   /**
+   * Fuse `update` (step criterion, no trust region) into the apply pass of `solveAffine('diagonal')`'s scan:
+   * the pass that produces the candidate also writes the new iterate and the step's partials, instead of
+   * writing the candidate for `update` to read back (default {@link webGpuDefaults}.scanUpdate, on). Sessions
+   * whose arrays need several storage-binding windows run them apart.
+   */
+  scanUpdate?: boolean;
+  /**
    * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
    * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
    */
@@ -111,6 +118,7 @@ export interface WebGpuBackend extends Backend {
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
    */
   readonly kernels: {
+    readonly scanUpdate: boolean;
     readonly linearizeKernel: LinearizeKernel;
     readonly sequentialKernel: SequentialKernel;
     readonly inputProjections: InputProjections;
@@ -173,6 +181,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   }
   get kernels(): WebGpuBackend['kernels'] {
     return {
+      scanUpdate: this.#kernels.scanUpdate,
       linearizeKernel: this.#kernels.linearize,
       sequentialKernel: this.#kernels.sequential,
       inputProjections: this.#kernels.inputProjections,
@@ -312,6 +321,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     requestedSequential ?? (capabilities.software ? 'per-sequence' : webGpuDefaults.sequentialKernel);
   return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, {
     fusion: options.fusion ?? webGpuDefaults.fusion,
+    scanUpdate: options.scanUpdate ?? webGpuDefaults.scanUpdate,
     linearize,
     sequential,
     inputProjections,

@@ -217,6 +217,73 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     );
   });
 
+  it("fuses update into the scan's apply pass where it can: the same iterate, candidate, status and history", async () => {
+    const apart = await testBackend({ fusion: false, scanUpdate: false });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 4 }),
+            length: fc.integer({ min: 1, max: 200 }),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+            bound: fc.constantFrom(0.3, 1e8),
+            damping: fc.constantFrom(1, 0.6),
+          }),
+          async ({ batch, length, seed, bound, damping }) => {
+            const cell = gru({ hidden: 5, input: 3, seed });
+            const inputs = randomArray(batch * length * 3, seed, -1, 1);
+            const initialState = randomArray(batch * 5, seed + 1, -0.5, 0.5);
+            const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
+            const fused = await backend.createSession(problem);
+            const separate = await apart.createSession(problem);
+            const cpuSession = await createCpuBackend().createSession(problem);
+            const context = (fused as unknown as { context: { dispatch: (...args: unknown[]) => void } })
+              .context;
+            const dispatch = context.dispatch;
+            const labels = new Set<string>();
+            context.dispatch = function (this: unknown, ...args: unknown[]) {
+              labels.add((args[1] as GPUComputePipeline).label);
+              return dispatch.apply(this, args);
+            };
+            const update: UpdateOptions = {
+              tolerance: 1e-5,
+              criterion: 'step',
+              reset: true,
+              resetBound: bound,
+              damping,
+            };
+            const where = `B=${batch} T=${length} seed=${seed} bound=${bound} damping=${damping}`;
+            try {
+              for (let iteration = 0; iteration < 5; iteration++) {
+                for (const session of [fused, separate, cpuSession]) {
+                  session.linearize('diagonal');
+                  session.solveAffine('diagonal');
+                  session.update(update);
+                }
+                if (iteration === 1) {
+                  const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 1 ? 0 : 1));
+                  for (const session of [fused, separate, cpuSession]) session.setActive(active);
+                }
+              }
+              expect(labels.has('session/scan-update'), where).toBe(true);
+              expect(labels.has(`session/update-direct/5`), where).toBe(false);
+              await compare(fused, cpuSession, where);
+              await compare(fused, separate, `${where} (fused vs apart)`);
+            } finally {
+              context.dispatch = dispatch;
+              fused.destroy();
+              separate.destroy();
+              cpuSession.destroy();
+            }
+          },
+        ),
+        { seed: 3107, numRuns: 12 },
+      );
+    } finally {
+      apart.destroy();
+    }
+  });
+
   it('replays recorded primitives once they record the same dispatches twice, with the same results', async () => {
     await fc.assert(
       fc.asyncProperty(

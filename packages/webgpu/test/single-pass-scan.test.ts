@@ -18,10 +18,10 @@ import {
   singlePassMaxSteps,
   singlePassMostSteps,
   singlePassPlan,
-  singlePassWorkgroupBytes,
   singlePassScanParams,
   singlePassScanWgsl,
   singlePassSpinLimit,
+  singlePassWorkgroupBytes,
 } from '../src/kernels/single-pass-diagonal-scan.ts';
 import { readFloat32, uploadArray } from '../src/transfer.ts';
 import { maxRelativeError, randomArray } from './helpers.ts';

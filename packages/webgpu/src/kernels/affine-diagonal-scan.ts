@@ -37,8 +37,15 @@ const E = affineDiagonalOperator.wgsl.elementType;
 const combine = affineDiagonalOperator.wgsl.combine;
 const identity = affineDiagonalOperator.wgsl.identity;
 
-function header(workgroupSize: number): string {
-  return `${diagonalScanParams.wgsl}
+/**
+ * WGSL shared by the passes that walk (sequence, chunk, channel): the operator, `chunk_channel(index)` and
+ * `element_index(at, tau)`, under the uniform block `paramsWgsl` (which must hold diagonalScanParams' fields).
+ */
+export function diagonalScanHeaderWgsl(
+  workgroupSize: number,
+  paramsWgsl: string = diagonalScanParams.wgsl,
+): string {
+  return `${paramsWgsl}
 ${combine.code}
 ${identity.code}
 ${commonWgsl}
@@ -74,7 +81,7 @@ fn sequence_running(sequence: u32) -> bool {
 
 export function diagonalScanReduceWgsl(skipStopped = false): string {
   const size = webGpuDefaults.workgroupSize;
-  return /* wgsl */ `${header(size)}
+  return /* wgsl */ `${diagonalScanHeaderWgsl(size)}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> aggregates: array<${E}>;
@@ -130,7 +137,7 @@ fn initial_element(channel: u32) -> ${E} {
  */
 export function diagonalScanApplyWgsl(skipStopped = false): string {
   const size = webGpuDefaults.workgroupSize;
-  return /* wgsl */ `${header(size)}
+  return /* wgsl */ `${diagonalScanHeaderWgsl(size)}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> prefixes: array<${E}>;

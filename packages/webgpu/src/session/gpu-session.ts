@@ -16,7 +16,12 @@ import type {
   StateSlot,
   UpdateOptions,
 } from '@elk/solvers';
-import { diagonalScanScratchBytes, encodeDiagonalScan } from '../affine-diagonal-scan.ts';
+import {
+  type DiagonalScanParts,
+  diagonalScanScratchBytes,
+  encodeDiagonalScan,
+  type ScanScratch,
+} from '../affine-diagonal-scan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
@@ -29,6 +34,7 @@ import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder
 import { inputProjectionPlans, type ProjectionPlans, tiledLinearizeLimits } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
 import { mostTimedPasses, type PassTime, PassTimer } from './pass-timer.ts';
+import { encodeScanUpdate, scanUpdateFits } from './scan-update-encoder.ts';
 import { SessionBuffers } from './session-buffers.ts';
 import {
   historyEntryWords,
@@ -111,6 +117,8 @@ class GpuSession implements Session, SessionView {
   /** The passes of the primitive being captured, while one is. */
   #capture: RecordedPass[] | undefined;
   #swaps = 0;
+  /** Whether the last `solveAffine('diagonal')` left its apply pass for `update` to fuse (or to record). */
+  #pendingApply = false;
 
   constructor(
     context: GpuContext,
@@ -371,9 +379,14 @@ class GpuSession implements Session, SessionView {
   #materialize(): void {
     const pending = this.#pending;
     this.#pending = [];
-    if (pending.length === 0) return;
-    this.#linearizeNow('diagonal');
-    if (pending.length > 1) this.#solveAffineNow('diagonal');
+    if (pending.length > 0) {
+      this.#linearizeNow('diagonal');
+      if (pending.length > 1) this.#solveAffineNow('diagonal');
+    }
+    if (this.#pendingApply) {
+      this.#pendingApply = false;
+      this.#replayed('solve-affine/diagonal-apply', () => this.#affineScan('apply'));
+    }
   }
 
   linearize(mode: LinearizationMode): void {
@@ -421,9 +434,13 @@ class GpuSession implements Session, SessionView {
       return;
     }
     if (mode === 'diagonal') {
-      this.#replayed('solve-affine/diagonal', () =>
-        this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false),
-      );
+      if (this.kernels.scanUpdate && scanUpdateFits(this)) {
+        // The apply pass waits for `update`, which fuses it when it can (see scan-update-kernels.ts).
+        this.#replayed('solve-affine/diagonal-prefixes', () => this.#affineScan('prefixes'));
+        this.#pendingApply = true;
+        return;
+      }
+      this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
       return;
     }
     this.#replayed('solve-affine/dense', () =>
@@ -431,18 +448,35 @@ class GpuSession implements Session, SessionView {
     );
   }
 
-  #diagonalScan(a: GPUBuffer, b: GPUBuffer, x: GPUBuffer, reverse: boolean): void {
-    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse };
+  /** The diagonal scan of `solveAffine`: x = candidate from a = diag A_t and b = b_t (`parts` of it). */
+  #affineScan(parts: DiagonalScanParts): void {
+    this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false, parts);
+  }
+
+  /** The chunk scratch of the session's diagonal scans (forward or reverse: the same sizes). */
+  scanScratch(): ScanScratch {
+    const shape = { batch: this.batch, length: this.length, dim: this.stateSize };
     // The scan windows its arrays itself (a, b and x only): its scratch follows its windows.
     const bytes = diagonalScanScratchBytes(this.context, shape);
-    const scratch = {
+    return {
       aggregates: this.buffers.lazy('aggregates', bytes),
       prefixes: this.buffers.lazy('prefixes', bytes),
     };
+  }
+
+  #diagonalScan(
+    a: GPUBuffer,
+    b: GPUBuffer,
+    x: GPUBuffer,
+    reverse: boolean,
+    parts: DiagonalScanParts = 'all',
+  ): void {
+    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse };
+    const scratch = this.scanScratch();
     // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
     const running = { buffer: this.status, stride: sequenceStateWords };
     this.pass(
-      (pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch),
+      (pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch, parts),
       reverse ? 'diagonal-scan/reverse' : 'diagonal-scan',
     );
   }
@@ -486,6 +520,11 @@ class GpuSession implements Session, SessionView {
         reset: reset ? 1 : 0,
         reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
       });
+    } else if (this.#pendingApply && criterion === 'step' && !trustRegion) {
+      // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
+      this.#pendingApply = false;
+      const values = Object.values(updateValues(options)).join(',');
+      this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
     } else {
       this.#materialize();
       const values = Object.values(updateValues(options)).join(',');
@@ -659,6 +698,7 @@ export function createGpuSession(
   onDestroy: (session: Session) => void,
   kernels: KernelChoice = {
     fusion: webGpuDefaults.fusion,
+    scanUpdate: webGpuDefaults.scanUpdate,
     linearize: webGpuDefaults.linearizeKernel,
     sequential: webGpuDefaults.sequentialKernel,
     inputProjections: webGpuDefaults.inputProjections,

@@ -29,6 +29,8 @@ export type InputProjections = 'auto' | 'precomputed' | 'recomputed';
 export interface KernelChoice {
   /** Fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). */
   readonly fusion: boolean;
+  /** Fuse `update` into the apply pass of `solveAffine('diagonal')`'s scan (see `WebGpuBackendOptions.scanUpdate`). */
+  readonly scanUpdate: boolean;
   readonly linearize: LinearizeKernel;
   readonly sequential: SequentialKernel;
   readonly inputProjections: InputProjections;

@@ -23,7 +23,8 @@ export type LazyArray =
   | 'denseAggregates'
   | 'denseCarries'
   | 'denseGain'
-  | 'gemmWeights';
+  | 'gemmWeights'
+  | 'scanPartials';
 
 /** Owns a session's buffers: fixed ones passed in, lazy ones acquired on first use. */
 export class SessionBuffers {

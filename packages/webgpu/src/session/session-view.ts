@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ScanScratch } from '../affine-diagonal-scan.ts';
 import type { GpuContext, SequenceWindow } from '../gpu-context.ts';
 import type { CellShape } from './cell-kernels.ts';
 import type { ProjectionPlans } from './gemm-tile-plan.ts';
@@ -41,6 +42,8 @@ export interface SessionView {
   swapStates(): void;
   /** The Jacobian array of `mode`, [B, T, D] or [B, T, D, D], allocated on first use. */
   jacobianBuffer(mode: 'diagonal' | 'dense'): GPUBuffer;
+  /** The chunk scratch of the session's diagonal scans. */
+  scanScratch(): ScanScratch;
   /** Windows of whole sequences for arrays of `elementsPerStep` f32 per time step (D, or D² when dense). */
   windows(elementsPerStep: number): SequenceWindow[];
   /** The common uniform values of a window (sizes, offsets of the [B, T, …] arrays). */

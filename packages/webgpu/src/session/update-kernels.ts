@@ -10,7 +10,7 @@ import { commonWgsl } from '../kernels/wgsl-common.ts';
 import { type CellShape, cellPreamble } from './cell-kernels.ts';
 import { partialReductionWgsl, sequenceStateWgsl, sessionParams } from './session-layout.ts';
 
-const resetWgsl = /* wgsl */ `
+export const resetWgsl = /* wgsl */ `
 // The reset heuristic: NaN → 0, clip to ±bound; sets FLAG_RESET in *flags when it changed the value.
 fn reset_value(value: f32, flags: ptr<function, u32>) -> f32 {
   if (params.reset == 0u) { return value; }

@@ -1,0 +1,85 @@
+/**
+ * Encoding `update` fused into the apply pass of `solveAffine('diagonal')`'s scan (see scan-update-kernels.ts),
+ * then `finish-update` over the per-chunk partials.
+ *
+ * @module
+ */
+
+import type { UpdateOptions } from '@elk/solvers';
+import { diagonalScanWindows } from '../affine-diagonal-scan.ts';
+import { scanUpdateParams, scanUpdateWgsl } from './scan-update-kernels.ts';
+import { partialWords, sequenceStateWords } from './session-layout.ts';
+import type { SessionView } from './session-view.ts';
+import { updateValues } from './update-encoder.ts';
+import { finishUpdateWgsl } from './update-kernels.ts';
+
+/** The scan's arrays of a session's `solveAffine('diagonal')`, with its skip of stopped sequences. */
+function scanBuffers(session: SessionView) {
+  return {
+    a: session.jacobianBuffer('diagonal'),
+    b: session.offset,
+    x: session.candidate,
+    running: { buffer: session.status, stride: sequenceStateWords },
+  };
+}
+
+/**
+ * Whether a session can fuse: every array of the iteration (the session's windows) and the scan's own arrays
+ * fit one storage binding each, so that one window covers all sequences of both.
+ */
+export function scanUpdateFits(session: SessionView): boolean {
+  const { context, batch, length, stateSize: D } = session;
+  return (
+    session.windows(D).length === 1 && context.sequenceWindows(batch, [length * D * 4], 'a').length === 1
+  );
+}
+
+/** Records the fused apply + `update` pass and `finish-update` (after the scan's prefixes were recorded). */
+export function encodeScanUpdate(session: SessionView, options: UpdateOptions): void {
+  const { context, stateSize: D, batch, length } = session;
+  const shape = { batch, length, dim: D };
+  const [window] = diagonalScanWindows(context, scanBuffers(session), shape, session.scanScratch());
+  if (!window) return;
+  const values = updateValues(options);
+  const entries = (window.values.chunks ?? 0) * D;
+  const partials = session.buffers.lazy('scanPartials', batch * entries * partialWords * 4);
+  const iterate = context.windowBinding(session.iterate, length * D, {
+    batchStart: window.batchStart,
+    batchCount: window.batchCount,
+  });
+  const pipeline = context.pipeline('session/scan-update', scanUpdateWgsl);
+  const uniform = scanUpdateParams.pack({
+    ...window.values,
+    offset_iterate: iterate.residual,
+    tolerance: values.tolerance ?? 0,
+    criterion: 0,
+    reset: values.reset ?? 0,
+    reset_bound: values.reset_bound ?? 0,
+    damping: values.damping ?? 1,
+  });
+  session.pass(
+    (pass) =>
+      context.dispatch(
+        pass,
+        pipeline,
+        uniform,
+        [
+          window.a,
+          window.b,
+          window.prefixes,
+          window.x,
+          { buffer: session.status },
+          iterate.range,
+          { buffer: partials },
+        ],
+        window.groups,
+      ),
+    'session/scan-update',
+  );
+  const finish = context.pipeline('session/finish-update', finishUpdateWgsl);
+  session.finishSequences(
+    finish,
+    [{ buffer: partials }, { buffer: session.status }, { buffer: session.history }],
+    { ...values, blocks: entries },
+  );
+}

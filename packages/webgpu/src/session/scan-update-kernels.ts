@@ -1,0 +1,107 @@
+/**
+ * The diagonal scan's apply pass fused with `update` (no trust region, step criterion): quasi-DEER's
+ * iteration writes the new iterate where the scan produces the candidate, instead of writing the candidate
+ * and reading it back. Per element it reads a, b and the old iterate and writes the (reset) candidate and
+ * the new iterate — 20 bytes against the unfused 12 (apply) + 16 (update) — and each invocation leaves the
+ * `update` partial of its chunk and channel for `finish-update`.
+ *
+ * @module
+ */
+
+import { affineDiagonalOperator } from '@elk/scan';
+import { webGpuDefaults } from '../defaults.ts';
+import { diagonalScanHeaderWgsl } from '../kernels/affine-diagonal-scan.ts';
+import { uniformLayout } from '../uniform-layout.ts';
+import { sequenceStateWgsl } from './session-layout.ts';
+import { resetWgsl } from './update-kernels.ts';
+
+/** Uniform block of the fused pass: the scan's fields, then the iterate's offset and `update`'s options. */
+export const scanUpdateParams = uniformLayout([
+  ['batch', 'u32'],
+  ['length', 'u32'],
+  ['dim', 'u32'],
+  ['chunk', 'u32'],
+  ['chunks', 'u32'],
+  ['count', 'u32'],
+  ['reverse', 'u32'],
+  ['offset_a', 'u32'],
+  ['offset_b', 'u32'],
+  ['offset_x', 'u32'],
+  ['batch_base', 'u32'],
+  ['running_stride', 'u32'],
+  ['offset_iterate', 'u32'],
+  ['tolerance', 'f32'],
+  ['criterion', 'u32'],
+  ['reset', 'u32'],
+  ['reset_bound', 'f32'],
+  ['damping', 'f32'],
+] as const);
+
+/**
+ * WGSL of the fused pass. Bindings: 1 a, 2 b, 3 the scan's chunk prefixes, 4 x (the candidate: written with
+ * the reset values, as `update` leaves it), 5 the session's status words (stopped sequences are skipped),
+ * 6 the iterate (s ← s + α (c − s)), 7 partials [B, chunks · D] (step, –, max |s| before, max |s| after,
+ * flags), one per invocation, indexed (batch_base + sequence) · chunks · D + chunk · D + channel.
+ */
+export function scanUpdateWgsl(): string {
+  const size = webGpuDefaults.workgroupSize;
+  const E = affineDiagonalOperator.wgsl.elementType;
+  return /* wgsl */ `${diagonalScanHeaderWgsl(size, scanUpdateParams.wgsl)}
+${sequenceStateWgsl}
+${resetWgsl}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> prefixes: array<${E}>;
+@group(0) @binding(4) var<storage, read_write> x: array<f32>;
+@group(0) @binding(5) var<storage, read> running: array<u32>;
+@group(0) @binding(6) var<storage, read_write> iterate: array<f32>;
+@group(0) @binding(7) var<storage, read_write> partials: array<Partial>;
+
+// One element: the candidate c (reset), the step |c − s| and the new iterate, folded into the partial.
+fn step_element(i: u32, value: f32, partial: ptr<function, Partial>) {
+  let candidate = reset_value(value, &(*partial).flags);
+  x[params.offset_x + i] = candidate;
+  let old = iterate[params.offset_iterate + i];
+  let difference = abs(candidate - old);
+  if (is_nan(difference)) { (*partial).flags = (*partial).flags | FLAG_NOT_FINITE; }
+  else { (*partial).first = max((*partial).first, difference); }
+  (*partial).third = max((*partial).third, abs(old));
+  let next = select(old + params.damping * (candidate - old), candidate, params.damping == 1.0);
+  iterate[params.offset_iterate + i] = next;
+  (*partial).fourth = max((*partial).fourth, abs(next));
+}
+
+@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
+        @builtin(local_invocation_index) local: u32) {
+  let at = chunk_channel(linear_invocation(workgroup, workgroups, local));
+  if (!at.valid) { return; }
+  let global = params.batch_base + at.sequence;
+  if (running[global * params.running_stride] == 0u) { return; }
+  let first = at.chunk * params.chunk;
+  let last = min(first + params.chunk, params.length);
+  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  var state = prefixes[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk].b;
+  var tau = first;
+  for (; tau + 4u <= last; tau += 4u) {
+    var slope: array<f32, 4>;
+    var intercept: array<f32, 4>;
+    for (var k = 0u; k < 4u; k++) {
+      let i = element_index(at, tau + k);
+      slope[k] = a[params.offset_a + i];
+      intercept[k] = b[params.offset_b + i];
+    }
+    for (var k = 0u; k < 4u; k++) {
+      state = slope[k] * state + intercept[k];
+      step_element(element_index(at, tau + k), state, &partial);
+    }
+  }
+  for (; tau < last; tau++) {
+    let i = element_index(at, tau);
+    state = a[params.offset_a + i] * state + b[params.offset_b + i];
+    step_element(i, state, &partial);
+  }
+  partials[global * params.chunks * params.dim + at.chunk * params.dim + at.channel] = partial;
+}
+`;
+}
