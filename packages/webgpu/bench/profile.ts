@@ -271,6 +271,8 @@ for (const { linearizeKernel, inputProjections } of variants) {
  * (`inputProjections: 'recomputed'`); the projected kernel is timed inside whole iterations (`--pass-times`).
  */
 const ablationRows = listArgument('ablation-rows', '').map(Number);
+/** Columns per loop step of the tiled kernel to time beside the default (`--ablation-unroll 2,4`). */
+const ablationUnroll = listArgument('ablation-unroll', '').map(Number);
 const ablationGrid = argument('ablation', '')
   .split(',')
   .filter((pair) => pair !== '')
@@ -288,17 +290,26 @@ for (const [D, T] of ablationGrid) {
   const jacobian = view.jacobianBuffer('diagonal');
   // The parts of the default plan, then the whole kernel with each R of --ablation-rows (e.g. 2,4,8).
   const limits = tiledLinearizeLimits(backend.capabilities);
-  const variants: { parts: TiledParts; plan: GemmTilePlan }[] = [
-    ...(['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]).map((parts) => ({ parts, plan })),
+  const variants: { parts: TiledParts; plan: GemmTilePlan; unroll: number }[] = [
+    ...(['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]).map((parts) => ({
+      parts,
+      plan,
+      unroll: 1,
+    })),
     ...ablationRows.flatMap((R) => {
       const forced = gemmTilePlan(D, D, gemmGates[kind], limits.storageBytes, limits.invocations, R);
-      return forced && R !== plan.rowsPerInvocation ? [{ parts: 'all' as TiledParts, plan: forced }] : [];
+      return forced && R !== plan.rowsPerInvocation
+        ? [{ parts: 'all' as TiledParts, plan: forced, unroll: 1 }]
+        : [];
     }),
+    ...ablationUnroll
+      .filter((unroll) => unroll > 1)
+      .map((unroll) => ({ parts: 'all' as TiledParts, plan, unroll })),
   ];
-  for (const { parts, plan } of variants) {
-    const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
+  for (const { parts, plan, unroll } of variants) {
+    const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}${unroll > 1 ? `u${unroll}` : ''}`;
     const pipeline = view.cellPipeline(`ablation-${parts}-${tag}`, () =>
-      tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts),
+      tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts, false, unroll),
     );
     const record = () => {
       for (const window of view.windows(D)) {
@@ -322,7 +333,7 @@ for (const [D, T] of ablationGrid) {
       D,
       T,
       batch,
-      plan: `${plan.rowsPerInvocation}x${plan.workgroupSize}`,
+      plan: tag,
       ms: timed.all,
     };
     rows.push(row);

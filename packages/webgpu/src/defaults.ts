@@ -47,6 +47,11 @@ export const webGpuDefaults = {
    */
   scanUpdate: true,
   /**
+   * Staged columns the tiled linearisation walks per loop step, their loads issued before their multiply-adds
+   * (1: one at a time, the compiler schedules).
+   */
+  linearizeUnroll: 1,
+  /**
    * The linearisation kernel (see `WebGpuBackendOptions.linearizeKernel`): `'tiled'` for `@elk/cells`' GRU and
    * Elman cells (a workgroup stages 64 rows [u_t, s_{t−1}] in workgroup memory, each invocation accumulates
    * 4 units × R rows in registers from transposed vec4 weights, R = 2 where the device allows the workgroup

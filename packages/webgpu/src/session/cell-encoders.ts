@@ -142,15 +142,17 @@ function linearizePipeline(
   if (plans) {
     const buffer = inputProjections(session, plans, weights);
     const projected = plans.linearize;
-    const tag = `${projected.rowsPerInvocation}x${projected.workgroupSize}`;
+    const unroll = webGpuDefaults.linearizeUnroll;
+    const tag = `${projected.rowsPerInvocation}x${projected.workgroupSize}u${unroll}`;
     const pipeline = session.cellPipeline(`linearize-${mode}-tiled-projected-${tag}`, () =>
-      tiledLinearizeWgsl(cell, kind, mode, projected, 'all', true),
+      tiledLinearizeWgsl(cell, kind, mode, projected, 'all', true, unroll),
     );
     return { pipeline, weights, projections: { buffer, wordsPerStep: plans.wordsPerStep } };
   }
-  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}`;
+  const unroll = webGpuDefaults.linearizeUnroll;
+  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}u${unroll}`;
   const pipeline = session.cellPipeline(`linearize-${mode}-tiled-${tag}`, () =>
-    tiledLinearizeWgsl(cell, kind, mode, plan),
+    tiledLinearizeWgsl(cell, kind, mode, plan, 'all', false, unroll),
   );
   return { pipeline, weights };
 }

@@ -267,7 +267,8 @@ export type TiledParts = 'all' | 'stage' | 'accumulate' | 'epilogue';
  * Writes exactly what `linearizeWgsl` writes: b_t (f for 'none'), diag(A_t) with A_0 = 0, and the residual
  * partials per (sequence, block of W steps). Bindings as `linearizeWgsl` (8: the Jacobian in mode
  * 'diagonal'), then the transposed weights of {@link gemmWeightsWgsl}. `parts` (default `'all'`) leaves
- * parts out, for timing.
+ * parts out, for timing; `unroll` > 1 walks the staged columns that many at a time, all their loads issued
+ * before their multiply-adds.
  */
 export function tiledLinearizeWgsl(
   cell: CellShape,
@@ -276,6 +277,7 @@ export function tiledLinearizeWgsl(
   plan: GemmTilePlan,
   parts: TiledParts = 'all',
   projected = false,
+  unroll = 1,
 ): string {
   const { rowsPerInvocation: R, workgroupSize, rowStride, gates } = plan;
   const slots = accumulatorSlots[kind];
@@ -287,22 +289,45 @@ export function tiledLinearizeWgsl(
     .flatMap((r) => Array.from({ length: slots.count }, (_, a) => `var acc_${r}_${a} = vec4<f32>(0.0);`))
     .join('\n  ');
   // Weight row of tile column k: the same index, or past the input columns when only the state is staged.
-  const weightRow = projected ? 'TRUE_INPUT_SIZE + k' : 'k';
-  const accumulate = (fromState: boolean) => {
-    const weights = Array.from(
-      { length: gates },
-      (_, gate) => `let w${gate} = gemm_weights[((${weightRow}) * GATES + ${gate}u) * QUADS + quad];`,
-    ).join('\n    ');
-    const updates = rows
-      .map((r) => {
-        const sums = Array.from(
+  const weightRow = (k: string) => (projected ? `TRUE_INPUT_SIZE + ${k}` : k);
+  // One tile column k (WGSL expression) as loads (G weights, R staged values) and multiply-adds, names
+  // suffixed with j so that several columns' loads can be issued before their arithmetic.
+  const column = (fromState: boolean, k: string, j: number) => ({
+    loads: [
+      ...Array.from(
+        { length: gates },
+        (_, gate) =>
+          `let w${gate}_${j} = gemm_weights[((${weightRow(k)}) * GATES + ${gate}u) * QUADS + quad];`,
+      ),
+      ...rows.map((r) => `let x${r}_${j} = tile[(row_group + ${r}u * ROW_GROUPS) * ROW_STRIDE + ${k}];`),
+    ].join('\n    '),
+    updates: rows
+      .map((r) =>
+        Array.from(
           { length: gates },
-          (_, gate) => `acc_${r}_${slots.slot(gate, fromState)} += w${gate} * x${r};`,
-        ).join(' ');
-        return `let x${r} = tile[(row_group + ${r}u * ROW_GROUPS) * ROW_STRIDE + k]; ${sums}`;
-      })
-      .join('\n    ');
-    return `${weights}\n    ${updates}`;
+          (_, gate) => `acc_${r}_${slots.slot(gate, fromState)} += w${gate}_${j} * x${r}_${j};`,
+        ).join(' '),
+      )
+      .join('\n    '),
+  });
+  // Columns [from, to) (WGSL expressions): U = `unroll` columns per loop step, their loads first.
+  const accumulateColumns = (fromState: boolean, from: string, to: string) => {
+    const single = column(fromState, 'k', 0);
+    if (unroll <= 1) {
+      return `for (var k = ${from}; k < ${to}; k++) {\n    ${single.loads}\n    ${single.updates}\n  }`;
+    }
+    const group = Array.from({ length: unroll }, (_, j) => column(fromState, `k + ${j}u`, j));
+    return `{
+  var k = ${from};
+  for (; k + ${unroll}u <= ${to}; k += ${unroll}u) {
+    ${group.map((part) => part.loads).join('\n    ')}
+    ${group.map((part) => part.updates).join('\n    ')}
+  }
+  for (; k < ${to}; k++) {
+    ${single.loads}
+    ${single.updates}
+  }
+  }`;
   };
   const output =
     mode === 'none'
@@ -382,15 +407,9 @@ export function tiledLinearizeWgsl(
   return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];`;
   const columns = projected ? cell.stateSize : cell.inputSize + cell.stateSize;
   const loops = projected
-    ? `for (var k = 0u; k < COLUMNS; k++) {
-    ${accumulate(true)}
-  }`
-    : `for (var k = 0u; k < TRUE_INPUT_SIZE; k++) {
-    ${accumulate(false)}
-  }
-  for (var k = TRUE_INPUT_SIZE; k < COLUMNS; k++) {
-    ${accumulate(true)}
-  }`;
+    ? accumulateColumns(true, '0u', 'COLUMNS')
+    : `${accumulateColumns(false, '0u', 'TRUE_INPUT_SIZE')}
+  ${accumulateColumns(true, 'TRUE_INPUT_SIZE', 'COLUMNS')}`;
   return /* wgsl */ `${cellPreamble(cell)}
 ${sources}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
