@@ -172,14 +172,15 @@ async function wall(
   return { host: (recorded - started) / times, all: (ended - started) / times };
 }
 
+/** Whether `update` is fused into the scan's apply pass, per run (`--scan-update yes,no`). */
+const scanUpdateChoices = listArgument('scan-update', 'yes').map((choice) => choice === 'yes');
 const variants = linearizeKernels.flatMap((linearizeKernel) =>
-  (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).map((inputProjections) => ({
-    linearizeKernel,
-    inputProjections,
-  })),
+  (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).flatMap((inputProjections) =>
+    scanUpdateChoices.map((scanUpdate) => ({ linearizeKernel, inputProjections, scanUpdate })),
+  ),
 );
-for (const { linearizeKernel, inputProjections } of variants) {
-  const backend = await createWebGpuBackend({ device, linearizeKernel, inputProjections });
+for (const { linearizeKernel, inputProjections, scanUpdate } of variants) {
+  const backend = await createWebGpuBackend({ device, linearizeKernel, inputProjections, scanUpdate });
   console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
   for (const [D, T] of grid) {
     const session = await gruSession(backend, batch, D, T);
@@ -208,6 +209,7 @@ for (const { linearizeKernel, inputProjections } of variants) {
     const row = {
       linearizeKernel,
       inputProjections,
+      scanUpdate,
       D,
       T,
       batch,
@@ -247,6 +249,7 @@ for (const { linearizeKernel, inputProjections } of variants) {
           passTimes: start,
           linearizeKernel,
           inputProjections,
+          scanUpdate,
           D,
           T,
           batch,

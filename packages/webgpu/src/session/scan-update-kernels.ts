@@ -56,12 +56,13 @@ ${resetWgsl}
 @group(0) @binding(5) var<storage, read> running: array<u32>;
 @group(0) @binding(6) var<storage, read_write> iterate: array<f32>;
 @group(0) @binding(7) var<storage, read_write> partials: array<Partial>;
+const STEPS: u32 = 8u;
 
-// One element: the candidate c (reset), the step |c − s| and the new iterate, folded into the partial.
-fn step_element(i: u32, value: f32, partial: ptr<function, Partial>) {
+// One element: the candidate c (reset), the step |c − s| from the old iterate s and the new iterate,
+// folded into the partial.
+fn step_element(i: u32, value: f32, old: f32, partial: ptr<function, Partial>) {
   let candidate = reset_value(value, &(*partial).flags);
   x[params.offset_x + i] = candidate;
-  let old = iterate[params.offset_iterate + i];
   let difference = abs(candidate - old);
   if (is_nan(difference)) { (*partial).flags = (*partial).flags | FLAG_NOT_FINITE; }
   else { (*partial).first = max((*partial).first, difference); }
@@ -83,23 +84,26 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
   var state = prefixes[(at.sequence * params.dim + at.channel) * params.chunks + at.chunk].b;
   var tau = first;
-  for (; tau + 4u <= last; tau += 4u) {
-    var slope: array<f32, 4>;
-    var intercept: array<f32, 4>;
-    for (var k = 0u; k < 4u; k++) {
+  // STEPS steps' loads (a, b and the old iterate) are issued before their arithmetic.
+  for (; tau + STEPS <= last; tau += STEPS) {
+    var slope: array<f32, STEPS>;
+    var intercept: array<f32, STEPS>;
+    var old: array<f32, STEPS>;
+    for (var k = 0u; k < STEPS; k++) {
       let i = element_index(at, tau + k);
       slope[k] = a[params.offset_a + i];
       intercept[k] = b[params.offset_b + i];
+      old[k] = iterate[params.offset_iterate + i];
     }
-    for (var k = 0u; k < 4u; k++) {
+    for (var k = 0u; k < STEPS; k++) {
       state = slope[k] * state + intercept[k];
-      step_element(element_index(at, tau + k), state, &partial);
+      step_element(element_index(at, tau + k), state, old[k], &partial);
     }
   }
   for (; tau < last; tau++) {
     let i = element_index(at, tau);
     state = a[params.offset_a + i] * state + b[params.offset_b + i];
-    step_element(i, state, &partial);
+    step_element(i, state, iterate[params.offset_iterate + i], &partial);
   }
   partials[global * params.chunks * params.dim + at.chunk * params.dim + at.channel] = partial;
 }
