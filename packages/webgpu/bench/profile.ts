@@ -172,8 +172,10 @@ async function wall(
   return { host: (recorded - started) / times, all: (ended - started) / times };
 }
 
-/** Whether `update` is fused into the scan's apply pass, per run (`--scan-update yes,no`). */
-const scanUpdateChoices = listArgument('scan-update', 'yes').map((choice) => choice === 'yes');
+/** Whether `update` is fused into the scan's apply pass, per run (`--scan-update auto,yes,no`). */
+const scanUpdateChoices = listArgument('scan-update', 'auto').map((choice) =>
+  choice === 'auto' ? ('auto' as const) : choice === 'yes',
+);
 const variants = linearizeKernels.flatMap((linearizeKernel) =>
   (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).flatMap((inputProjections) =>
     scanUpdateChoices.map((scanUpdate) => ({ linearizeKernel, inputProjections, scanUpdate })),

@@ -32,7 +32,12 @@ export { cachedPipelineCount } from './pipeline-cache.ts';
 export type { ScanBandwidth, ScanBandwidthOptions } from './scan-bandwidth.ts';
 export type { GpuAffineScanOptions } from './scan-methods.ts';
 export { readSessionPassTimes, timeSessionPasses } from './session/gpu-session.ts';
-export type { InputProjections, LinearizeKernel, SequentialKernel } from './session/kernel-choice.ts';
+export type {
+  InputProjections,
+  LinearizeKernel,
+  ScanUpdate,
+  SequentialKernel,
+} from './session/kernel-choice.ts';
 export { type PassTime, summarizePassTimes } from './session/pass-timer.ts';
 export { warmUpGpu } from './warm-up.ts';
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.ts';

@@ -25,6 +25,7 @@ import type {
   InputProjections,
   KernelChoice,
   LinearizeKernel,
+  ScanUpdate,
   SequentialKernel,
 } from './session/kernel-choice.ts';
 
@@ -50,10 +51,11 @@ export interface WebGpuBackendOptions {
   /**
    * Fuse `update` (step criterion, no trust region) into the apply pass of `solveAffine('diagonal')`'s scan:
    * the pass that produces the candidate also writes the new iterate and the step's partials, instead of
-   * writing the candidate for `update` to read back (default {@link webGpuDefaults}.scanUpdate, on). Sessions
-   * whose arrays need several storage-binding windows run them apart.
+   * writing the candidate for `update` to read back. Default {@link webGpuDefaults}.scanUpdate, `'auto'`: from
+   * D = 32 on, where its per-channel walks coalesce (measured faster there, slower at D = 8). Sessions whose
+   * arrays need several storage-binding windows run them apart.
    */
-  scanUpdate?: boolean;
+  scanUpdate?: ScanUpdate;
   /**
    * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
    * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
@@ -118,7 +120,7 @@ export interface WebGpuBackend extends Backend {
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
    */
   readonly kernels: {
-    readonly scanUpdate: boolean;
+    readonly scanUpdate: ScanUpdate;
     readonly linearizeKernel: LinearizeKernel;
     readonly sequentialKernel: SequentialKernel;
     readonly inputProjections: InputProjections;

@@ -400,7 +400,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     try {
       expect(webGpuDefaults.sequentialKernel).toBe('row-parallel');
       expect(defaults.kernels).toEqual({
-        scanUpdate: true,
+        scanUpdate: 'auto',
         linearizeKernel: webGpuDefaults.linearizeKernel,
         sequentialKernel: defaults.capabilities.software ? 'per-sequence' : 'row-parallel',
         inputProjections: 'auto',

@@ -64,8 +64,8 @@ describeWebGpu('pass timing', (gpu) => {
     const labels = times.map((time) => time.label);
     expect(labels.filter((label) => label.startsWith('linearize-diagonal'))).toHaveLength(2);
     expect(labels.filter((label) => label === 'diagonal-scan')).toHaveLength(2);
-    // The scan's prefixes ('diagonal-scan'), then its apply pass fused with update (the default).
-    expect(labels.filter((label) => label === 'session/scan-update')).toHaveLength(2);
+    // At D = 4 the scan and update run apart (the default fuses them from D = 32 on).
+    expect(labels.filter((label) => label === 'session/update-direct/4')).toHaveLength(2);
     expect(labels.filter((label) => label === 'session/finish-update')).toHaveLength(2);
     for (const time of times) expect(time.milliseconds).toBeGreaterThanOrEqual(0);
     // Real timestamps: the passes took time (all zeros would mean the work never ran).

@@ -219,6 +219,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
 
   it("fuses update into the scan's apply pass where it can: the same iterate, candidate, status and history", async () => {
     const apart = await testBackend({ fusion: false, scanUpdate: false });
+    const together = await testBackend({ fusion: false, scanUpdate: true });
     try {
       await fc.assert(
         fc.asyncProperty(
@@ -234,7 +235,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             const inputs = randomArray(batch * length * 3, seed, -1, 1);
             const initialState = randomArray(batch * 5, seed + 1, -0.5, 0.5);
             const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
-            const fused = await backend.createSession(problem);
+            const fused = await together.createSession(problem);
             const separate = await apart.createSession(problem);
             const cpuSession = await createCpuBackend().createSession(problem);
             const context = (fused as unknown as { context: { dispatch: (...args: unknown[]) => void } })
@@ -281,6 +282,43 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
       );
     } finally {
       apart.destroy();
+      together.destroy();
+    }
+  });
+
+  it("'auto' fuses update into the scan from D = 32 on (the default)", async () => {
+    for (const [hidden, fused] of [
+      [5, false],
+      [32, true],
+    ] as const) {
+      const cell = gru({ hidden, input: 2, seed: 4 });
+      const problem = {
+        cell,
+        batch: 2,
+        length: 20,
+        inputs: randomArray(2 * 20 * 2, 6, -1, 1),
+        initialState: new Float32Array(2 * hidden),
+      };
+      const session = await backend.createSession(problem);
+      const context = (session as unknown as { context: { dispatch: (...args: unknown[]) => void } }).context;
+      const dispatch = context.dispatch;
+      const labels = new Set<string>();
+      context.dispatch = function (this: unknown, ...args: unknown[]) {
+        labels.add((args[1] as GPUComputePipeline).label);
+        return dispatch.apply(this, args);
+      };
+      try {
+        session.linearize('diagonal');
+        session.solveAffine('diagonal');
+        session.update({ tolerance: 1e-5, criterion: 'step', reset: true });
+        await session.readStatus();
+        expect(backend.kernels.scanUpdate).toBe('auto');
+        expect(labels.has('session/scan-update'), `D=${hidden}`).toBe(fused);
+        expect(labels.has(`session/update-direct/${hidden}`), `D=${hidden}`).toBe(!fused);
+      } finally {
+        context.dispatch = dispatch;
+        session.destroy();
+      }
     }
   });
 

@@ -434,7 +434,7 @@ class GpuSession implements Session, SessionView {
       return;
     }
     if (mode === 'diagonal') {
-      if (this.kernels.scanUpdate && scanUpdateFits(this)) {
+      if (this.#fusesScanUpdate() && scanUpdateFits(this)) {
         // The apply pass waits for `update`, which fuses it when it can (see scan-update-kernels.ts).
         this.#replayed('solve-affine/diagonal-prefixes', () => this.#affineScan('prefixes'));
         this.#pendingApply = true;
@@ -446,6 +446,11 @@ class GpuSession implements Session, SessionView {
     this.#replayed('solve-affine/dense', () =>
       encodeDenseScan(this, this.jacobianBuffer('dense'), this.offset, this.candidate, false),
     );
+  }
+
+  #fusesScanUpdate(): boolean {
+    const choice = this.kernels.scanUpdate;
+    return choice === 'auto' ? this.stateSize >= webGpuDefaults.scanUpdateFromStateSize : choice;
   }
 
   /** The diagonal scan of `solveAffine`: x = candidate from a = diag A_t and b = b_t (`parts` of it). */

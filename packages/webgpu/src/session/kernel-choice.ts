@@ -25,12 +25,18 @@ export type SequentialKernel = 'per-sequence' | 'row-parallel';
  */
 export type InputProjections = 'auto' | 'precomputed' | 'recomputed';
 
+/**
+ * Whether `update` runs in the apply pass of `solveAffine('diagonal')`'s scan: `true`, `false`, or `'auto'`
+ * (from {@link webGpuDefaults}.scanUpdateFromStateSize on).
+ */
+export type ScanUpdate = boolean | 'auto';
+
 /** A session's kernel choices. */
 export interface KernelChoice {
   /** Fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). */
   readonly fusion: boolean;
   /** Fuse `update` into the apply pass of `solveAffine('diagonal')`'s scan (see `WebGpuBackendOptions.scanUpdate`). */
-  readonly scanUpdate: boolean;
+  readonly scanUpdate: ScanUpdate;
   readonly linearize: LinearizeKernel;
   readonly sequential: SequentialKernel;
   readonly inputProjections: InputProjections;
