@@ -49,9 +49,9 @@ export interface DiagonalScanBuffers {
  * and b once); where the device cannot run it (workgroup limits) or the scratch is too small for it, the
  * three-pass scan runs instead. The single-pass scan needs workgroups that have started to keep running while
  * others wait on them (true of desktop GPUs; not promised by WebGPU): a chunk that waits past its spin bound
- * writes NaN rather than hang. Measured on the H200 with a look-back that read one predecessor at a time it was
- * slower than the three-pass scan (30–37 % of copy against 33–51 %); its look-back now polls a window of
- * predecessors per round, all invocations at once (not yet measured there), and it stays opt-in.
+ * writes NaN rather than hang. Measured on the H200 it is slower than the three-pass scan: 30–37 % of copy
+ * against 33–51 % with a look-back that read one predecessor at a time, and still 30–36 % with a look-back that
+ * polls a window of predecessors per round and chunks of up to 32 steps per invocation; it stays opt-in.
  */
 export type DiagonalScanVariant = 'three-pass' | 'single-pass';
 
