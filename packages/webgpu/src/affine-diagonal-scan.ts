@@ -8,6 +8,7 @@
 
 import { chunkPlan } from './chunk-plan.ts';
 import { webGpuDefaults } from './defaults.ts';
+import { WebGpuInputError } from './errors.ts';
 import { storageUsage } from './gpu-constants.ts';
 import type { GpuContext } from './gpu-context.ts';
 import {
@@ -191,7 +192,8 @@ export function diagonalScanWindows(
 
 /**
  * Which passes of a three-pass scan {@link encodeDiagonalScan} records: `'all'`, `'prefixes'` (reduce and
- * carry: the chunk prefixes, for a caller that applies them itself) or `'apply'` (after `'prefixes'`).
+ * carry: the chunk prefixes, for a caller that applies them itself) or `'apply'` (after `'prefixes'`). Parts
+ * other than `'all'` need the arrays to fit one window (every window's prefixes share the scratch).
  */
 export type DiagonalScanParts = 'all' | 'prefixes' | 'apply';
 
@@ -227,7 +229,15 @@ export function encodeDiagonalScan(
   const x0: GPUBufferBinding = buffers.x0
     ? { buffer: buffers.x0 }
     : { buffer: buffers.x, offset: 0, size: 16 };
-  for (const window of diagonalScanWindows(context, buffers, shape, scratch)) {
+  const windows = diagonalScanWindows(context, buffers, shape, scratch);
+  if (parts !== 'all' && windows.length > 1) {
+    throw new WebGpuInputError(
+      'parts',
+      "'all' for arrays bound in several windows (the windows share the prefixes' scratch)",
+      `'${parts}' with ${windows.length} windows`,
+    );
+  }
+  for (const window of windows) {
     const { values, aggregates, prefixes, groups } = window;
     if (parts !== 'apply') {
       context.dispatch(

@@ -277,6 +277,10 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (linearize !== 'per-element' && linearize !== 'tiled') {
     throw new WebGpuInputError('linearizeKernel', "'per-element' or 'tiled'", String(linearize));
   }
+  const scanUpdate = options.scanUpdate ?? webGpuDefaults.scanUpdate;
+  if (scanUpdate !== true && scanUpdate !== false && scanUpdate !== 'auto') {
+    throw new WebGpuInputError('scanUpdate', "true, false or 'auto'", String(scanUpdate));
+  }
   const inputProjections = options.inputProjections ?? webGpuDefaults.inputProjections;
   if (!['auto', 'precomputed', 'recomputed'].includes(inputProjections)) {
     throw new WebGpuInputError(
@@ -323,7 +327,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     requestedSequential ?? (capabilities.software ? 'per-sequence' : webGpuDefaults.sequentialKernel);
   return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, {
     fusion: options.fusion ?? webGpuDefaults.fusion,
-    scanUpdate: options.scanUpdate ?? webGpuDefaults.scanUpdate,
+    scanUpdate,
     linearize,
     sequential,
     inputProjections,

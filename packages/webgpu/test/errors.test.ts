@@ -84,6 +84,39 @@ describeWebGpu('typed errors', (gpu) => {
     session.destroy();
   });
 
+  it('rejects an unknown scanUpdate choice, naming the option', async () => {
+    await expect(
+      createWebGpuBackend({ device: gpu().device, scanUpdate: 'no' as unknown as boolean }),
+    ).rejects.toThrow(WebGpuInputError);
+    await expect(
+      createWebGpuBackend({ device: gpu().device, scanUpdate: 1 as unknown as boolean }),
+    ).rejects.toThrow(/scanUpdate/);
+  });
+
+  it('drops the commands of a primitive that failed while recording, and the next read says so', async () => {
+    const session = await backend.createSession(problem(gru({ hidden: 4, input: 2, seed: 3 }), 2, 30));
+    const context = (session as unknown as { context: { dispatch: (...args: unknown[]) => void } }).context;
+    const dispatch = context.dispatch;
+    let calls = 0;
+    // The scan's second dispatch fails: its first one is already in the shared pass.
+    context.dispatch = function (this: unknown, ...args: unknown[]) {
+      calls++;
+      if ((args[1] as GPUComputePipeline).label.startsWith('diagonal-scan/carry')) {
+        throw new Error('injected failure');
+      }
+      return dispatch.apply(this, args);
+    };
+    try {
+      session.linearize('diagonal');
+      expect(() => session.solveAffine('diagonal')).toThrow('injected failure');
+      expect(calls).toBeGreaterThan(1);
+    } finally {
+      context.dispatch = dispatch;
+    }
+    await expect(session.readStatus()).rejects.toThrow(/commands dropped after a primitive failed: injected/);
+    session.destroy();
+  });
+
   it('reports a lost device with WebGpuDeviceLostError', async () => {
     const { device } = await requestWebGpuDevice();
     const lost = await createWebGpuBackend({ device });

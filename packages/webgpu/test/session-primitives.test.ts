@@ -286,6 +286,44 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     }
   });
 
+  it("runs scan and update apart where the fused pass's partials would exceed one binding", async () => {
+    // D = 32, B = 30, T = 2: every [B, T, D] array fits a 16 KiB binding (7.5 KiB), the partials (one chunk,
+    // 20 bytes per channel and sequence: 18.75 KiB) do not.
+    const small = await testBackend({
+      maxBindingBytes: 16384,
+      scanUpdate: true,
+      inputProjections: 'recomputed',
+    });
+    try {
+      const cell = gru({ hidden: 32, input: 2, seed: 8 });
+      const problem = {
+        cell,
+        batch: 30,
+        length: 2,
+        inputs: randomArray(30 * 2 * 2, 10, -1, 1),
+        initialState: randomArray(30 * 32, 11, -0.5, 0.5),
+        historyCapacity: 8,
+      };
+      const gpuSession = await small.createSession(problem);
+      const cpuSession = await createCpuBackend().createSession(problem);
+      try {
+        for (let iteration = 0; iteration < 3; iteration++) {
+          for (const session of [gpuSession, cpuSession]) {
+            session.linearize('diagonal');
+            session.solveAffine('diagonal');
+            session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
+          }
+        }
+        await compare(gpuSession, cpuSession, 'D=32 B=30 T=2, 16 KiB bindings');
+      } finally {
+        gpuSession.destroy();
+        cpuSession.destroy();
+      }
+    } finally {
+      small.destroy();
+    }
+  });
+
   it("'auto' fuses update into the scan from D = 32 on (the default)", async () => {
     for (const [hidden, fused] of [
       [5, false],

@@ -11,6 +11,7 @@ import {
   singlePassStateBytes,
 } from '../src/affine-diagonal-scan.ts';
 import { deviceCapabilities } from '../src/device-capabilities.ts';
+import { WebGpuInputError } from '../src/errors.ts';
 import { GpuContext } from '../src/gpu-context.ts';
 import {
   type SinglePassPlan,
@@ -310,6 +311,34 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       };
       const actual = await scan(problem, { chunk: 4, on: small });
       expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('records the three passes in parts only where one window holds the arrays', async () => {
+    const batch = 5;
+    const length = 37;
+    const dim = 40;
+    const size = batch * length * dim;
+    const shape = { batch, length, dim };
+    const a = uploadArray(small, randomArray(size, 3, -1, 1), 'a');
+    const b = uploadArray(small, randomArray(size, 4, -1, 1), 'b');
+    const x = uploadArray(small, new Float32Array(size), 'x');
+    const scratch = acquireScanScratch(small, diagonalScanScratchBytes(small, shape));
+    const encoder = small.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    try {
+      // Three windows of whole sequences at 16 KiB: their prefixes would share the scratch.
+      expect(small.sequenceWindows(batch, [length * dim * 4], 'a').length).toBeGreaterThan(1);
+      for (const parts of ['prefixes', 'apply'] as const) {
+        expect(() => encodeDiagonalScan(small, pass, { a, b, x }, shape, scratch, parts)).toThrow(
+          WebGpuInputError,
+        );
+      }
+    } finally {
+      pass.end();
+      encoder.finish();
+      releaseScanScratch(small, scratch);
+      for (const buffer of [a, b, x]) small.pool.release(buffer);
     }
   });
 

@@ -106,7 +106,7 @@ export function singlePassWorkgroupBytes(steps: number): number {
  *
  * @example
  * ```ts
- * singlePassMostSteps(16384); // 8
+ * singlePassMostSteps(16384); // 10
  * ```
  */
 export function singlePassMostSteps(storageBytes: number): number {
@@ -139,7 +139,7 @@ export interface SinglePassPlan {
  *
  * @example
  * ```ts
- * singlePassPlan(16, 100_000, 8); // { tiles: 1, width: 8, rows: 32, steps: 8, chunk: 256, chunks: 391 }
+ * singlePassPlan(16, 100_000, 8); // { tiles: 1, width: 8, rows: 32, steps: 32, chunk: 1024, chunks: 98 }
  * ```
  */
 export function singlePassPlan(

@@ -52,6 +52,12 @@ import { encodeUpdate, updateValues } from './update-encoder.ts';
 /** Primitives recorded before the pending commands are submitted. */
 const passesPerSubmit = 64;
 
+/** Pending error-scope results kept apart before they are folded into one (see `flush`). */
+const mostPendingErrorScopes = 64;
+
+/** Recorded primitives a session keeps (keys of old array generations or options are dropped beyond it). */
+const mostReplays = 64;
+
 /** The dispatches of one pass of a primitive, as recorded. */
 interface RecordedPass {
   readonly label: string;
@@ -221,10 +227,12 @@ class GpuSession implements Session, SessionView {
     const passes: RecordedPass[] = [];
     this.#capture = passes;
     try {
+      this.#begin();
       encode();
     } finally {
       this.#capture = undefined;
     }
+    if (this.#replays.size >= mostReplays && !known) this.#replays.clear();
     this.#replays.set(full, { passes, stable: known !== undefined && samePasses(known.passes, passes) });
   }
 
@@ -264,16 +272,43 @@ class GpuSession implements Session, SessionView {
    * ends first. Commands are submitted every few primitives and before reads.
    */
   #encoderNow(): GPUCommandEncoder {
+    const encoder = this.#begin();
+    this.#endPass();
+    return encoder;
+  }
+
+  /**
+   * The pending encoder, opened (with its error scopes) if there is none; the open pass stays open. Every
+   * primitive begins here, so that the arrays and pipelines it creates fall inside the scopes.
+   */
+  #begin(): GPUCommandEncoder {
     if (this.#destroyed)
       throw new WebGpuInputError('session', 'a session not yet destroyed', 'a destroyed one');
     this.context.assertAlive();
-    this.#endPass();
     if (!this.#encoder) {
       this.context.device.pushErrorScope('out-of-memory');
       this.context.device.pushErrorScope('validation');
       this.#encoder = this.context.device.createCommandEncoder();
     }
     return this.#encoder;
+  }
+
+  /**
+   * Drops the pending commands after a primitive failed while recording them (its pass may hold part of its
+   * dispatches): nothing of them runs, and the next read reports it, as a pass left open would have.
+   */
+  #abandon(error: unknown): void {
+    this.#openPass?.end();
+    this.#openPass = undefined;
+    if (!this.#encoder) return;
+    this.#encoder = undefined;
+    this.#passes = 0;
+    this.#pendingApply = false;
+    this.#errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
+    const message = error instanceof Error ? error.message : String(error);
+    this.#errors.push(
+      Promise.resolve({ message: `commands dropped after a primitive failed: ${message}` } as GPUError),
+    );
   }
 
   #endPass(): void {
@@ -303,13 +338,19 @@ class GpuSession implements Session, SessionView {
   }
 
   #record(record: (pass: GPUComputePassEncoder) => void, label: string): void {
-    if (this.#timer) {
-      const pass = this.#encoderNow().beginComputePass(this.#timer.passDescriptor(label));
-      record(pass);
-      pass.end();
-    } else {
-      this.#openPass ??= this.#encoderNow().beginComputePass();
-      record(this.#openPass);
+    try {
+      if (this.#timer) {
+        const pass = this.#encoderNow().beginComputePass(this.#timer.passDescriptor(label));
+        record(pass);
+        pass.end();
+      } else {
+        this.#begin();
+        this.#openPass ??= this.#encoderNow().beginComputePass();
+        record(this.#openPass);
+      }
+    } catch (error) {
+      this.#abandon(error);
+      throw error;
     }
     this.#passes++;
     if (this.#passes >= passesPerSubmit) this.flush();
@@ -322,6 +363,11 @@ class GpuSession implements Session, SessionView {
     this.#encoder = undefined;
     this.#passes = 0;
     this.#errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
+    // A submission per iteration: between reads, fold the scopes' results into one (the first error).
+    if (this.#errors.length > mostPendingErrorScopes) {
+      const pending = this.#errors;
+      this.#errors = [Promise.all(pending).then((errors) => errors.find((error) => error) ?? null)];
+    }
   }
 
   async #settle(): Promise<void> {
@@ -384,8 +430,8 @@ class GpuSession implements Session, SessionView {
       if (pending.length > 1) this.#solveAffineNow('diagonal');
     }
     if (this.#pendingApply) {
-      this.#pendingApply = false;
       this.#replayed('solve-affine/diagonal-apply', () => this.#affineScan('apply'));
+      this.#pendingApply = false;
     }
   }
 
@@ -527,9 +573,9 @@ class GpuSession implements Session, SessionView {
       });
     } else if (this.#pendingApply && criterion === 'step' && !trustRegion) {
       // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
-      this.#pendingApply = false;
       const values = Object.values(updateValues(options)).join(',');
       this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
+      this.#pendingApply = false;
     } else {
       this.#materialize();
       const values = Object.values(updateValues(options)).join(',');

@@ -7,6 +7,7 @@
 
 import type { UpdateOptions } from '@elk/solvers';
 import { diagonalScanWindows } from '../affine-diagonal-scan.ts';
+import { chunkPlan } from '../chunk-plan.ts';
 import { scanUpdateParams, scanUpdateWgsl } from './scan-update-kernels.ts';
 import { partialWords, sequenceStateWords } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
@@ -24,13 +25,17 @@ function scanBuffers(session: SessionView) {
 }
 
 /**
- * Whether a session can fuse: every array of the iteration (the session's windows) and the scan's own arrays
- * fit one storage binding each, so that one window covers all sequences of both.
+ * Whether a session can fuse: every array of the iteration (the session's windows), the scan's own arrays and
+ * the fused pass's partials (bound whole) fit one storage binding each, so that one window covers all
+ * sequences of all of them.
  */
 export function scanUpdateFits(session: SessionView): boolean {
   const { context, batch, length, stateSize: D } = session;
+  const { chunks } = chunkPlan(length, batch * D);
+  const partialBytes = chunks * D * partialWords * 4;
   return (
-    session.windows(D).length === 1 && context.sequenceWindows(batch, [length * D * 4], 'a').length === 1
+    session.windows(D).length === 1 &&
+    context.sequenceWindows(batch, [length * D * 4, partialBytes], 'a').length === 1
   );
 }
 
