@@ -10,7 +10,7 @@ import { chunkPlan } from './chunk-plan.ts';
 import { webGpuDefaults } from './defaults.ts';
 import { WebGpuInputError } from './errors.ts';
 import { storageUsage } from './gpu-constants.ts';
-import type { GpuContext } from './gpu-context.ts';
+import type { GpuContext, SequenceWindow, WindowedBinding } from './gpu-context.ts';
 import {
   diagonalScanApplyWgsl,
   diagonalScanCarryWgsl,
@@ -146,6 +146,26 @@ export interface DiagonalScanWindow {
   readonly groups: number;
 }
 
+/**
+ * The uniform values both scans take from a window: direction, the window offsets (f32 words) of a, b and x,
+ * the window's first sequence and the running check's stride.
+ */
+function windowPlacement(
+  shape: DiagonalScanShape,
+  buffers: DiagonalScanBuffers,
+  window: SequenceWindow,
+  bindings: Record<'a' | 'b' | 'x', WindowedBinding>,
+) {
+  return {
+    reverse: shape.reverse ? 1 : 0,
+    offset_a: bindings.a.residual,
+    offset_b: bindings.b.residual,
+    offset_x: bindings.x.residual,
+    batch_base: window.batchStart,
+    running_stride: buffers.running?.stride ?? 0,
+  };
+}
+
 /** The windows of a three-pass scan of `shape` (see {@link encodeDiagonalScan}). */
 export function diagonalScanWindows(
   context: GpuContext,
@@ -171,12 +191,7 @@ export function diagonalScanWindows(
         chunk,
         chunks,
         count,
-        reverse: shape.reverse ? 1 : 0,
-        offset_a: a.residual,
-        offset_b: b.residual,
-        offset_x: x.residual,
-        batch_base: window.batchStart,
-        running_stride: buffers.running?.stride ?? 0,
+        ...windowPlacement(shape, buffers, window, { a, b, x }),
       },
       a: a.range,
       b: b.range,
@@ -343,12 +358,7 @@ export function encodeSinglePassDiagonalScan(
       rows: plan.rows,
       chunk: plan.chunk,
       chunks: plan.chunks,
-      reverse: shape.reverse ? 1 : 0,
-      offset_a: a.residual,
-      offset_b: b.residual,
-      offset_x: x.residual,
-      batch_base: window.batchStart,
-      running_stride: buffers.running?.stride ?? 0,
+      ...windowPlacement(shape, buffers, window, { a, b, x }),
       has_initial: buffers.x0 ? 1 : 0,
       spin_limit: spinLimit,
       prefix_base: singlePassHeaderWords,

@@ -31,24 +31,15 @@ export interface WindowedBinding {
   readonly residual: number;
 }
 
-let nextBufferId = 1;
-const bufferIds = new WeakMap<GPUBuffer, number>();
-function bufferId(buffer: GPUBuffer): number {
-  let id = bufferIds.get(buffer);
+// Buffers and pipelines get numeric ids for the cache keys (reading a pipeline's label is a call into the
+// WebGPU implementation, and an object cannot be a string key).
+let nextObjectId = 1;
+const objectIds = new WeakMap<object, number>();
+function objectId(object: GPUBuffer | GPUComputePipeline): number {
+  let id = objectIds.get(object);
   if (id === undefined) {
-    id = nextBufferId++;
-    bufferIds.set(buffer, id);
-  }
-  return id;
-}
-
-// Pipelines get ids the same way: reading a pipeline's label is a call into the WebGPU implementation.
-const pipelineIds = new WeakMap<GPUComputePipeline, number>();
-function pipelineId(pipeline: GPUComputePipeline): number {
-  let id = pipelineIds.get(pipeline);
-  if (id === undefined) {
-    id = nextBufferId++;
-    pipelineIds.set(pipeline, id);
+    id = nextObjectId++;
+    objectIds.set(object, id);
   }
   return id;
 }
@@ -145,9 +136,9 @@ export class GpuContext {
     uniform: GPUBuffer,
     bindings: readonly BindingRange[],
   ): GPUBindGroup {
-    let key = `${pipelineId(pipeline)}:${bufferId(uniform)}`;
+    let key = `${objectId(pipeline)}:${objectId(uniform)}`;
     for (const binding of bindings) {
-      key += `:${bufferId(binding.buffer)}:${binding.offset ?? 0}:${binding.size ?? -1}`;
+      key += `:${objectId(binding.buffer)}:${binding.offset ?? 0}:${binding.size ?? -1}`;
     }
     const cached = this.#bindGroups.get(key);
     if (cached) return cached;

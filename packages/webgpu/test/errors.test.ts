@@ -10,7 +10,7 @@ import {
   WebGpuSizeError,
   WebGpuUnsupportedDimensionError,
 } from '../src/index.ts';
-import { randomArray, testBackend } from './helpers.ts';
+import { randomArray, testBackend, watchDispatches } from './helpers.ts';
 
 function problem(cell: Cell, batch: number, length: number) {
   return {
@@ -95,23 +95,14 @@ describeWebGpu('typed errors', (gpu) => {
 
   it('drops the commands of a primitive that failed while recording, and the next read says so', async () => {
     const session = await backend.createSession(problem(gru({ hidden: 4, input: 2, seed: 3 }), 2, 30));
-    const context = (session as unknown as { context: { dispatch: (...args: unknown[]) => void } }).context;
-    const dispatch = context.dispatch;
-    let calls = 0;
     // The scan's second dispatch fails: its first one is already in the shared pass.
-    context.dispatch = function (this: unknown, ...args: unknown[]) {
-      calls++;
-      if ((args[1] as GPUComputePipeline).label.startsWith('diagonal-scan/carry')) {
-        throw new Error('injected failure');
-      }
-      return dispatch.apply(this, args);
-    };
+    const watch = watchDispatches(session, 'diagonal-scan/carry');
     try {
       session.linearize('diagonal');
       expect(() => session.solveAffine('diagonal')).toThrow('injected failure');
-      expect(calls).toBeGreaterThan(1);
+      expect(watch.count).toBeGreaterThan(1);
     } finally {
-      context.dispatch = dispatch;
+      watch.restore();
     }
     await expect(session.readStatus()).rejects.toThrow(/commands dropped after a primitive failed: injected/);
     session.destroy();

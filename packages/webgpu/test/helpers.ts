@@ -43,3 +43,38 @@ export async function testBackend(
   shared ??= createWebGpuBackend().then((backend) => backend.device);
   return createWebGpuBackend({ ...options, device: await shared });
 }
+
+/** What {@link watchDispatches} saw. */
+export interface DispatchWatch {
+  /** Dispatches recorded through the context since the watch began. */
+  count: number;
+  /** Their pipelines' labels. */
+  readonly labels: Set<string>;
+  /** Stops watching. */
+  restore(): void;
+}
+
+/**
+ * Watches the dispatches `session`'s context records (every session of its backend): counts them and keeps
+ * their pipelines' labels; with `failOn`, a dispatch whose pipeline label starts with it throws
+ * `injected failure` instead of recording.
+ */
+export function watchDispatches(session: object, failOn?: string): DispatchWatch {
+  const context = (session as { context: { dispatch: (...args: unknown[]) => void } }).context;
+  const original = context.dispatch;
+  const watch: DispatchWatch = {
+    count: 0,
+    labels: new Set<string>(),
+    restore: () => {
+      context.dispatch = original;
+    },
+  };
+  context.dispatch = function (this: unknown, ...args: unknown[]) {
+    const label = (args[1] as GPUComputePipeline).label;
+    watch.count++;
+    watch.labels.add(label);
+    if (failOn !== undefined && label.startsWith(failOn)) throw new Error('injected failure');
+    return original.apply(this, args);
+  };
+  return watch;
+}

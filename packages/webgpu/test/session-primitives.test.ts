@@ -4,7 +4,7 @@ import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/index.ts';
-import { maxRelativeError, randomArray, testBackend } from './helpers.ts';
+import { maxRelativeError, randomArray, testBackend, watchDispatches } from './helpers.ts';
 
 /** One primitive applied to both sessions. */
 type Step = (session: Session) => void;
@@ -238,14 +238,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             const fused = await together.createSession(problem);
             const separate = await apart.createSession(problem);
             const cpuSession = await createCpuBackend().createSession(problem);
-            const context = (fused as unknown as { context: { dispatch: (...args: unknown[]) => void } })
-              .context;
-            const dispatch = context.dispatch;
-            const labels = new Set<string>();
-            context.dispatch = function (this: unknown, ...args: unknown[]) {
-              labels.add((args[1] as GPUComputePipeline).label);
-              return dispatch.apply(this, args);
-            };
+            const watch = watchDispatches(fused);
             const update: UpdateOptions = {
               tolerance: 1e-5,
               criterion: 'step',
@@ -266,12 +259,12 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
                   for (const session of [fused, separate, cpuSession]) session.setActive(active);
                 }
               }
-              expect(labels.has('session/scan-update'), where).toBe(true);
-              expect(labels.has(`session/update-direct/5`), where).toBe(false);
+              expect(watch.labels.has('session/scan-update'), where).toBe(true);
+              expect(watch.labels.has(`session/update-direct/5`), where).toBe(false);
               await compare(fused, cpuSession, where);
               await compare(fused, separate, `${where} (fused vs apart)`);
             } finally {
-              context.dispatch = dispatch;
+              watch.restore();
               fused.destroy();
               separate.destroy();
               cpuSession.destroy();
@@ -338,23 +331,17 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
         initialState: new Float32Array(2 * hidden),
       };
       const session = await backend.createSession(problem);
-      const context = (session as unknown as { context: { dispatch: (...args: unknown[]) => void } }).context;
-      const dispatch = context.dispatch;
-      const labels = new Set<string>();
-      context.dispatch = function (this: unknown, ...args: unknown[]) {
-        labels.add((args[1] as GPUComputePipeline).label);
-        return dispatch.apply(this, args);
-      };
+      const watch = watchDispatches(session);
       try {
         session.linearize('diagonal');
         session.solveAffine('diagonal');
         session.update({ tolerance: 1e-5, criterion: 'step', reset: true });
         await session.readStatus();
         expect(backend.kernels.scanUpdate).toBe('auto');
-        expect(labels.has('session/scan-update'), `D=${hidden}`).toBe(fused);
-        expect(labels.has(`session/update-direct/${hidden}`), `D=${hidden}`).toBe(!fused);
+        expect(watch.labels.has('session/scan-update'), `D=${hidden}`).toBe(fused);
+        expect(watch.labels.has(`session/update-direct/${hidden}`), `D=${hidden}`).toBe(!fused);
       } finally {
-        context.dispatch = dispatch;
+        watch.restore();
         session.destroy();
       }
     }
@@ -376,14 +363,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
           const problem = { cell, batch, length, inputs, initialState, historyCapacity: 16 };
           const gpuSession = await backend.createSession(problem);
           const cpuSession = await createCpuBackend().createSession(problem);
-          const context = (gpuSession as unknown as { context: { dispatch: (...args: unknown[]) => void } })
-            .context;
-          const dispatch = context.dispatch;
-          let encoded = 0;
-          context.dispatch = function (this: unknown, ...args: unknown[]) {
-            encoded++;
-            return dispatch.apply(this, args);
-          };
+          const watch = watchDispatches(gpuSession);
           const update: UpdateOptions = { tolerance: 1e-6, criterion: 'step', reset: true };
           try {
             // quasi-DEER, then DEER (dense), then quasi-DEER again, then a different update: each switch is
@@ -394,14 +374,14 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             ];
             const encodedPerIteration: number[] = [];
             for (const [iteration, mode] of modes.entries()) {
-              const before = encoded;
+              const before = watch.count;
               const options = iteration === modes.length - 1 ? { ...update, damping: 0.5 } : update;
               for (const session of [gpuSession, cpuSession]) {
                 session.linearize(mode as 'diagonal' | 'dense');
                 session.solveAffine(mode as 'diagonal' | 'dense');
                 session.update(options);
               }
-              encodedPerIteration.push(encoded - before);
+              encodedPerIteration.push(watch.count - before);
             }
             // A primitive replays from its third call on the same arrays (the first call allocates the lazy
             // arrays): the fourth quasi-DEER and the fourth DEER iteration encode nothing.
@@ -414,7 +394,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             expect(encodedPerIteration[8], where).toBeGreaterThan(0);
             await compare(gpuSession, cpuSession, where, ['iterate']);
           } finally {
-            context.dispatch = dispatch;
+            watch.restore();
             gpuSession.destroy();
             cpuSession.destroy();
           }

@@ -17,8 +17,8 @@ import { uniformLayout } from '../uniform-layout.ts';
 import { chunkCarryScanWgsl } from './chunk-carry-scan.ts';
 import { commonWgsl, linearInvocationWgsl } from './wgsl-common.ts';
 
-/** Uniform block of the reduce and apply passes. */
-export const diagonalScanParams = uniformLayout([
+/** Fields of the reduce and apply passes' uniform block (kernels that extend it start with them). */
+export const diagonalScanFields = [
   ['batch', 'u32'],
   ['length', 'u32'],
   ['dim', 'u32'],
@@ -31,7 +31,10 @@ export const diagonalScanParams = uniformLayout([
   ['offset_x', 'u32'],
   ['batch_base', 'u32'],
   ['running_stride', 'u32'],
-] as const);
+] as const;
+
+/** Uniform block of the reduce and apply passes. */
+export const diagonalScanParams = uniformLayout(diagonalScanFields);
 
 const E = affineDiagonalOperator.wgsl.elementType;
 const combine = affineDiagonalOperator.wgsl.combine;

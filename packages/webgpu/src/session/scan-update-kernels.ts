@@ -10,25 +10,14 @@
 
 import { affineDiagonalOperator } from '@elk/scan';
 import { webGpuDefaults } from '../defaults.ts';
-import { diagonalScanHeaderWgsl } from '../kernels/affine-diagonal-scan.ts';
+import { diagonalScanFields, diagonalScanHeaderWgsl } from '../kernels/affine-diagonal-scan.ts';
 import { uniformLayout } from '../uniform-layout.ts';
 import { sequenceStateWgsl } from './session-layout.ts';
 import { resetWgsl } from './update-kernels.ts';
 
 /** Uniform block of the fused pass: the scan's fields, then the iterate's offset and `update`'s options. */
 export const scanUpdateParams = uniformLayout([
-  ['batch', 'u32'],
-  ['length', 'u32'],
-  ['dim', 'u32'],
-  ['chunk', 'u32'],
-  ['chunks', 'u32'],
-  ['count', 'u32'],
-  ['reverse', 'u32'],
-  ['offset_a', 'u32'],
-  ['offset_b', 'u32'],
-  ['offset_x', 'u32'],
-  ['batch_base', 'u32'],
-  ['running_stride', 'u32'],
+  ...diagonalScanFields,
   ['offset_iterate', 'u32'],
   ['tolerance', 'f32'],
   ['criterion', 'u32'],
