@@ -146,10 +146,7 @@ export interface DiagonalScanWindow {
   readonly groups: number;
 }
 
-/**
- * The uniform values both scans take from a window: direction, the window offsets (f32 words) of a, b and x,
- * the window's first sequence and the running check's stride.
- */
+/** The values of `scanPlacementFields` for one window. */
 function windowPlacement(
   shape: DiagonalScanShape,
   buffers: DiagonalScanBuffers,

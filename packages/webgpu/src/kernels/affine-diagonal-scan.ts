@@ -17,6 +17,19 @@ import { uniformLayout } from '../uniform-layout.ts';
 import { chunkCarryScanWgsl } from './chunk-carry-scan.ts';
 import { commonWgsl, linearInvocationWgsl } from './wgsl-common.ts';
 
+/**
+ * Uniform fields every diagonal scan takes from its window: direction, the window offsets (f32 words) of a, b
+ * and x, the window's first sequence and the running check's stride.
+ */
+export const scanPlacementFields = [
+  ['reverse', 'u32'],
+  ['offset_a', 'u32'],
+  ['offset_b', 'u32'],
+  ['offset_x', 'u32'],
+  ['batch_base', 'u32'],
+  ['running_stride', 'u32'],
+] as const;
+
 /** Fields of the reduce and apply passes' uniform block (kernels that extend it start with them). */
 export const diagonalScanFields = [
   ['batch', 'u32'],
@@ -25,12 +38,7 @@ export const diagonalScanFields = [
   ['chunk', 'u32'],
   ['chunks', 'u32'],
   ['count', 'u32'],
-  ['reverse', 'u32'],
-  ['offset_a', 'u32'],
-  ['offset_b', 'u32'],
-  ['offset_x', 'u32'],
-  ['batch_base', 'u32'],
-  ['running_stride', 'u32'],
+  ...scanPlacementFields,
 ] as const;
 
 /** Uniform block of the reduce and apply passes. */

@@ -56,6 +56,7 @@
  */
 
 import { uniformLayout } from '../uniform-layout.ts';
+import { scanPlacementFields } from './affine-diagonal-scan.ts';
 import { commonWgsl } from './wgsl-common.ts';
 
 /** Invocations per workgroup of the single-pass scan (also the widest channel tile). */
@@ -177,12 +178,7 @@ export const singlePassScanParams = uniformLayout([
   ['rows', 'u32'],
   ['chunk', 'u32'],
   ['chunks', 'u32'],
-  ['reverse', 'u32'],
-  ['offset_a', 'u32'],
-  ['offset_b', 'u32'],
-  ['offset_x', 'u32'],
-  ['batch_base', 'u32'],
-  ['running_stride', 'u32'],
+  ...scanPlacementFields,
   ['has_initial', 'u32'],
   ['spin_limit', 'u32'],
   ['prefix_base', 'u32'],

@@ -344,8 +344,8 @@ class GpuSession implements Session, SessionView {
         record(pass);
         pass.end();
       } else {
-        this.#begin();
-        this.#openPass ??= this.#encoderNow().beginComputePass();
+        const encoder = this.#begin();
+        this.#openPass ??= encoder.beginComputePass();
         record(this.#openPass);
       }
     } catch (error) {
@@ -542,6 +542,7 @@ class GpuSession implements Session, SessionView {
     if (estimator !== 'smoother' && estimator !== 'filter') {
       throw new WebGpuInputError('estimator', "'smoother' or 'filter'", String(estimator));
     }
+    this.#begin();
     if (mode === 'diagonal') {
       encodeDiagonalKalman(this, options);
       if (estimator === 'smoother') {
@@ -571,15 +572,16 @@ class GpuSession implements Session, SessionView {
         reset: reset ? 1 : 0,
         reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
       });
-    } else if (this.#pendingApply && criterion === 'step' && !trustRegion) {
-      // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
-      const values = Object.values(updateValues(options)).join(',');
-      this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
-      this.#pendingApply = false;
     } else {
-      this.#materialize();
       const values = Object.values(updateValues(options)).join(',');
-      this.#replayed(`update/${values}`, () => encodeUpdate(this, options));
+      if (this.#pendingApply && criterion === 'step' && !trustRegion) {
+        // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
+        this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
+        this.#pendingApply = false;
+      } else {
+        this.#materialize();
+        this.#replayed(`update/${values}`, () => encodeUpdate(this, options));
+      }
     }
     // An iteration ends here: submitting it lets the GPU run it while the host records the next one.
     this.flush();
@@ -587,6 +589,7 @@ class GpuSession implements Session, SessionView {
 
   sequential(): void {
     this.#materialize();
+    this.#begin();
     encodeSequential(this);
   }
 
