@@ -22,10 +22,11 @@
  * | sequential | `sequential()` |
  *
  * No primitive needs a host read: a GPU backend enqueues them, and the host reads the small
- * {@link SessionStatus} only every k iterations (`checkEvery`). Convergence by the tolerance rule is decided
- * inside {@link Session.update} (on the device for a GPU backend); window-based rules (the precision-aware
- * "floor" rule) run on the host over the history in the status, and stop sequences with
- * {@link Session.setActive}.
+ * {@link SessionStatus} only every k iterations (`checkEvery`), with up to `readAhead` reads in flight while
+ * it records the next iterations. Both stopping rules are decided inside {@link Session.update} (on the device
+ * for a GPU backend): the tolerance, and the precision-aware "floor" rule over each sequence's history
+ * ({@link UpdateOptions.floor}), so a sequence stops at the same iteration however often the host reads. A
+ * host rule of one's own can stop sequences with {@link Session.setActive}.
  *
  * Primitives never change a sequence that is not active: `update` leaves its iterate, count and history
  * alone (a backend may also skip it in `linearize` and the solves).
@@ -126,6 +127,24 @@ export interface UpdateOptions {
   readonly damping?: number;
   /** Accept the candidate only when it lowers the merit, and adapt λ (see {@link TrustRegionOptions}). */
   readonly trustRegion?: TrustRegionOptions;
+  /**
+   * Also stop a sequence by the precision-aware floor rule (`floorDecision` over its history, the new entry
+   * included, in the session's precision and length) when the tolerance did not stop it; absent: off.
+   */
+  readonly floor?: FloorRuleOptions;
+}
+
+/**
+ * The floor rule's settings for {@link UpdateOptions.floor} (see `floorDecision`); every field defaults to
+ * `solverDefaults` (`{}` is the rule as `evaluate` runs it).
+ */
+export interface FloorRuleOptions {
+  /** Iterations examined, 2 to 64 and at most the history capacity; default `solverDefaults.floorWindow`. */
+  readonly window?: number;
+  /** Iterations that must be free of resets before a stop; default `solverDefaults.floorResetMemory`. */
+  readonly resetMemory?: number;
+  /** The clip bound a magnitude must stay below; default `solverDefaults.resetBound`. */
+  readonly resetBound?: number;
 }
 
 /**
@@ -155,10 +174,12 @@ export interface IterationHistory {
 export interface SessionStatus {
   /** `update` calls since the session began (the loop's iteration). */
   readonly iteration: number;
-  /** [B] 1 while the sequence iterates; 0 once stopped (by tolerance in `update`, or by `setActive`). */
+  /** [B] 1 while the sequence iterates; 0 once stopped (by `update`'s rules, or by `setActive`). */
   readonly active: Uint8Array;
   /** [B] 1 when `update` stopped the sequence because its criterion met the tolerance. */
   readonly toleranceMet: Uint8Array;
+  /** [B] 1 when `update` stopped the sequence by the floor rule ({@link UpdateOptions.floor}). */
+  readonly floorMet: Uint8Array;
   /** [B] iterations applied to each sequence while it was active. */
   readonly iterations: Uint32Array;
   /** [B] each sequence's λ (see {@link Session.setLambda}). */
@@ -205,7 +226,8 @@ export interface Session {
    * Accept the candidate, per active sequence: apply the reset heuristic, measure the step, (with a trust
    * region) test the merit, write s ← s + α (c − s), stop the sequence when its criterion meets the tolerance
    * (with `'merit'`, a sequence whose iterate already meets it stops before the write, keeping s^(i)),
-   * and record one history entry.
+   * record one history entry, and then (with {@link UpdateOptions.floor}) stop a sequence still active whose
+   * history the floor rule stops.
    */
   update(options: UpdateOptions): void;
   /** Write the sequential evaluation s_t = f(s_{t−1}, u_t) into the iterate of every sequence. */
@@ -249,6 +271,13 @@ export interface Backend {
    * default 1. A GPU backend sets it higher, so that many iterations stay in flight.
    */
   readonly checkEvery?: number;
+  /**
+   * How many status reads `evaluate` keeps in flight while it records further iterations, unless the caller
+   * sets `readAhead`; default 0 (wait for each read). A GPU backend sets it ≥ 1, so that the GPU never waits
+   * for the host's read round trip; the iterations recorded past a stop change nothing (stopped sequences are
+   * left alone), so results do not depend on it.
+   */
+  readonly readAhead?: number;
   /** The precision a problem with these inputs runs in (the CPU follows the array type; WebGPU is f32). */
   precision(inputs: FloatArray): Precision;
   /** Upload a problem and allocate its session. */

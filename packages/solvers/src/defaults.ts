@@ -16,6 +16,7 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  * | `lambda: 'adaptive'` | start 1e-2, ×10 on rejection, ×0.1 on acceptance, within [1e-12, 1e12] | Levenberg–Marquardt |
  * | `estimator` | `'filter'` | the authors' code (so the paper's figures); `'smoother'` is the exact LM step |
  * | `checkEvery` | the backend's `checkEvery`, else 1 | |
+ * | `readAhead` | the backend's `readAhead`, else 0 (wait for each read) | |
  * | floor window | 6 iterations | see `floorDecision` |
  * | floor reset memory | 32 iterations free of resets before a floor stop | see `floorDecision` |
  *
@@ -46,6 +47,7 @@ export const solverDefaults = {
   },
   estimator: 'filter' satisfies KalmanEstimator,
   checkEvery: 1,
+  readAhead: 0,
   historyCapacity: 64,
   floorWindow: 6,
   floorResetMemory: 32,

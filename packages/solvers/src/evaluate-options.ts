@@ -64,13 +64,18 @@ export interface EvaluateOptions<Projection = FloatArray> {
   /** The reset heuristic (clip ±1e8, NaN → 0); default on. */
   readonly reset?: boolean;
   /**
-   * Read the status every k iterations; default the backend's `checkEvery`, else 1. With the precision-aware
-   * rule the floor test still runs at every iteration's window (the history holds them), and while a
-   * sequence's step is below its floor ceiling the status is read again as soon as the rule could stop it
-   * (`floorStopHorizon`: at once on a plateau, after a few iterations while the step still shrinks steadily),
-   * so a floor stop is late by at most k − 1 iterations; the reported `iterations` are always those run.
+   * Read the status every k iterations; default the backend's `checkEvery`, else 1. The reads only find out
+   * whether every sequence has stopped: both rules (tolerance and floor) run in the session's `update`, so each
+   * sequence stops at the same iteration, with the same states, whatever k; iterations recorded after the last
+   * stop and before the read that sees it change nothing.
    */
   readonly checkEvery?: number;
+  /**
+   * How many status reads may be in flight while further iterations are recorded; default the backend's
+   * `readAhead`, else 0 (wait for each read before the next iteration). With a GPU backend, reads ahead keep
+   * the GPU busy through the host's read round trip; results do not depend on it.
+   */
+  readonly readAhead?: number;
 }
 
 /** Per-iteration record of `trace`. */

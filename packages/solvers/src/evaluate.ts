@@ -20,14 +20,7 @@ import type {
   TraceProjection,
 } from './evaluate-options.ts';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.ts';
-import {
-  type FloorDecision,
-  type FloorRuleContext,
-  floorDecision,
-  floorStopHorizon,
-  type SequenceHistory,
-  sequenceHistory,
-} from './stopping/floor-rule.ts';
+import { floorDecision, sequenceHistory } from './stopping/floor-rule.ts';
 
 const linearizationModes: Record<Exclude<Method, 'sequential'>, LinearizationMode> = {
   jacobi: 'none',
@@ -75,7 +68,7 @@ export async function evaluate<Projection = FloatArray>(
       );
     }
     const precision = backend.precision(inputs);
-    const resolved = resolveOptions(cell, options, precision, backend.checkEvery);
+    const resolved = resolveOptions(cell, options, precision, backend);
     const session = await backend.createSession({
       cell: resolved.cell,
       batch: resolved.batch,
@@ -139,7 +132,7 @@ async function run<Projection>(
   const adaptive = options.lambda === 'adaptive';
   if (kalman)
     session.setLambda(adaptive ? solverDefaults.adaptiveLambda.initial : (options.lambda as number));
-  const update: UpdateOptions = {
+  let update: UpdateOptions = {
     tolerance: options.tolerance,
     criterion: options.criterion,
     reset: options.reset,
@@ -150,62 +143,25 @@ async function run<Projection>(
     estimator: options.estimator,
     lambda: 'session',
   };
-  const reasons: (StopReason | undefined)[] = new Array<StopReason | undefined>(B).fill(undefined);
-  const active = new Uint8Array(B).fill(1);
   const floorContext = { precision, length: options.length };
-  const precisionAware = options.stopping === 'precision-aware';
-  // The status is read every checkEvery iterations, and while a sequence is near its floor as soon as the floor
-  // rule could stop it (floorStopHorizon: never later than a read every iteration would have stopped it).
-  let nextCheck = options.checkEvery;
-  let lastCheck = 0;
-  // The last status read; the loop always ends right after one (every exit follows a read).
-  let status: SessionStatus | undefined;
-  for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
+  if (options.stopping === 'precision-aware') update = { ...update, floor: {} };
+  const iterate = () => {
     session.linearize(mode);
     if (kalman) session.solveKalman(kalmanStep);
     else session.solveAffine(mode);
     session.update(update);
-    const check = trace !== undefined || iteration >= nextCheck || iteration === options.maxIterations;
-    if (!check) continue;
-    status = await session.readStatus();
-    if (trace !== undefined && project !== undefined) {
-      trace.states.push(project(await session.readStates(), iteration));
-      recordTrace(trace, status, active);
-    }
-    let changed = false;
-    let interval = options.checkEvery;
-    const horizonSound =
-      status.history.capacity >= Math.max(solverDefaults.floorWindow, solverDefaults.floorResetMemory);
-    for (let b = 0; b < B; b++) {
-      if (active[b] === 0) continue;
-      if (status.active[b] === 0) {
-        active[b] = 0;
-        reasons[b] = 'tolerance';
-        continue;
-      }
-      if (!precisionAware) continue;
-      const history = sequenceHistory(status.history, b);
-      const decision = floorSince(history, iteration - lastCheck, floorContext);
-      if (decision.stop) {
-        active[b] = 0;
-        reasons[b] = 'floor';
-        changed = true;
-      } else if (decision.near) {
-        // The horizon reasons from the entries the history holds: sound while it keeps the reset memory.
-        const horizon = horizonSound ? floorStopHorizon(history, floorContext) : 1;
-        interval = Math.min(interval, horizon);
-      }
-    }
-    lastCheck = iteration;
-    nextCheck = iteration + Math.max(1, interval);
-    if (changed) session.setActive(active);
-    if (!active.includes(1)) break;
-  }
-  // Every exit of the loop follows a read, and setActive changes nothing the result uses: no second read.
-  status ??= await session.readStatus();
+  };
+  // Both stopping rules run in `update` (on the device for a GPU backend), so the reads only find out when
+  // every sequence has stopped: each sequence stops at the same iteration however often the status is read.
+  const status =
+    trace !== undefined && project !== undefined
+      ? await iterateTraced(session, options.maxIterations, iterate, trace, project)
+      : await iterateReading(session, options, iterate);
   const states = await session.readStates();
-  const stopReason = reasons.map(
-    (reason, b) => reason ?? (status.toleranceMet[b] === 1 ? 'tolerance' : 'maxIterations'),
+  const stopReason = Array.from(
+    status.active,
+    (_, b): StopReason =>
+      status.toleranceMet[b] === 1 ? 'tolerance' : status.floorMet[b] === 1 ? 'floor' : 'maxIterations',
   );
   const iterations = Array.from(status.iterations);
   const floor = iterations.map(
@@ -221,27 +177,74 @@ async function run<Projection>(
   };
 }
 
+/** A status read in flight, and whether it has settled. */
+interface PendingRead {
+  readonly promise: Promise<SessionStatus>;
+  settled: boolean;
+}
+
 /**
- * The floor rule at each of the last `recent` iterations of a history (oldest first): the first verdict that
- * stops, else the latest. An active sequence records one entry per iteration, so with a status read every k
- * iterations the rule still sees every iteration's window.
+ * Iterates until every sequence has stopped or `maxIterations`, reading the status every `checkEvery`
+ * iterations with up to `readAhead` reads in flight: the host records the next iterations while a read waits
+ * for the GPU, and takes a read's answer as soon as it has come (or when more reads are in flight than
+ * allowed). Iterations recorded after every sequence stopped change nothing. Returns the status that ended
+ * the loop (no sequence active, or the last iteration's).
  */
-function floorSince(history: SequenceHistory, recent: number, context: FloorRuleContext): FloorDecision {
-  const n = history.step.length;
-  for (let end = Math.max(1, n - recent + 1); end < n; end++) {
-    const first = (values: ArrayLike<number>) => Array.from({ length: end }, (_, j) => values[j] as number);
-    const decision = floorDecision(
-      {
-        step: first(history.step),
-        merit: first(history.merit),
-        magnitude: first(history.magnitude),
-        flags: first(history.flags),
-      },
-      context,
-    );
-    if (decision.stop) return decision;
+async function iterateReading(
+  session: Session,
+  options: ResolvedOptions,
+  iterate: () => void,
+): Promise<SessionStatus> {
+  const { checkEvery, readAhead, maxIterations } = options;
+  const reads: PendingRead[] = [];
+  let status: SessionStatus | undefined;
+  const take = async (): Promise<boolean> => {
+    const read = reads.shift() as PendingRead;
+    status = await read.promise;
+    return !status.active.includes(1);
+  };
+  try {
+    for (let iteration = 1; iteration <= maxIterations; iteration++) {
+      iterate();
+      if (iteration % checkEvery === 0 || iteration === maxIterations) {
+        const read: PendingRead = { promise: session.readStatus(), settled: false };
+        const settle = () => {
+          read.settled = true;
+        };
+        read.promise.then(settle, settle);
+        reads.push(read);
+      }
+      while (reads.length > 0 && ((reads[0] as PendingRead).settled || reads.length > readAhead)) {
+        if (await take()) return status as SessionStatus;
+      }
+    }
+    while (reads.length > 0) if (await take()) break;
+    return status ?? (await session.readStatus());
+  } finally {
+    // Reads still in flight after the end: let them finish (their errors are the ones already reported).
+    await Promise.allSettled(reads.map((read) => read.promise));
   }
-  return floorDecision(history, context);
+}
+
+/** Iterates reading the status and the states after every iteration, for the trace. */
+async function iterateTraced<Projection>(
+  session: Session,
+  maxIterations: number,
+  iterate: () => void,
+  trace: EvaluateTrace<Projection>,
+  project: TraceProjection<Projection>,
+): Promise<SessionStatus> {
+  const active = new Uint8Array(session.batch).fill(1);
+  let status: SessionStatus | undefined;
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    iterate();
+    status = await session.readStatus();
+    trace.states.push(project(await session.readStates(), iteration));
+    recordTrace(trace, status, active);
+    active.set(status.active);
+    if (!active.includes(1)) break;
+  }
+  return status ?? (await session.readStatus());
 }
 
 /** Appends this iteration's step and merit per sequence (NaN for sequences that had stopped before it). */

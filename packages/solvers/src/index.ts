@@ -8,6 +8,7 @@
 export {
   type Backend,
   type ConvergenceCriterion,
+  type FloorRuleOptions,
   IterationFlag,
   type IterationHistory,
   type KalmanEstimator,
@@ -40,8 +41,10 @@ export {
 export {
   type FloorDecision,
   type FloorRuleContext,
+  type FloorRuleSettings,
   floorDecision,
-  floorStopHorizon,
+  floorRuleSettings,
+  mostFloorWindow,
   type SequenceHistory,
   sequenceHistory,
 } from './stopping/floor-rule.ts';

@@ -19,6 +19,7 @@ export interface ResolvedOptions {
   readonly stopping: StoppingRule;
   readonly reset: boolean;
   readonly checkEvery: number;
+  readonly readAhead: number;
 }
 
 function oneOf<Value extends string>(argument: string, value: unknown, allowed: readonly Value[]): Value {
@@ -42,7 +43,7 @@ export function resolveOptions<Projection>(
   cellArgument: unknown,
   options: EvaluateOptions<Projection>,
   precision: Precision,
-  backendCheckEvery: number | undefined,
+  backend: { readonly checkEvery?: number; readonly readAhead?: number } = {},
 ): ResolvedOptions {
   const cell = checkCell(cellArgument);
   if (options === null || typeof options !== 'object') {
@@ -147,8 +148,13 @@ export function resolveOptions<Projection>(
   if (typeof reset !== 'boolean') throw new SolverInputError('reset', 'a boolean', describeValue(reset));
   const checkEvery = checkInteger(
     'checkEvery',
-    options.checkEvery ?? backendCheckEvery ?? solverDefaults.checkEvery,
+    options.checkEvery ?? backend.checkEvery ?? solverDefaults.checkEvery,
     1,
+  );
+  const readAhead = checkInteger(
+    'readAhead',
+    options.readAhead ?? backend.readAhead ?? solverDefaults.readAhead,
+    0,
   );
   if (
     options.trace !== undefined &&
@@ -170,5 +176,6 @@ export function resolveOptions<Projection>(
     stopping,
     reset,
     checkEvery,
+    readAhead,
   };
 }

@@ -1,7 +1,14 @@
 import { gru } from '@elk/cells';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend, evaluate, IterationFlag, type Session } from '../src/index.ts';
+import {
+  createCpuBackend,
+  evaluate,
+  floorDecision,
+  IterationFlag,
+  type Session,
+  sequenceHistory,
+} from '../src/index.ts';
 import { maxAbsDifference, seededRandom, sequentialOracle, uniformArray } from './support.ts';
 
 /**
@@ -153,5 +160,74 @@ describe('composing a solver from the session primitives', () => {
     });
     expect(merit.converged).toBe(true);
     expect(maxAbsDifference(merit.states, truth)).toBeLessThan(1e-11);
+  });
+});
+
+describe('update with the floor rule', () => {
+  it('stops a sequence at the first iteration whose history floorDecision stops, and says so', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.integer({ min: 2, max: 6 }),
+        fc.constantFrom<'diagonal' | 'dense'>('diagonal', 'dense'),
+        fc.integer({ min: 3, max: 8 }),
+        async (seed, dim, mode, window) => {
+          const random = seededRandom(seed);
+          const cell = gru({ hidden: dim, input: dim, seed });
+          const batch = 3;
+          const length = 800;
+          const inputs = Float32Array.from(uniformArray(random, batch * length * dim, 2));
+          const initialState = new Float32Array(batch * dim);
+          const backend = createCpuBackend();
+          const problem = { cell, batch, length, inputs, initialState };
+          const ruled = await backend.createSession(problem);
+          const plain = await backend.createSession(problem);
+          const update = { tolerance: 0, criterion: 'step' as const, reset: true };
+          const context = { precision: 'f32' as const, length, window };
+          const stoppedAt = new Array<number>(batch).fill(0);
+          for (let iteration = 1; iteration <= 60; iteration++) {
+            for (const session of [ruled, plain]) {
+              session.linearize(mode);
+              session.solveAffine(mode);
+            }
+            ruled.update({ ...update, floor: { window } });
+            plain.update(update);
+            const expected = await plain.readStatus();
+            const status = await ruled.readStatus();
+            for (let b = 0; b < batch; b++) {
+              if (stoppedAt[b] !== 0) continue;
+              const stop = floorDecision(sequenceHistory(expected.history, b), context).stop;
+              expect(status.active[b]).toBe(stop ? 0 : 1);
+              expect(status.floorMet[b]).toBe(stop ? 1 : 0);
+              if (stop) stoppedAt[b] = iteration;
+            }
+          }
+          // Each sequence stopped, counting the iterations it ran, with the tolerance not met.
+          const status = await ruled.readStatus();
+          expect(stoppedAt.every((at) => at > 0)).toBe(true);
+          expect(Array.from(status.iterations)).toEqual(stoppedAt);
+          expect(Array.from(status.toleranceMet)).toEqual([0, 0, 0]);
+          backend.destroy();
+        },
+      ),
+      { seed: 5302, numRuns: 12 },
+    );
+  });
+
+  it('names a bad setting', async () => {
+    const cell = gru({ hidden: 2, input: 1, seed: 1 });
+    const backend = createCpuBackend();
+    const session = await backend.createSession({
+      cell,
+      batch: 1,
+      length: 4,
+      inputs: new Float32Array(4),
+      initialState: new Float32Array(2),
+      historyCapacity: 8,
+    });
+    expect(() =>
+      session.update({ tolerance: 0, criterion: 'step', reset: true, floor: { window: 12 } }),
+    ).toThrow(/floor\.window: expected an integer from 2 to 8, received 12/);
+    backend.destroy();
   });
 });

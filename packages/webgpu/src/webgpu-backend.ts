@@ -90,6 +90,8 @@ export interface WebGpuBackendOptions {
   sequentialKernel?: SequentialKernel;
   /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
   checkEvery?: number;
+  /** How many status reads `evaluate` keeps in flight (default {@link webGpuDefaults}.readAhead; 0: none). */
+  readAhead?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
   dawnOptions?: readonly string[];
 }
@@ -113,8 +115,10 @@ export interface WebGpuBackend extends Backend {
    * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
    */
   unroll?: boolean;
-  /** How often `evaluate` reads the status: k iterations stay in flight between reads. */
+  /** How often `evaluate` reads the status (every k iterations). */
   readonly checkEvery: number;
+  /** How many status reads `evaluate` keeps in flight while it records further iterations. */
+  readonly readAhead: number;
   /**
    * The kernel variants this backend's sessions ask for (the options, or the defaults for this adapter); where a
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
@@ -165,16 +169,23 @@ export interface WebGpuBackend extends Backend {
 class WebGpuBackendImplementation implements WebGpuBackend {
   readonly name = 'webgpu' as const;
   readonly checkEvery: number;
+  readonly readAhead: number;
   readonly #context: GpuContext;
   readonly #ownsDevice: boolean;
   readonly #sessions = new Set<Session>();
 
   readonly #kernels: KernelChoice;
 
-  constructor(context: GpuContext, ownsDevice: boolean, checkEvery: number, kernels: KernelChoice) {
+  constructor(
+    context: GpuContext,
+    ownsDevice: boolean,
+    reads: { readonly checkEvery: number; readonly readAhead: number },
+    kernels: KernelChoice,
+  ) {
     this.#context = context;
     this.#kernels = kernels;
-    this.checkEvery = checkEvery;
+    this.checkEvery = reads.checkEvery;
+    this.readAhead = reads.readAhead;
     this.#ownsDevice = ownsDevice;
   }
 
@@ -301,6 +312,11 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       String(requestedSequential),
     );
   }
+  const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
+  const readAhead = options.readAhead ?? webGpuDefaults.readAhead;
+  if (!(Number.isInteger(readAhead) && readAhead >= 0)) {
+    throw new WebGpuInputError('readAhead', 'an integer ≥ 0', String(readAhead));
+  }
   let device: GPUDevice;
   let capabilities: DeviceCapabilities;
   const ownsDevice = options.device === undefined;
@@ -321,15 +337,19 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     options.maxBindingBytes,
     options.unroll,
   );
-  const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
   // Software adapters emulate workgroup barriers on CPU threads: there the one-thread-per-sequence kernel wins.
   const sequential =
     requestedSequential ?? (capabilities.software ? 'per-sequence' : webGpuDefaults.sequentialKernel);
-  return new WebGpuBackendImplementation(context, ownsDevice, checkEvery, {
-    fusion: options.fusion ?? webGpuDefaults.fusion,
-    scanUpdate,
-    linearize,
-    sequential,
-    inputProjections,
-  });
+  return new WebGpuBackendImplementation(
+    context,
+    ownsDevice,
+    { checkEvery, readAhead },
+    {
+      fusion: options.fusion ?? webGpuDefaults.fusion,
+      scanUpdate,
+      linearize,
+      sequential,
+      inputProjections,
+    },
+  );
 }

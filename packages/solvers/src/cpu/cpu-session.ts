@@ -13,6 +13,7 @@ import {
 } from '../backend.ts';
 import { solverDefaults } from '../defaults.ts';
 import { describeValue, SolverInputError } from '../errors.ts';
+import { floorDecision, floorRuleSettings } from '../stopping/floor-rule.ts';
 import { checkFloatArray } from '../validate-problem.ts';
 import { compensatedDiagonalScan } from './compensated-diagonal-scan.ts';
 import { elkStep } from './elk-step.ts';
@@ -61,6 +62,7 @@ export class CpuSession implements Session {
   private readonly meritSquared: Float64Array;
   private readonly active: Uint8Array;
   private readonly toleranceMet: Uint8Array;
+  private readonly floorMet: Uint8Array;
   private readonly iterations: Uint32Array;
   private readonly lambda: Float64Array;
   private readonly history: HistoryBuffer;
@@ -113,6 +115,7 @@ export class CpuSession implements Session {
     this.meritSquared = new Float64Array(batch).fill(Number.POSITIVE_INFINITY);
     this.active = new Uint8Array(batch).fill(1);
     this.toleranceMet = new Uint8Array(batch);
+    this.floorMet = new Uint8Array(batch);
     this.iterations = new Uint32Array(batch);
     this.lambda = new Float64Array(batch);
     this.history = new HistoryBuffer(batch, problem.historyCapacity ?? solverDefaults.historyCapacity);
@@ -261,6 +264,8 @@ export class CpuSession implements Session {
     const { tolerance, criterion, reset, trustRegion } = options;
     const bound = options.resetBound ?? solverDefaults.resetBound;
     const damping = options.damping ?? 1;
+    const floor =
+      options.floor === undefined ? undefined : floorRuleSettings(options.floor, this.history.capacity);
     this.iteration++;
     for (let b = 0; b < this.batch; b++) {
       if (this.active[b] === 0) continue;
@@ -302,6 +307,13 @@ export class CpuSession implements Session {
       // rule then asks (1 + λ)·step ≤ tol, a bound on the gradient ‖Jᵀr‖ ≈ ‖(JᵀJ + λI) δ‖.
       const scale = trustRegion === undefined ? 1 : 1 + (this.lambda[b] as number);
       if (accepted && criterion === 'step' && scale * step <= tolerance) this.stop(b);
+      else if (floor !== undefined) {
+        const context = { precision: this.precision, length: this.length, ...floor };
+        if (floorDecision(this.history.sequence(b), context).stop) {
+          this.active[b] = 0;
+          this.floorMet[b] = 1;
+        }
+      }
     }
   }
 
@@ -362,6 +374,7 @@ export class CpuSession implements Session {
       iteration: this.iteration,
       active: this.active.slice(),
       toleranceMet: this.toleranceMet.slice(),
+      floorMet: this.floorMet.slice(),
       iterations: this.iterations.slice(),
       lambda: this.lambda.slice(),
       history: this.history.snapshot(),

@@ -1,4 +1,5 @@
 import type { IterationHistory } from '../backend.ts';
+import type { SequenceHistory } from '../stopping/floor-rule.ts';
 
 /** A per-sequence ring buffer of the last `capacity` iterations' step, merit, magnitude and flags. */
 export class HistoryBuffer {
@@ -27,6 +28,25 @@ export class HistoryBuffer {
     this.magnitude[slot] = magnitude;
     this.flags[slot] = flags;
     this.recorded[sequence] = count + 1;
+  }
+
+  /** Sequence `sequence`'s entries, oldest first (a copy). */
+  sequence(sequence: number): SequenceHistory {
+    const H = this.capacity;
+    const total = this.recorded[sequence] as number;
+    const n = Math.min(total, H);
+    const step = new Float64Array(n);
+    const merit = new Float64Array(n);
+    const magnitude = new Float64Array(n);
+    const flags = new Uint8Array(n);
+    for (let j = 0; j < n; j++) {
+      const source = sequence * H + ((total - n + j) % H);
+      step[j] = this.step[source] as number;
+      merit[j] = this.merit[source] as number;
+      magnitude[j] = this.magnitude[source] as number;
+      flags[j] = this.flags[source] as number;
+    }
+    return { step, merit, magnitude, flags };
   }
 
   /** A copy, each sequence's entries oldest first. */

@@ -1,5 +1,7 @@
 /**
- * The precision-aware "floor" stopping rule (host side, shared by every backend through `evaluate`).
+ * The precision-aware "floor" stopping rule. Sessions run it in `update` (`UpdateOptions.floor`; the WebGPU
+ * backend runs a WGSL transcription of {@link floorDecision} on the device); `evaluate` reports each sequence's
+ * floor estimate from its final history.
  *
  * A fixed absolute step tolerance (the reference's 1e-4 in f32) meets the rounding floor of a long f32 scan and
  * is crossed only by chance. This rule stops a sequence when its step has reached the floor the precision
@@ -10,9 +12,10 @@
  * @module
  */
 
-import type { IterationHistory, Precision } from '../backend.ts';
+import type { FloorRuleOptions, IterationHistory, Precision } from '../backend.ts';
 import { IterationFlag } from '../backend.ts';
 import { solverDefaults, unitRoundoff } from '../defaults.ts';
+import { describeValue, SolverInputError } from '../errors.ts';
 
 /** One sequence's recent iterations, oldest first (see {@link IterationHistory}). */
 export interface SequenceHistory {
@@ -38,18 +41,51 @@ export interface FloorRuleContext {
   readonly resetBound?: number;
 }
 
+/** {@link FloorRuleOptions} with every default filled in, as a session's `update` runs the rule. */
+export interface FloorRuleSettings {
+  readonly window: number;
+  readonly resetMemory: number;
+  readonly resetBound: number;
+}
+
+/** The most iterations the floor rule's window may span (a GPU backend sorts them in registers). */
+export const mostFloorWindow = 64;
+
+/**
+ * Validates {@link FloorRuleOptions} for a session whose history keeps `capacity` entries and fills in the
+ * defaults; throws a {@link SolverInputError} naming the bad field.
+ *
+ * @example
+ * ```ts
+ * floorRuleSettings({}, 64); // { window: 6, resetMemory: 32, resetBound: 1e8 }
+ * ```
+ */
+export function floorRuleSettings(options: FloorRuleOptions, capacity: number): FloorRuleSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw new SolverInputError('floor', 'an object of floor-rule settings', describeValue(options));
+  }
+  const window = options.window ?? solverDefaults.floorWindow;
+  const most = Math.min(mostFloorWindow, capacity);
+  if (!(Number.isInteger(window) && window >= 2 && window <= most)) {
+    throw new SolverInputError('floor.window', `an integer from 2 to ${most}`, describeValue(window));
+  }
+  const resetMemory = options.resetMemory ?? solverDefaults.floorResetMemory;
+  if (!(Number.isInteger(resetMemory) && resetMemory >= 0)) {
+    throw new SolverInputError('floor.resetMemory', 'an integer ≥ 0', describeValue(resetMemory));
+  }
+  const resetBound = options.resetBound ?? solverDefaults.resetBound;
+  if (!(typeof resetBound === 'number' && resetBound > 0)) {
+    throw new SolverInputError('floor.resetBound', 'a number > 0', describeValue(resetBound));
+  }
+  return { window, resetMemory, resetBound };
+}
+
 /** The rule's verdict for one sequence. */
 export interface FloorDecision {
   /** Stop now: the step sits at the floor. */
   readonly stop: boolean;
   /** The floor estimate for this sequence (a step size, in state units). */
   readonly floor: number;
-  /**
-   * The latest step is finite and below the ceiling ε·M·T, and no reset is recent: the sequence may reach the
-   * floor within a few iterations (`evaluate` then reads the status again within {@link floorStopHorizon}
-   * iterations, so a floor stop is not delayed by the reads it skips).
-   */
-  readonly near: boolean;
 }
 
 /**
@@ -130,9 +166,7 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
   const clean = finite && !recentReset;
   const noise = steps.length > 0 && clean ? median(steps) : Number.POSITIVE_INFINITY;
   const floor = Math.min(Math.max(noise, unit), ceiling);
-  const latest = n > 0 ? (history.step[n - 1] as number) : Number.POSITIVE_INFINITY;
-  const near = !recentReset && Number.isFinite(latest) && latest <= ceiling;
-  if (n < window || !clean) return { stop: false, floor, near };
+  if (n < window || !clean) return { stop: false, floor };
   const half = window >> 1;
   const early = Math.min(...steps.slice(0, window - half));
   const lateSteps = steps.slice(window - half);
@@ -143,56 +177,5 @@ export function floorDecision(history: SequenceHistory, context: FloorRuleContex
   const belowCeiling = noise <= ceiling && Math.max(...lateSteps) <= ceiling;
   const merit = history.merit[n - 1] as number;
   const meritNearFloor = merit <= 10 * floor;
-  return { stop: stalled && belowCeiling && meritNearFloor, floor, near };
-}
-
-/**
- * How many iterations from now the floor rule could first stop this sequence: the least k ≥ 1 such that, for
- * some values of the k iterations still to come, {@link floorDecision} on the history extended by them says
- * stop; `Infinity` when no extension can. Only what the known entries already rule out is used: a full
- * window needs n + k ≥ window entries; a reset, rejection or clipped magnitude among the known entries the
- * future window's reset memory still sees keeps it from stopping; and the window must look stalled — the
- * smallest step of its later half at least half the smallest of its earlier half — which a steadily
- * shrinking step rules out while the earlier half is all known and a known later step is below half of it.
- * `evaluate` reads the status again no later than this many iterations ahead, so skipping the reads in
- * between never delays a floor stop. Sound when the history keeps at least the reset memory's entries
- * (`evaluate` checks the session's history capacity; the default 64 keeps 32): a shorter history would drop a
- * known reset sooner than the memory does.
- *
- * @example
- * ```ts
- * floorStopHorizon({ step: [1, 0.1, 0.01, 1e-3, 1e-4, 1e-5], merit, magnitude, flags }, context); // 3
- * ```
- */
-export function floorStopHorizon(history: SequenceHistory, context: FloorRuleContext): number {
-  const window = context.window ?? solverDefaults.floorWindow;
-  const memory = Math.max(window, context.resetMemory ?? solverDefaults.floorResetMemory);
-  const bound = context.resetBound ?? solverDefaults.resetBound;
-  const n = history.step.length;
-  const half = window >> 1;
-  const earlyCount = window - half;
-  // The last known entry with a reset (or a magnitude at the clip bound); a stop needs it out of the memory.
-  let lastReset = -1;
-  for (let j = 0; j < n; j++) {
-    const flags = history.flags[j] as number;
-    const magnitude = history.magnitude[j] as number;
-    if ((flags & (IterationFlag.reset | IterationFlag.rejected)) !== 0 || !(magnitude < bound)) lastReset = j;
-  }
-  for (let k = Math.max(1, window - n); k <= n + memory + window; k++) {
-    const total = n + k;
-    if (lastReset >= 0 && lastReset >= total - memory) continue;
-    const first = total - window;
-    // The window's earlier half, when all known: its smallest step; a stall needs every later step ≥ half of it.
-    if (first + earlyCount <= n) {
-      let early = Number.POSITIVE_INFINITY;
-      for (let j = first; j < first + earlyCount; j++) early = Math.min(early, history.step[j] as number);
-      let knownLate = Number.POSITIVE_INFINITY;
-      for (let j = first + earlyCount; j < n; j++) knownLate = Math.min(knownLate, history.step[j] as number);
-      // NaN steps make the window unclean (no stop); a known later step below half the earlier minimum
-      // keeps the later minimum below it whatever comes.
-      if (Number.isNaN(early) || Number.isNaN(knownLate) || knownLate < 0.5 * early) continue;
-    }
-    return k;
-  }
-  return Number.POSITIVE_INFINITY;
+  return { stop: stalled && belowCeiling && meritNearFloor, floor };
 }

@@ -16,6 +16,7 @@ import type {
   StateSlot,
   UpdateOptions,
 } from '@elk/solvers';
+import { SolverInputError } from '@elk/solvers';
 import {
   type DiagonalScanParts,
   diagonalScanScratchBytes,
@@ -30,6 +31,7 @@ import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
+import { floorRuleValues } from './floor-rule-wgsl.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
 import { inputProjectionPlans, type ProjectionPlans, tiledLinearizeLimits } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
@@ -496,7 +498,9 @@ class GpuSession implements Session, SessionView {
 
   #fusesScanUpdate(): boolean {
     const choice = this.kernels.scanUpdate;
-    return choice === 'auto' ? this.stateSize >= webGpuDefaults.scanUpdateFromStateSize : choice;
+    if (choice !== 'auto') return choice;
+    const D = this.stateSize;
+    return D >= webGpuDefaults.scanUpdateFromStateSize && D < webGpuDefaults.scanUpdateBelowStateSize;
   }
 
   /** The diagonal scan of `solveAffine`: x = candidate from a = diag A_t and b = b_t (`parts` of it). */
@@ -563,6 +567,13 @@ class GpuSession implements Session, SessionView {
     if (criterion !== 'step' && criterion !== 'merit') {
       throw new WebGpuInputError('criterion', "'step' or 'merit'", String(criterion));
     }
+    let floor: SessionParamValues;
+    try {
+      floor = floorRuleValues(options.floor, this.length, this.historyCapacity);
+    } catch (error) {
+      if (!(error instanceof SolverInputError)) throw error;
+      throw new WebGpuInputError(error.argument, error.expected, error.received);
+    }
     this.#iteration++;
     const fusible = criterion === 'step' && !trustRegion && (options.damping ?? 1) === 1;
     if (this.#pending.length === 2 && fusible) {
@@ -571,9 +582,10 @@ class GpuSession implements Session, SessionView {
         tolerance,
         reset: reset ? 1 : 0,
         reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
+        ...floor,
       });
     } else {
-      const values = Object.values(updateValues(options)).join(',');
+      const values = Object.values(updateValues(options, this)).join(',');
       if (this.#pendingApply && criterion === 'step' && !trustRegion) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
         this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
@@ -629,6 +641,8 @@ class GpuSession implements Session, SessionView {
 
   async readStatus(): Promise<SessionStatus> {
     this.#materialize();
+    // Iterations may be recorded while this read is in flight: the status is of this point.
+    const iteration = this.#iteration;
     // One submission copies the status and the history, one map waits for the queue; the error scopes of
     // the commands before it are settled after (they resolve without another wait).
     this.flush();
@@ -644,7 +658,7 @@ class GpuSession implements Session, SessionView {
     }
     this.context.assertAlive();
     return statusFromWords(
-      this.#iteration,
+      iteration,
       B,
       this.historyCapacity,
       new Uint32Array(status ?? new ArrayBuffer(0)),

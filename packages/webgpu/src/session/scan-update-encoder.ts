@@ -45,7 +45,7 @@ export function encodeScanUpdate(session: SessionView, options: UpdateOptions): 
   const shape = { batch, length, dim: D };
   const [window] = diagonalScanWindows(context, scanBuffers(session), shape, session.scanScratch());
   if (!window) return;
-  const values = updateValues(options);
+  const values = updateValues(options, session);
   const entries = (window.values.chunks ?? 0) * D;
   const partials = session.buffers.lazy('scanPartials', batch * entries * partialWords * 4);
   const iterate = context.windowBinding(session.iterate, length * D, {

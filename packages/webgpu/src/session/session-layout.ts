@@ -38,6 +38,11 @@ export const sessionParams = uniformLayout([
   ['lambda_minimum', 'f32'],
   ['lambda_maximum', 'f32'],
   ['smoother', 'u32'],
+  ['floor_window', 'u32'],
+  ['floor_memory', 'u32'],
+  ['floor_bound', 'f32'],
+  ['floor_unit', 'f32'],
+  ['floor_length', 'f32'],
 ] as const);
 
 /** The values of {@link sessionParams}. */
@@ -59,6 +64,7 @@ export const SequenceStateField = {
   step: 8,
   magnitude: 9,
   flags: 10,
+  floorMet: 11,
 } as const;
 
 /** 32-bit words of one `Partial`. */
@@ -81,7 +87,7 @@ struct SequenceState {
   step: f32,
   magnitude: f32,
   flags: u32,
-  padding: u32,
+  floor_met: u32,
 }
 
 struct HistoryEntry {

@@ -19,6 +19,7 @@ export function statusFromWords(
   const historyFloats = new Float32Array(history.buffer, history.byteOffset, history.length);
   const active = new Uint8Array(batch);
   const toleranceMet = new Uint8Array(batch);
+  const floorMet = new Uint8Array(batch);
   const iterations = new Uint32Array(batch);
   const lambda = new Float64Array(batch);
   const count = new Uint32Array(batch);
@@ -30,6 +31,7 @@ export function statusFromWords(
     const base = b * sequenceStateWords;
     active[b] = status[base + SequenceStateField.active] === 0 ? 0 : 1;
     toleranceMet[b] = status[base + SequenceStateField.toleranceMet] === 0 ? 0 : 1;
+    floorMet[b] = status[base + SequenceStateField.floorMet] === 0 ? 0 : 1;
     iterations[b] = status[base + SequenceStateField.iterations] ?? 0;
     lambda[b] = statusFloats[base + SequenceStateField.lambda] ?? 0;
     const recorded = status[base + SequenceStateField.recorded] ?? 0;
@@ -48,6 +50,7 @@ export function statusFromWords(
     iteration,
     active,
     toleranceMet,
+    floorMet,
     iterations,
     lambda,
     history: { capacity, count, step, merit, magnitude, flags },

@@ -7,14 +7,19 @@
 
 import type { UpdateOptions } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
+import { floorRuleValues } from './floor-rule-wgsl.ts';
 import type { SessionParamValues } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
 import { finishUpdateWgsl, updateApplyWgsl, updateDirectWgsl, updateMeasureWgsl } from './update-kernels.ts';
 
-/** The uniform values of an `update` call. */
-export function updateValues(options: UpdateOptions): SessionParamValues {
+/** The uniform values of an `update` call on a session of this length and history capacity. */
+export function updateValues(
+  options: UpdateOptions,
+  session: { readonly length: number; readonly historyCapacity: number },
+): SessionParamValues {
   const { trustRegion } = options;
   return {
+    ...floorRuleValues(options.floor, session.length, session.historyCapacity),
     tolerance: options.tolerance,
     criterion: options.criterion === 'merit' ? 1 : 0,
     reset: options.reset ? 1 : 0,
@@ -31,7 +36,7 @@ export function updateValues(options: UpdateOptions): SessionParamValues {
 /** Records one `update` on the session's resident arrays. */
 export function encodeUpdate(session: SessionView, options: UpdateOptions): void {
   const { context, stateSize: D, cell } = session;
-  const values = updateValues(options);
+  const values = updateValues(options, session);
   const windows = session.windows(D);
   if (!options.trustRegion) {
     const direct = context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));

@@ -8,6 +8,7 @@
 import { webGpuDefaults } from '../defaults.ts';
 import { commonWgsl } from '../kernels/wgsl-common.ts';
 import { type CellShape, cellPreamble } from './cell-kernels.ts';
+import { floorRuleWgsl } from './floor-rule-wgsl.ts';
 import { partialReductionWgsl, sequenceStateWgsl, sessionParams } from './session-layout.ts';
 
 export const resetWgsl = /* wgsl */ `
@@ -237,8 +238,8 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
 
 /**
  * After `update`'s measuring pass: the decision per sequence — merit-criterion stop, trust-region test and λ
- * schedule, iteration count, history entry, tolerance stop — and the `write` flag for the apply pass.
- * Bindings: 1 partials, 2 status, 3 history.
+ * schedule, iteration count, history entry, tolerance stop, then the floor rule (when `floor_window` ≠ 0) —
+ * and the `write` flag for the apply pass. Bindings: 1 partials, 2 status, 3 history.
  */
 export function finishUpdateWgsl(): string {
   const size = webGpuDefaults.reductionWorkgroupSize;
@@ -251,6 +252,14 @@ fn record(global: u32, step: f32, merit: f32, magnitude: f32, flags: u32) {
     HistoryEntry(step, merit, magnitude, flags);
   status[global].recorded = recorded + 1u;
 }
+
+// Entry j (oldest first) of the n = min(recorded, capacity) entries the ring of sequence global holds.
+fn floor_entry(global: u32, j: u32) -> HistoryEntry {
+  let recorded = status[global].recorded;
+  let n = min(recorded, params.history_capacity);
+  return history[global * params.history_capacity + (recorded - n + j) % params.history_capacity];
+}
+${floorRuleWgsl}
 
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
@@ -297,6 +306,11 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
   }
   status[global] = state;
   record(global, step, merit, select(total.third, total.fourth, accepted), flags);
+  if (state.running != 0u && params.floor_window != 0u &&
+      floor_stops(global, min(status[global].recorded, params.history_capacity))) {
+    status[global].running = 0u;
+    status[global].floor_met = 1u;
+  }
 }
 `;
 }
