@@ -25,17 +25,32 @@ import { GPU_WARM_UP_MILLISECONDS, GPU_WARM_UP_MOST_MILLISECONDS } from './gpu-w
 
 /**
  * The WebGPU kernel variants a gpu-grid run asks for (see `@elk/webgpu`'s `linearizeKernel`,
- * `sequentialKernel`); each absent one is the backend's default for the adapter.
+ * `sequentialKernel`) and how `evaluate` reads the status (`checkEvery`, `readAhead`); each absent one is the
+ * backend's default for the adapter.
  */
 export interface GpuGridKernels {
   readonly linearizeKernel?: LinearizeKernel;
   readonly sequentialKernel?: SequentialKernel;
+  readonly checkEvery?: number;
+  readonly readAhead?: number;
+}
+
+function environmentInteger(
+  environment: Record<string, string | undefined>,
+  name: string,
+  minimum: number,
+): number | undefined {
+  const text = environment[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(/^\d+$/.test(text) && value >= minimum)) throw new UsageError(name, `an integer ≥ ${minimum}`, text);
+  return value;
 }
 
 /**
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
- * (`per-sequence` | `row-parallel`), each the backend's default when unset, so that one round can run the
- * defaults and the variants side by side.
+ * (`per-sequence` | `row-parallel`), and the reads by `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
+ * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
  * @throws {@link UsageError} for any other value.
  * @example
@@ -54,9 +69,13 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     sequentialKernel !== 'row-parallel'
   )
     throw new UsageError('ELK_SEQUENTIAL_KERNEL', "'per-sequence' or 'row-parallel'", sequentialKernel);
+  const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
+  const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
     ...(sequentialKernel ? { sequentialKernel } : {}),
+    ...(checkEvery === undefined ? {} : { checkEvery }),
+    ...(readAhead === undefined ? {} : { readAhead }),
   };
 }
 
@@ -92,7 +111,7 @@ export async function runGpuGrid(
       backend.fallbackReason ?? 'the CPU backend was chosen',
     );
   }
-  const defaults = kernels.linearizeKernel === undefined && kernels.sequentialKernel === undefined;
+  const defaults = Object.values(kernels).every((value) => value === undefined);
   // The variants run on a backend of their own over the same device (the bench's backend keeps the defaults).
   const variant: WebGpuBackend | undefined = defaults
     ? undefined
@@ -102,7 +121,12 @@ export async function runGpuGrid(
   // Each solve starts at the clock of steady work (see warmUpGpu); software adapters have no clocks to raise.
   const warmUpMilliseconds = backend.gpu.software ? 0 : GPU_WARM_UP_MILLISECONDS;
   // What the sessions run with: the variants asked for, the rest the adapter's defaults.
-  const used = (variant ?? (backend.solver as WebGpuBackend)).kernels;
+  const solverBackend = variant ?? (backend.solver as WebGpuBackend);
+  const used = {
+    ...solverBackend.kernels,
+    checkEvery: solverBackend.checkEvery,
+    readAhead: solverBackend.readAhead,
+  };
   const directory = join(
     resolve(context.options.out ?? join(context.benchRoot, DEFAULT_RESULTS_DIRECTORY)),
     'gpu-grid',

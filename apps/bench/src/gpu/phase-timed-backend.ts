@@ -66,6 +66,9 @@ export function phaseTimedBackend(inner: Backend, beforeSolve?: () => Promise<nu
     get checkEvery() {
       return inner.checkEvery;
     },
+    get readAhead() {
+      return inner.readAhead;
+    },
     precision: (inputs) => inner.precision(inputs),
     async createSession(problem: SolverProblem): Promise<Session> {
       marks = freshMarks();
