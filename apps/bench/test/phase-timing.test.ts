@@ -55,6 +55,23 @@ describe('phase-timed backend on the CPU', () => {
       { seed: 1017, numRuns: 60 },
     );
   });
+
+  it('keeps a timeline of the primitives and reads when asked: one L S U per iteration, reads in order', async () => {
+    const { cell, ...data } = problem(5, 2, 30, 3);
+    const backend = createCpuBackend();
+    const timed = phaseTimedBackend(backend, undefined, { timeline: true });
+    const result = await evaluate(cell, { ...data, method: 'quasi-deer', backend: timed.backend });
+    const words = (timed.phases(1).timeline ?? '').split(' ');
+    const codes = words.map((word) => word.split('@')[0]).join('');
+    // Each iteration: linearize, solveAffine, update, then the CPU's read; then the wrapper's own read.
+    expect(codes).toBe(`${'LSUrR'.repeat(result.iterations)}rR`);
+    const times = words.map((word) => Number(word.split('@')[1]));
+    expect(
+      times.every((time, index) => time >= 0 && (index === 0 || time >= (times[index - 1] as number))),
+    ).toBe(true);
+    expect(phaseTimedBackend(backend).phases(1).timeline).toBeUndefined();
+    backend.destroy();
+  });
 });
 
 describeWebGpu('phase-timed backend on WebGPU', (gpu) => {

@@ -33,15 +33,19 @@ export const webGpuDefaults = {
   maximumDenseKalmanDimension: 8,
   /**
    * How often `evaluate` reads a session's status (every k iterations). Sequences stop on the device (by the
-   * tolerance and by the floor rule), so the reads only find out when all have stopped.
+   * tolerance and by the floor rule), so the reads only find out when all have stopped. A read costs the host
+   * more than an iteration recorded past the stop (every kernel skips stopped sequences): measured on the H200
+   * (quasi-DEER, flax GRU, B = 16, 12 iterations, `apps/bench/scripts/h200-reads.sh`, one run per case), k = 4
+   * with one read in flight solved D = 8 and 16 at T = 3·10⁴–3·10⁵ in 6.3–24 ms, against 11–50 ms for k = 2
+   * with two in flight and 14–67 ms for a read every iteration.
    */
-  checkEvery: 2,
+  checkEvery: 4,
   /**
    * How many status reads `evaluate` keeps in flight while it records further iterations, so that the GPU
-   * never idles through a read's round trip (up to `checkEvery` × `readAhead` iterations are recorded past the
-   * last stop; they change nothing and cost little, every kernel skipping stopped sequences).
+   * does not idle through a read's round trip (up to `checkEvery` × (`readAhead` + 1) − 1 iterations are
+   * recorded past the last stop; they change nothing).
    */
-  readAhead: 2,
+  readAhead: 1,
   /**
    * Whether sessions fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). Off: measured on the H200
    * (flax GRU, B = 16), the unfused kernels took 0.54 / 0.81 / 4.1 / 12.8 ms per iteration at T = 3·10⁴ and

@@ -89,7 +89,10 @@ export async function runMethod(cell: Cell, options: RunMethodOptions): Promise<
     return 0;
   };
   const onCpu = backend.name === 'cpu';
-  const timed = phaseTimedBackend(backend, options.beforeSolve);
+  // ELK_TIMELINE=1: each row keeps when every primitive and read ran (see EvaluatePhases.timeline).
+  const timed = phaseTimedBackend(backend, options.beforeSolve, {
+    timeline: process.env.ELK_TIMELINE === '1',
+  });
   const started = performance.now();
   const result = await evaluate(cell, {
     inputs: options.inputs,

@@ -33,6 +33,12 @@ export interface EvaluatePhases {
   statusReads: number;
   /** Seconds spent raising the GPU's clocks between upload and solve (outside every other phase). */
   warmUpSeconds: number;
+  /**
+   * With `timeline`: when each primitive was called and each status read began and ended, in ms since the
+   * solve began, as `code@ms` words — L linearize, S solveAffine, K solveKalman, U update (its return, after
+   * it submitted), Q sequential, r/R a read's start/end (the last pair is the wrapper's own read).
+   */
+  timeline?: string;
 }
 
 /** A backend that records {@link EvaluatePhases} of the sessions it creates; see {@link phaseTimedBackend}. */
@@ -59,8 +65,12 @@ export interface PhaseTimedBackend {
  * timed.phases((performance.now() - started) / 1000).solveSeconds;
  * ```
  */
-export function phaseTimedBackend(inner: Backend, beforeSolve?: () => Promise<number>): PhaseTimedBackend {
-  let marks = freshMarks();
+export function phaseTimedBackend(
+  inner: Backend,
+  beforeSolve?: () => Promise<number>,
+  options: { readonly timeline?: boolean } = {},
+): PhaseTimedBackend {
+  let marks = freshMarks(options.timeline ?? false);
   const backend: Backend = {
     name: inner.name,
     get checkEvery() {
@@ -71,7 +81,7 @@ export function phaseTimedBackend(inner: Backend, beforeSolve?: () => Promise<nu
     },
     precision: (inputs) => inner.precision(inputs),
     async createSession(problem: SolverProblem): Promise<Session> {
-      marks = freshMarks();
+      marks = freshMarks(options.timeline ?? false);
       const started = performance.now();
       const session = await inner.createSession(problem);
       await session.readStatus();
@@ -93,6 +103,7 @@ export function phaseTimedBackend(inner: Backend, beforeSolve?: () => Promise<nu
         dispatchedIterations: marks.dispatched,
         statusReads: marks.statusReads,
         warmUpSeconds: marks.warmUp,
+        ...(marks.timeline ? { timeline: marks.timeline.join(' ') } : {}),
       };
     },
   };
@@ -108,10 +119,13 @@ interface Marks {
   statusReads: number;
   /** Seconds of `beforeSolve`. */
   warmUp: number;
+  /** `code@ms` words, when asked for. */
+  timeline: string[] | undefined;
 }
 
-function freshMarks(): Marks {
+function freshMarks(timeline: boolean): Marks {
   return {
+    timeline: timeline ? [] : undefined,
     upload: 0,
     solveStart: null,
     solveEnd: 0,
@@ -129,6 +143,10 @@ function timedSession(inner: Session, marks: Marks): Session {
   const end = () => {
     if (marks.solveStart !== null) marks.solveEnd = Math.max(marks.solveEnd, performance.now());
   };
+  const mark = (code: string) => {
+    if (marks.timeline && marks.solveStart !== null)
+      marks.timeline.push(`${code}@${(performance.now() - marks.solveStart).toFixed(3)}`);
+  };
   return {
     precision: inner.precision,
     batch: inner.batch,
@@ -136,24 +154,29 @@ function timedSession(inner: Session, marks: Marks): Session {
     stateSize: inner.stateSize,
     linearize(mode: LinearizationMode) {
       begin();
+      mark('L');
       inner.linearize(mode);
     },
     solveAffine(mode: LinearizationMode) {
       begin();
+      mark('S');
       inner.solveAffine(mode);
     },
     solveKalman(options: KalmanStepOptions) {
       begin();
+      mark('K');
       inner.solveKalman(options);
     },
     update(options: UpdateOptions) {
       begin();
       marks.dispatched++;
       inner.update(options);
+      mark('U');
     },
     sequential() {
       begin();
       marks.dispatched++;
+      mark('Q');
       inner.sequential();
     },
     setActive(active: Uint8Array) {
@@ -164,14 +187,18 @@ function timedSession(inner: Session, marks: Marks): Session {
       inner.setLambda(lambda);
     },
     async readStatus(): Promise<SessionStatus> {
+      mark('r');
       const status = await inner.readStatus();
+      mark('R');
       marks.statusReads++;
       end();
       return status;
     },
     async readStates(slot?: StateSlot): Promise<FloatArray> {
       // Everything enqueued so far completes before the read-back is timed.
+      mark('r');
       await inner.readStatus();
+      mark('R');
       end();
       const started = performance.now();
       const states = await inner.readStates(slot);
