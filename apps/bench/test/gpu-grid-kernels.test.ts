@@ -16,6 +16,21 @@ describe('gpu-grid kernel variants from the environment', () => {
     expect(() => gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'gemm' })).toThrow(UsageError);
     expect(() => gpuGridKernels({ ELK_SEQUENTIAL_KERNEL: 'warp' })).toThrow(/ELK_SEQUENTIAL_KERNEL/);
   });
+
+  it('reads the fused scan-update choice and how evaluate reads the status', () => {
+    expect(gpuGridKernels({ ELK_SCAN_UPDATE: 'false', ELK_CHECK_EVERY: '8', ELK_READ_AHEAD: '0' })).toEqual({
+      scanUpdate: false,
+      checkEvery: 8,
+      readAhead: 0,
+    });
+    expect(gpuGridKernels({ ELK_SCAN_UPDATE: 'true' })).toEqual({ scanUpdate: true });
+    expect(gpuGridKernels({ ELK_SCAN_UPDATE: 'auto' })).toEqual({ scanUpdate: 'auto' });
+    expect(() => gpuGridKernels({ ELK_SCAN_UPDATE: 'yes' })).toThrow(/ELK_SCAN_UPDATE/);
+    expect(() => gpuGridKernels({ ELK_CHECK_EVERY: '0' })).toThrow(
+      /ELK_CHECK_EVERY: expected an integer ≥ 1/,
+    );
+    expect(() => gpuGridKernels({ ELK_READ_AHEAD: '-1' })).toThrow(/ELK_READ_AHEAD/);
+  });
 });
 
 describeWebGpu('gpu-grid with the kernel variants', (gpu) => {

@@ -5,6 +5,7 @@ import type { Backend } from '@elk/solvers';
 import {
   createWebGpuBackend,
   type LinearizeKernel,
+  type ScanUpdate,
   type SequentialKernel,
   type WebGpuBackend,
   warmUpGpu,
@@ -31,6 +32,7 @@ import { GPU_WARM_UP_MILLISECONDS, GPU_WARM_UP_MOST_MILLISECONDS } from './gpu-w
 export interface GpuGridKernels {
   readonly linearizeKernel?: LinearizeKernel;
   readonly sequentialKernel?: SequentialKernel;
+  readonly scanUpdate?: ScanUpdate;
   readonly checkEvery?: number;
   readonly readAhead?: number;
 }
@@ -49,7 +51,8 @@ function environmentInteger(
 
 /**
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
- * (`per-sequence` | `row-parallel`), and the reads by `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
+ * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), and the reads by
+ * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
  * @throws {@link UsageError} for any other value.
@@ -69,11 +72,17 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     sequentialKernel !== 'row-parallel'
   )
     throw new UsageError('ELK_SEQUENTIAL_KERNEL', "'per-sequence' or 'row-parallel'", sequentialKernel);
+  const scanUpdateText = environment.ELK_SCAN_UPDATE;
+  if (scanUpdateText !== undefined && !['auto', 'true', 'false'].includes(scanUpdateText))
+    throw new UsageError('ELK_SCAN_UPDATE', "'auto', 'true' or 'false'", scanUpdateText);
+  const scanUpdate: ScanUpdate | undefined =
+    scanUpdateText === undefined || scanUpdateText === 'auto' ? scanUpdateText : scanUpdateText === 'true';
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
     ...(sequentialKernel ? { sequentialKernel } : {}),
+    ...(scanUpdate === undefined ? {} : { scanUpdate }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
     ...(readAhead === undefined ? {} : { readAhead }),
   };
