@@ -23,7 +23,8 @@
 # After every step the merged report in $OUT/report is rebuilt from all partial files so far.
 #
 # Environment: ROUND_SECONDS (budget, default 570), ROUND_TINY=1 (tiny sizes: a dry run on any adapter),
-# ROUND_GRID_FLAGS (extra gpu-grid flags for the grid steps, e.g. --rehearse).
+# ROUND_GRID_FLAGS (extra gpu-grid flags for the grid steps, e.g. "--rehearse --repeat 3 --repeat-max-length 300000":
+# an untimed run first, then the median of three timed runs where T <= 3*10^5).
 set -uo pipefail
 
 OUT=${OUT:?set OUT to the folder that receives the results}
@@ -137,8 +138,8 @@ step 02-cudnn 90 cudnn
 step 03-bandwidth 60 node "$bench" gpu-grid --full --parts bandwidth --scan-elements "$scan" --out "$OUT/03-bandwidth"
 
 # 04-06: the grid, with the sequential kernel at every T (|delta seq| everywhere).
-step 04-grid-d8-16 170 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
-step 05-grid-d32 180 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 04-grid-d8-16 200 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
+step 05-grid-d32 200 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
 step 06-d64 150 grid 06-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$long_t"
 
 report

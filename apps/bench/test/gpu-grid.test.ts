@@ -143,6 +143,19 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
       const pooled = Number(row(twice, 'quasi-deer')?.peakAboveHeldBytes);
       expect(fresh).toBeGreaterThan(0);
       expect(pooled).toBeLessThan(fresh);
+      // Three timed runs: the row is the median's, and lists all three solve times.
+      const repeating = { ...plain, options: { ...plain.options, rehearse: true, repeat: 3 } };
+      const thrice = (await runGpuGrid(repeating, sizes)).tables.grid ?? [];
+      const solves = String(row(thrice, 'quasi-deer')?.solveRepeats)
+        .split(' ')
+        .map(Number)
+        .sort((a, b) => a - b);
+      expect(solves).toHaveLength(3);
+      expect(Number(row(thrice, 'quasi-deer')?.solveSeconds).toPrecision(4)).toBe(
+        (solves[1] as number).toPrecision(4),
+      );
+      expect(row(thrice, 'sequential')?.solveRepeats).toBeUndefined();
+      expect(row(thrice, 'quasi-deer')?.iterations).toBe(row(once, 'quasi-deer')?.iterations);
     } finally {
       webgpu.destroy();
     }

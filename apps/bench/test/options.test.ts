@@ -72,8 +72,18 @@ describe('command-line options', () => {
       parts: undefined,
       sequentialMaxLength: undefined,
       rehearse: false,
+      repeat: 1,
+      repeatMaxLength: undefined,
     });
     expect(parseOptions(['gpu-grid', '--rehearse']).rehearse).toBe(true);
+    expect(parseOptions(['gpu-grid', '--repeat', '3', '--repeat-max-length', '3e5'])).toMatchObject({
+      repeat: 3,
+      repeatMaxLength: 300_000,
+    });
+    expect(() => parseOptions(['gpu-grid', '--repeat', '0'])).toThrow(/--repeat/);
+    expect(() => parseOptions(['gpu-grid', '--repeat', '2,3'])).toThrow(
+      /--repeat: expected one positive integer/,
+    );
   });
 
   it.each([

@@ -51,6 +51,13 @@ export interface BenchOptions {
    * the backend's pool instead of creating them.
    */
   rehearse: boolean;
+  /**
+   * gpu-grid: timed runs of each iterative method (where T ≤ `repeatMaxLength`); the row is the run with the
+   * median solve time, and lists every run's solve time.
+   */
+  repeat: number;
+  /** gpu-grid: repeat only where T is at most this. */
+  repeatMaxLength: number | undefined;
   help: boolean;
 }
 
@@ -85,8 +92,17 @@ Options:
   --max-iterations N                    gpu-grid: at most N iterations per case
   --rehearse                            gpu-grid: an untimed run of each iterative method on the case's own
                                         inputs before the timed one (its arrays then come from the pool)
+  --repeat N                            gpu-grid: N timed runs of each iterative method, the median's row
+  --repeat-max-length N                 gpu-grid: repeat only where T <= N
   --help                                this text
 `;
+
+/** One positive integer, or undefined when the option is absent. */
+function single(option: string, text: string | undefined): number | undefined {
+  const values = parseList(option, text);
+  if (values !== undefined && values.length !== 1) throw new UsageError(option, 'one positive integer', text);
+  return values?.[0];
+}
 
 function parseSeed(text: string | undefined): number {
   if (text === undefined) return DEFAULT_SEED;
@@ -193,6 +209,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     scanElements: parseList('--scan-elements', values['scan-elements']),
     maxIterations: maxIterations?.[0],
     rehearse: values.rehearse ?? false,
+    repeat: single('--repeat', values.repeat) ?? 1,
+    repeatMaxLength: single('--repeat-max-length', values['repeat-max-length']),
     help: values.help ?? false,
   };
 }
@@ -220,6 +238,8 @@ function parseCommandLine(argv: readonly string[]) {
       'scan-elements': { type: 'string' },
       'max-iterations': { type: 'string' },
       rehearse: { type: 'boolean' },
+      repeat: { type: 'string' },
+      'repeat-max-length': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
