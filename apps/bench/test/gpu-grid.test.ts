@@ -145,7 +145,9 @@ describeWebGpu('gpu-grid at tiny sizes', (gpu) => {
       expect(pooled).toBeLessThan(fresh);
       // Three timed runs: the row is the median's, and lists all three solve times.
       const repeating = { ...plain, options: { ...plain.options, rehearse: true, repeat: 3 } };
-      const thrice = (await runGpuGrid(repeating, sizes)).tables.grid ?? [];
+      const repeated = await runGpuGrid(repeating, sizes);
+      expect(repeated.notes.some((note) => note.startsWith('repeated (--repeat): 1 case ('))).toBe(true);
+      const thrice = repeated.tables.grid ?? [];
       const solves = String(row(thrice, 'quasi-deer')?.solveRepeats)
         .split(' ')
         .map(Number)

@@ -63,8 +63,18 @@ describe('phase-timed backend on the CPU', () => {
     const result = await evaluate(cell, { ...data, method: 'quasi-deer', backend: timed.backend });
     const words = (timed.phases(1).timeline ?? '').split(' ');
     const codes = words.map((word) => word.split('@')[0]).join('');
-    // Each iteration: linearize, solveAffine, update, then the CPU's read; then the wrapper's own read.
-    expect(codes).toBe(`${'LSUrR'.repeat(result.iterations)}rR`);
+    // Each iteration: linearize, solveAffine, update, then the CPU's read; the last read answered after the
+    // last command, so the wrapper reads nothing of its own.
+    expect(codes).toBe('LSUrR'.repeat(result.iterations));
+    const sequential = phaseTimedBackend(backend, undefined, { timeline: true });
+    await evaluate(cell, { ...data, method: 'sequential', backend: sequential.backend });
+    // After sequential no status read followed: the wrapper's own read ends the solve.
+    expect(
+      (sequential.phases(1).timeline ?? '')
+        .split(' ')
+        .map((word) => word.split('@')[0])
+        .join(''),
+    ).toBe('QrR');
     const times = words.map((word) => Number(word.split('@')[1]));
     expect(
       times.every((time, index) => time >= 0 && (index === 0 || time >= (times[index - 1] as number))),

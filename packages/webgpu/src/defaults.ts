@@ -55,8 +55,7 @@ export const webGpuDefaults = {
   /**
    * Whether sessions fuse `update` into the apply pass of quasi-DEER's scan (see
    * `WebGpuBackendOptions.scanUpdate`): 20 bytes per element instead of 28 for the two passes, and one
-   * dispatch fewer per iteration. `'auto'`: from {@link webGpuDefaults.scanUpdateFromStateSize} up to below
-   * {@link webGpuDefaults.scanUpdateBelowStateSize}.
+   * dispatch fewer per iteration. `'auto'`: from {@link webGpuDefaults.scanUpdateFromStateSize} on.
    */
   scanUpdate: 'auto' as ScanUpdate,
   /**
@@ -65,12 +64,6 @@ export const webGpuDefaults = {
    * scan + update 0.41 ms fused against 0.53 apart at D = 32, T = 10⁵; 1.86 against 1.48 at D = 8, T = 10⁶.
    */
   scanUpdateFromStateSize: 32,
-  /**
-   * The state size from which `'auto'` no longer fuses. Measured on the H200 (D = 64, T = 10⁵, B = 16, pass
-   * timestamps): the fused pass took 1.54 ms against 0.47 for `update` apart, and the iteration 12.6 ms of
-   * GPU time against 4.1 (the `linearize` after it ran 10.5 ms instead of 3.1).
-   */
-  scanUpdateBelowStateSize: 64,
   /**
    * Staged columns the tiled linearisation walks per loop step, their loads issued before their multiply-adds
    * (1: one at a time, the compiler schedules).

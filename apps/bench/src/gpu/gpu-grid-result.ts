@@ -143,6 +143,17 @@ function summaryRow(row: Row): string[] {
   ];
 }
 
+/** The note on repeated cases (--repeat): which were, and that their row is the median run's. */
+function repeatNote(rows: readonly Row[]): string[] {
+  const repeated = rows.filter((row) => typeof row.solveRepeats === 'string');
+  if (repeated.length === 0) return [];
+  const runs = Math.max(...repeated.map((row) => String(row.solveRepeats).split(' ').length));
+  const longest = Math.max(...repeated.map((row) => Number(row.T)));
+  return [
+    `repeated (--repeat): ${repeated.length} case${repeated.length === 1 ? '' : 's'} (iterative methods, T ≤ ${longest}) ran ${runs} timed runs each; their row is the run with the median solve time (solveRepeats in the JSON lists all); the other cases ran once`,
+  ];
+}
+
 /** The plotted time of each measured row: the resident solve where measured, else the total, labelled. */
 function plotRows(grid: readonly Row[]): Row[] {
   return grid.flatMap((row) => {
@@ -203,6 +214,7 @@ export function gpuGridResult(
             "rehearsed (--rehearse): each iterative method ran once untimed on the case's own inputs before its timed run, whose arrays then came from the backend's pool (as JAX's and cuDNN's timings follow warm-up calls)",
           ]
         : []),
+      ...repeatNote(rows.grid),
       `DEER only where one dense Jacobian array (T·B·D²·4 bytes) is ≤ ${formatBytes(sizes.denseBytesLimit)}${sizes.sequentialMaxLength === null ? '' : `; the sequential kernel only where T ≤ ${sizes.sequentialMaxLength} (|Δ seq| needs it)`}`,
     ],
     parameters: { ...sizes, ...parameters, adapter },

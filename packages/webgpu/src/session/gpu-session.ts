@@ -498,9 +498,7 @@ class GpuSession implements Session, SessionView {
 
   #fusesScanUpdate(): boolean {
     const choice = this.kernels.scanUpdate;
-    if (choice !== 'auto') return choice;
-    const D = this.stateSize;
-    return D >= webGpuDefaults.scanUpdateFromStateSize && D < webGpuDefaults.scanUpdateBelowStateSize;
+    return choice === 'auto' ? this.stateSize >= webGpuDefaults.scanUpdateFromStateSize : choice;
   }
 
   /** The diagonal scan of `solveAffine`: x = candidate from a = diag A_t and b = b_t (`parts` of it). */

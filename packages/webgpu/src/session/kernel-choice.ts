@@ -27,7 +27,7 @@ export type InputProjections = 'auto' | 'precomputed' | 'recomputed';
 
 /**
  * Whether `update` runs in the apply pass of `solveAffine('diagonal')`'s scan: `true`, `false`, or `'auto'`
- * (from {@link webGpuDefaults}.scanUpdateFromStateSize to below {@link webGpuDefaults}.scanUpdateBelowStateSize).
+ * (from {@link webGpuDefaults}.scanUpdateFromStateSize on).
  */
 export type ScanUpdate = boolean | 'auto';
 
