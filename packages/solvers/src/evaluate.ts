@@ -186,9 +186,11 @@ interface PendingRead {
 /**
  * Iterates until every sequence has stopped or `maxIterations`, reading the status every `checkEvery`
  * iterations with up to `readAhead` reads in flight: the host records the next iterations while a read waits
- * for the GPU, and takes a read's answer as soon as it has come (or when more reads are in flight than
- * allowed). Iterations recorded after every sequence stopped change nothing. Returns the status that ended
- * the loop (no sequence active, or the last iteration's).
+ * for the GPU. Recording never yields, so a read's answer is taken once `readAhead` + 1 reads are outstanding
+ * (the oldest is awaited; any that have settled by then are taken too). Iterations recorded after every
+ * sequence stopped change nothing. Returns the status that ended the loop (no sequence active, or the last
+ * iteration's). A read in flight when the loop ends is awaited, and its error (a GPU backend reports the errors
+ * of the commands before a read with it) is thrown.
  */
 async function iterateReading(
   session: Session,
@@ -203,6 +205,7 @@ async function iterateReading(
     status = await read.promise;
     return !status.active.includes(1);
   };
+  let failed = false;
   try {
     for (let iteration = 1; iteration <= maxIterations; iteration++) {
       iterate();
@@ -220,9 +223,16 @@ async function iterateReading(
     }
     while (reads.length > 0) if (await take()) break;
     return status ?? (await session.readStatus());
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    // Reads still in flight after the end: let them finish (their errors are the ones already reported).
-    await Promise.allSettled(reads.map((read) => read.promise));
+    // Reads still in flight after the end finish before the session may be destroyed; after a normal end the
+    // first of their errors is reported (it covers the iterations recorded past the last stop).
+    const settled = await Promise.allSettled(reads.map((read) => read.promise));
+    const rejected = settled.find((result) => result.status === 'rejected');
+    // biome-ignore lint/correctness/noUnsafeFinally: a read's error after a normal end must not be lost.
+    if (!failed && rejected) throw rejected.reason;
   }
 }
 

@@ -238,6 +238,53 @@ describe('the floor rule with a status read every k iterations, reads in flight'
   });
 });
 
+describe('reads in flight when the loop ends', () => {
+  it("are awaited, and a read's error is reported, not lost", async () => {
+    const dim = 3;
+    const length = 500;
+    const cell = gru({ hidden: dim, input: dim, seed: 4 });
+    const inputs = Float32Array.from(uniformArray(seededRandom(4), length * dim, 2));
+    const backend = createCpuBackend();
+    const options = { inputs, initialState: new Float32Array(dim), method: 'quasi-deer' as const };
+    const stop = (await evaluate(cell, { ...options, backend })).iterations;
+    // Reads every 4 iterations, one in flight: the read after iteration ⌈stop/4⌉·4 sees the stop and is taken
+    // once the next one (4 iterations on) is in flight; that next one fails, as a GPU error in the iterations
+    // recorded past the stop would.
+    const seen = Math.ceil(stop / 4) * 4;
+    let updates = 0;
+    let failedReads = 0;
+    const failing = {
+      name: backend.name,
+      checkEvery: 4,
+      readAhead: 1,
+      precision: backend.precision.bind(backend),
+      destroy: () => backend.destroy(),
+      async createSession(problem: Parameters<typeof backend.createSession>[0]) {
+        const session = await backend.createSession(problem);
+        const readStatus = session.readStatus.bind(session);
+        const update = session.update.bind(session);
+        session.update = (updateOptions) => {
+          updates++;
+          update(updateOptions);
+        };
+        session.readStatus = async () => {
+          if (updates > seen) {
+            failedReads++;
+            throw new Error('device lost after the stop');
+          }
+          return readStatus();
+        };
+        return session;
+      },
+    };
+    await expect(evaluate(cell, { ...options, backend: failing })).rejects.toThrow(
+      'device lost after the stop',
+    );
+    expect(failedReads).toBe(1);
+    expect(updates).toBe(seen + 4);
+  });
+});
+
 describe('floorRuleSettings', () => {
   it('fills the defaults and names a bad field', () => {
     expect(floorRuleSettings({}, 64)).toEqual({

@@ -36,8 +36,9 @@ export const webGpuDefaults = {
    * tolerance and by the floor rule), so the reads only find out when all have stopped. A read costs the host
    * more than an iteration recorded past the stop (every kernel skips stopped sequences): measured on the H200
    * (quasi-DEER, flax GRU, B = 16, 12 iterations, `apps/bench/scripts/h200-reads.sh`, one run per case), k = 4
-   * with one read in flight solved D = 8 and 16 at T = 3·10⁴–3·10⁵ in 6.3–24 ms, against 11–50 ms for k = 2
-   * with two in flight and 14–67 ms for a read every iteration.
+   * with one read in flight solved D = 8 and 16 at T = 3·10⁴–3·10⁵ in 6.3–24 ms and k = 8 with none in flight
+   * in 7.9–43 ms (single runs do not separate these two; both record at most 7 iterations past the stop),
+   * against 11–50 ms for k = 2 with two in flight and 14–67 ms for a read every iteration.
    */
   checkEvery: 4,
   /**

@@ -19,7 +19,8 @@ export function floorRuleValues(
   const settings = floorRuleSettings(floor, historyCapacity);
   return {
     floor_window: settings.window,
-    floor_memory: Math.max(settings.window, settings.resetMemory),
+    // The rule sees at most the entries the history holds: a longer memory means the same (and fits a u32).
+    floor_memory: Math.min(Math.max(settings.window, settings.resetMemory), historyCapacity),
     floor_bound: settings.resetBound,
     floor_unit: unitRoundoff('f32'),
     floor_length: length,
@@ -29,7 +30,7 @@ export function floorRuleValues(
 /**
  * WGSL `floor_stops(sequence, n)`: whether the rule stops a sequence whose history holds `n` entries, read
  * oldest first through `floor_entry(sequence, j)` (which the including kernel defines), with the settings in
- * `params.floor_*` (`floor_memory` is already max(window, reset memory)). Needs {@link sequenceStateWgsl}'s
+ * `params.floor_*` (`floor_memory` is already max(window, reset memory), at most the history's capacity). Needs {@link sequenceStateWgsl}'s
  * `HistoryEntry`, flags and `is_nan`. The same steps as `floorDecision`, in f32: no reset, rejection or
  * magnitude at the bound among the last `floor_memory` entries; a full window of finite steps; stalled (the
  * later half's least step at least half the earlier half's, and not every step below the one before); the
