@@ -2,7 +2,6 @@ import { gru } from '@elk/cells';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createCpuBackend,
   evaluate,
   floorDecision,
   floorRuleSettings,
@@ -11,7 +10,13 @@ import {
   solverDefaults,
   unitRoundoff,
 } from '../src/index.ts';
-import { maxAbsDifference, seededRandom, sequentialOracle, uniformArray } from './support.ts';
+import {
+  hookedCpuBackend,
+  maxAbsDifference,
+  seededRandom,
+  sequentialOracle,
+  uniformArray,
+} from './support.ts';
 
 function history(
   steps: number[],
@@ -196,30 +201,21 @@ describe('the floor rule with a status read every k iterations, reads in flight'
     const inputs = Float32Array.from(uniformArray(random, length * dim, 2));
     const initialState = new Float32Array(dim);
     const events: string[] = [];
-    const backend = createCpuBackend();
-    const logging = {
-      name: backend.name,
-      checkEvery: 4,
-      readAhead: 2,
-      precision: backend.precision.bind(backend),
-      destroy: () => backend.destroy(),
-      async createSession(problem: Parameters<typeof backend.createSession>[0]) {
-        const session = await backend.createSession(problem);
-        const readStatus = session.readStatus.bind(session);
-        const update = session.update.bind(session);
-        session.update = (options) => {
+    const logging = hookedCpuBackend(
+      { checkEvery: 4, readAhead: 2 },
+      {
+        update: (forward) => {
           events.push('update');
-          update(options);
-        };
-        session.readStatus = async () => {
+          forward();
+        },
+        readStatus: async (forward) => {
           events.push('read');
-          const status = await readStatus();
+          const status = await forward();
           events.push(`answer ${status.iteration}`);
           return status;
-        };
-        return session;
+        },
       },
-    };
+    );
     const every = await evaluate(cell, { inputs, initialState, method: 'quasi-deer' });
     const sparse = await evaluate(cell, { inputs, initialState, method: 'quasi-deer', backend: logging });
     expect(sparse.perSequence).toEqual(every.perSequence);
@@ -244,39 +240,30 @@ describe('reads in flight when the loop ends', () => {
     const length = 500;
     const cell = gru({ hidden: dim, input: dim, seed: 4 });
     const inputs = Float32Array.from(uniformArray(seededRandom(4), length * dim, 2));
-    const backend = createCpuBackend();
     const options = { inputs, initialState: new Float32Array(dim), method: 'quasi-deer' as const };
-    const stop = (await evaluate(cell, { ...options, backend })).iterations;
+    const stop = (await evaluate(cell, options)).iterations;
     // Reads every 4 iterations, one in flight: the read after iteration ⌈stop/4⌉·4 sees the stop and is taken
     // once the next one (4 iterations on) is in flight; that next one fails, as a GPU error in the iterations
     // recorded past the stop would.
     const seen = Math.ceil(stop / 4) * 4;
     let updates = 0;
     let failedReads = 0;
-    const failing = {
-      name: backend.name,
-      checkEvery: 4,
-      readAhead: 1,
-      precision: backend.precision.bind(backend),
-      destroy: () => backend.destroy(),
-      async createSession(problem: Parameters<typeof backend.createSession>[0]) {
-        const session = await backend.createSession(problem);
-        const readStatus = session.readStatus.bind(session);
-        const update = session.update.bind(session);
-        session.update = (updateOptions) => {
+    const failing = hookedCpuBackend(
+      { checkEvery: 4, readAhead: 1 },
+      {
+        update: (forward) => {
           updates++;
-          update(updateOptions);
-        };
-        session.readStatus = async () => {
+          forward();
+        },
+        readStatus: async (forward) => {
           if (updates > seen) {
             failedReads++;
             throw new Error('device lost after the stop');
           }
-          return readStatus();
-        };
-        return session;
+          return forward();
+        },
       },
-    };
+    );
     await expect(evaluate(cell, { ...options, backend: failing })).rejects.toThrow(
       'device lost after the stop',
     );

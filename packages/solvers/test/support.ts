@@ -4,6 +4,7 @@
  */
 
 import type { Cell, FloatArray } from '@elk/cells';
+import { type Backend, createCpuBackend, type SessionStatus } from '../src/index.ts';
 
 /** The tests' seeded uniform stream on [0, 1) (`@elk/testing`). */
 export { seededUniform as seededRandom } from '@elk/testing';
@@ -141,4 +142,32 @@ export function solveDense(matrix: Float64Array, vector: Float64Array): Float64A
     x[i] = sum / (M[i * n + i] as number);
   }
   return x;
+}
+
+/**
+ * A CPU backend with its own read cadence whose sessions pass each `update` and `readStatus` through the given
+ * hooks (to log or fail them): `update(forward)` and `readStatus(forward)` call `forward` to reach the session.
+ */
+export function hookedCpuBackend(
+  reads: { readonly checkEvery: number; readonly readAhead: number },
+  hooks: {
+    readonly update: (forward: () => void) => void;
+    readonly readStatus: (forward: () => Promise<SessionStatus>) => Promise<SessionStatus>;
+  },
+): Backend {
+  const backend = createCpuBackend();
+  return {
+    name: backend.name,
+    ...reads,
+    precision: backend.precision.bind(backend),
+    destroy: () => backend.destroy(),
+    async createSession(problem) {
+      const session = await backend.createSession(problem);
+      const readStatus = session.readStatus.bind(session);
+      const update = session.update.bind(session);
+      session.update = (options) => hooks.update(() => update(options));
+      session.readStatus = () => hooks.readStatus(readStatus);
+      return session;
+    },
+  };
 }
