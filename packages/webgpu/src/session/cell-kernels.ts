@@ -10,7 +10,12 @@ import type { CellWgsl } from '@elk/cells';
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import { commonWgsl } from '../kernels/wgsl-common.ts';
-import { partialReductionWgsl, sequenceStateWgsl, sessionParams } from './session-layout.ts';
+import {
+  partialReductionWgsl,
+  sequenceBlockWgsl,
+  sequenceStateWgsl,
+  sessionParams,
+} from './session-layout.ts';
 
 /** The cell's sizes as the kernels declare them. */
 export interface CellShape {
@@ -144,10 +149,7 @@ ${partialReductionWgsl(size, true)}
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-  let group = linear_workgroup(workgroup, workgroups);
-  if (group >= params.count) { return; }
-  let sequence = group / params.blocks;
-  let block = group % params.blocks;
+${sequenceBlockWgsl}
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
   let t = block * ${size}u + local;

@@ -19,7 +19,7 @@ import type { GemmCellKind } from './cell-kernels.ts';
 import { type CellShape, cellPreamble, problemBindings } from './cell-kernels.ts';
 import type { GemmTilePlan } from './gemm-tile-plan.ts';
 import { gemmGates, rowParallelWorkgroupSize } from './gemm-tile-plan.ts';
-import { partialReductionWgsl } from './session-layout.ts';
+import { partialReductionWgsl, sequenceBlockWgsl } from './session-layout.ts';
 
 /**
  * A GEMM cell's WGSL: `gemm_weight(k, gate, unit)` (gate g's weight of column k of [u_t, s_{t−1}]; 0 past the
@@ -143,10 +143,7 @@ var<workgroup> tile: array<f32, ${W * stride}>;
 @compute @workgroup_size(${plan.workgroupSize})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-  let group = linear_workgroup(workgroup, workgroups);
-  if (group >= params.count) { return; }
-  let sequence = group / params.blocks;
-  let block = group % params.blocks;
+${sequenceBlockWgsl}
   let first = block * BLOCK;`;
 }
 

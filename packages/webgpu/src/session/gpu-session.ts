@@ -31,7 +31,6 @@ import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
-import { floorRuleValues } from './floor-rule-wgsl.ts';
 import { encodeFusedQuasiIteration, fusedChunkPlan } from './fused-quasi-encoder.ts';
 import { inputProjectionPlans, type ProjectionPlans, tiledLinearizeLimits } from './gemm-tile-plan.ts';
 import type { KernelChoice } from './kernel-choice.ts';
@@ -558,16 +557,16 @@ class GpuSession implements Session, SessionView {
   }
 
   update(options: UpdateOptions): void {
-    const { tolerance, criterion, reset, trustRegion } = options;
+    const { tolerance, criterion, trustRegion } = options;
     if (!(typeof tolerance === 'number' && tolerance >= 0)) {
       throw new WebGpuInputError('tolerance', 'a number ≥ 0', String(tolerance));
     }
     if (criterion !== 'step' && criterion !== 'merit') {
       throw new WebGpuInputError('criterion', "'step' or 'merit'", String(criterion));
     }
-    let floor: SessionParamValues;
+    let values: SessionParamValues;
     try {
-      floor = floorRuleValues(options.floor, this.length, this.historyCapacity);
+      values = updateValues(options, this);
     } catch (error) {
       if (!(error instanceof SolverInputError)) throw error;
       throw new WebGpuInputError(error.argument, error.expected, error.received);
@@ -576,21 +575,16 @@ class GpuSession implements Session, SessionView {
     const fusible = criterion === 'step' && !trustRegion && (options.damping ?? 1) === 1;
     if (this.#pending.length === 2 && fusible) {
       this.#pending = [];
-      encodeFusedQuasiIteration(this, {
-        tolerance,
-        reset: reset ? 1 : 0,
-        reset_bound: options.resetBound ?? webGpuDefaults.resetBound,
-        ...floor,
-      });
+      encodeFusedQuasiIteration(this, values);
     } else {
-      const values = Object.values(updateValues(options, this)).join(',');
+      const key = Object.values(values).join(',');
       if (this.#pendingApply && criterion === 'step' && !trustRegion) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
-        this.#replayed(`scan-update/${values}`, () => encodeScanUpdate(this, options));
+        this.#replayed(`scan-update/${key}`, () => encodeScanUpdate(this, values));
         this.#pendingApply = false;
       } else {
         this.#materialize();
-        this.#replayed(`update/${values}`, () => encodeUpdate(this, options));
+        this.#replayed(`update/${key}`, () => encodeUpdate(this, options, values));
       }
     }
     // An iteration ends here: submitting it lets the GPU run it while the host records the next one.

@@ -5,13 +5,11 @@
  * @module
  */
 
-import type { UpdateOptions } from '@elk/solvers';
 import { diagonalScanWindows } from '../affine-diagonal-scan.ts';
 import { chunkPlan } from '../chunk-plan.ts';
 import { scanUpdateParams, scanUpdateWgsl } from './scan-update-kernels.ts';
-import { partialWords, sequenceStateWords } from './session-layout.ts';
+import { partialWords, type SessionParamValues, sequenceStateWords } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
-import { updateValues } from './update-encoder.ts';
 import { finishUpdateWgsl } from './update-kernels.ts';
 
 /** The scan's arrays of a session's `solveAffine('diagonal')`, with its skip of stopped sequences. */
@@ -40,12 +38,11 @@ export function scanUpdateFits(session: SessionView): boolean {
 }
 
 /** Records the fused apply + `update` pass and `finish-update` (after the scan's prefixes were recorded). */
-export function encodeScanUpdate(session: SessionView, options: UpdateOptions): void {
+export function encodeScanUpdate(session: SessionView, values: SessionParamValues): void {
   const { context, stateSize: D, batch, length } = session;
   const shape = { batch, length, dim: D };
   const [window] = diagonalScanWindows(context, scanBuffers(session), shape, session.scanScratch());
   if (!window) return;
-  const values = updateValues(options, session);
   const entries = (window.values.chunks ?? 0) * D;
   const partials = session.buffers.lazy('scanPartials', batch * entries * partialWords * 4);
   const iterate = context.windowBinding(session.iterate, length * D, {

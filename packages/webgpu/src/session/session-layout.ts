@@ -48,6 +48,15 @@ export const sessionParams = uniformLayout([
 /** The values of {@link sessionParams}. */
 export type SessionParamValues = Parameters<typeof sessionParams.pack>[0];
 
+/**
+ * WGSL opening a session kernel that runs `params.count` workgroups, `params.blocks` per sequence (inside
+ * `main(workgroup, workgroups, …)`; needs `linear_workgroup`): `group`, and its `sequence` and `block`.
+ */
+export const sequenceBlockWgsl = /* wgsl */ `  let group = linear_workgroup(workgroup, workgroups);
+  if (group >= params.count) { return; }
+  let sequence = group / params.blocks;
+  let block = group % params.blocks;`;
+
 /** 32-bit words of one {@link sequenceStateWgsl} record. */
 export const sequenceStateWords = 12;
 

@@ -12,7 +12,10 @@ import type { SessionParamValues } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
 import { finishUpdateWgsl, updateApplyWgsl, updateDirectWgsl, updateMeasureWgsl } from './update-kernels.ts';
 
-/** The uniform values of an `update` call on a session of this length and history capacity. */
+/**
+ * The uniform values of an `update` call on a session of this length and history capacity (computed once per
+ * call: they also key its replays). Throws `@elk/solvers`' input error for bad floor settings.
+ */
 export function updateValues(
   options: UpdateOptions,
   session: { readonly length: number; readonly historyCapacity: number },
@@ -34,9 +37,8 @@ export function updateValues(
 }
 
 /** Records one `update` on the session's resident arrays. */
-export function encodeUpdate(session: SessionView, options: UpdateOptions): void {
+export function encodeUpdate(session: SessionView, options: UpdateOptions, values: SessionParamValues): void {
   const { context, stateSize: D, cell } = session;
-  const values = updateValues(options, session);
   const windows = session.windows(D);
   if (!options.trustRegion) {
     const direct = context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));

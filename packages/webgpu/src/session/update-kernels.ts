@@ -9,7 +9,12 @@ import { webGpuDefaults } from '../defaults.ts';
 import { commonWgsl } from '../kernels/wgsl-common.ts';
 import { type CellShape, cellPreamble } from './cell-kernels.ts';
 import { floorRuleWgsl } from './floor-rule-wgsl.ts';
-import { partialReductionWgsl, sequenceStateWgsl, sessionParams } from './session-layout.ts';
+import {
+  partialReductionWgsl,
+  sequenceBlockWgsl,
+  sequenceStateWgsl,
+  sessionParams,
+} from './session-layout.ts';
 
 export const resetWgsl = /* wgsl */ `
 // The reset heuristic: NaN → 0, clip to ±bound; sets FLAG_RESET in *flags when it changed the value.
@@ -45,10 +50,7 @@ ${resetWgsl}`;
 }
 
 const elementPrologue = (size: number) => /* wgsl */ `
-  let group = linear_workgroup(workgroup, workgroups);
-  if (group >= params.count) { return; }
-  let sequence = group / params.blocks;
-  let block = group % params.blocks;
+${sequenceBlockWgsl}
   let global = params.batch_base + sequence;
   let state = status[global];
   if (state.running == 0u) { return; }
