@@ -23,6 +23,10 @@ const entries = [
     join(benchRoot, '..', '..', 'packages', 'webgpu', 'bench', 'profile.ts'),
     join(benchRoot, 'dist', 'webgpu-profile.mjs'),
   ],
+  [
+    join(benchRoot, '..', '..', 'packages', 'webgpu', 'bench', 'scan-sweep.ts'),
+    join(benchRoot, 'dist', 'scan-sweep.mjs'),
+  ],
 ] as const;
 const versions = readWorkspaceVersions();
 

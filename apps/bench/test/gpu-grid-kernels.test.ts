@@ -26,6 +26,9 @@ describe('gpu-grid kernel variants from the environment', () => {
     expect(gpuGridKernels({ ELK_SCAN_UPDATE: 'true' })).toEqual({ scanUpdate: true });
     expect(gpuGridKernels({ ELK_SCAN_UPDATE: 'auto' })).toEqual({ scanUpdate: 'auto' });
     expect(() => gpuGridKernels({ ELK_SCAN_UPDATE: 'yes' })).toThrow(/ELK_SCAN_UPDATE/);
+    expect(gpuGridKernels({ ELK_FUSION: 'true' })).toEqual({ fusion: true });
+    expect(gpuGridKernels({ ELK_FUSION: 'false' })).toEqual({ fusion: false });
+    expect(() => gpuGridKernels({ ELK_FUSION: 'on' })).toThrow(/ELK_FUSION/);
     expect(() => gpuGridKernels({ ELK_CHECK_EVERY: '0' })).toThrow(
       /ELK_CHECK_EVERY: expected an integer ≥ 1/,
     );

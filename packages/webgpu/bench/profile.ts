@@ -176,13 +176,23 @@ async function wall(
 const scanUpdateChoices = listArgument('scan-update', 'auto').map((choice) =>
   choice === 'auto' ? ('auto' as const) : choice === 'yes',
 );
+/** Whether quasi-DEER's iteration is fused (`--fusion no,yes`; the iterations below are fusible). */
+const fusionChoices = listArgument('fusion', 'no').map((choice) => choice === 'yes');
 const variants = linearizeKernels.flatMap((linearizeKernel) =>
   (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).flatMap((inputProjections) =>
-    scanUpdateChoices.map((scanUpdate) => ({ linearizeKernel, inputProjections, scanUpdate })),
+    scanUpdateChoices.flatMap((scanUpdate) =>
+      fusionChoices.map((fusion) => ({ linearizeKernel, inputProjections, scanUpdate, fusion })),
+    ),
   ),
 );
-for (const { linearizeKernel, inputProjections, scanUpdate } of variants) {
-  const backend = await createWebGpuBackend({ device, linearizeKernel, inputProjections, scanUpdate });
+for (const { linearizeKernel, inputProjections, scanUpdate, fusion } of variants) {
+  const backend = await createWebGpuBackend({
+    device,
+    linearizeKernel,
+    inputProjections,
+    scanUpdate,
+    fusion,
+  });
   console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
   for (const [D, T] of grid) {
     const session = await gruSession(backend, batch, D, T);
@@ -212,6 +222,7 @@ for (const { linearizeKernel, inputProjections, scanUpdate } of variants) {
       linearizeKernel,
       inputProjections,
       scanUpdate,
+      fusion,
       D,
       T,
       batch,
@@ -252,6 +263,7 @@ for (const { linearizeKernel, inputProjections, scanUpdate } of variants) {
           linearizeKernel,
           inputProjections,
           scanUpdate,
+          fusion,
           D,
           T,
           batch,

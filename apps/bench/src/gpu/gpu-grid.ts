@@ -33,6 +33,7 @@ export interface GpuGridKernels {
   readonly linearizeKernel?: LinearizeKernel;
   readonly sequentialKernel?: SequentialKernel;
   readonly scanUpdate?: ScanUpdate;
+  readonly fusion?: boolean;
   readonly checkEvery?: number;
   readonly readAhead?: number;
 }
@@ -51,7 +52,8 @@ function environmentInteger(
 
 /**
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
- * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), and the reads by
+ * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
+ * `false`: quasi-DEER's fused iteration), and the reads by
  * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
@@ -77,12 +79,16 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     throw new UsageError('ELK_SCAN_UPDATE', "'auto', 'true' or 'false'", scanUpdateText);
   const scanUpdate: ScanUpdate | undefined =
     scanUpdateText === undefined || scanUpdateText === 'auto' ? scanUpdateText : scanUpdateText === 'true';
+  const fusionText = environment.ELK_FUSION;
+  if (fusionText !== undefined && fusionText !== 'true' && fusionText !== 'false')
+    throw new UsageError('ELK_FUSION', "'true' or 'false'", fusionText);
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
     ...(sequentialKernel ? { sequentialKernel } : {}),
     ...(scanUpdate === undefined ? {} : { scanUpdate }),
+    ...(fusionText === undefined ? {} : { fusion: fusionText === 'true' }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
     ...(readAhead === undefined ? {} : { readAhead }),
   };
