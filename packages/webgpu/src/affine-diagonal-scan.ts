@@ -19,6 +19,7 @@ import {
 } from './kernels/affine-diagonal-scan.ts';
 import { chunkCarryParams } from './kernels/chunk-carry-scan.ts';
 import {
+  type SinglePassPlan,
   singlePassClearParams,
   singlePassClearWgsl,
   singlePassHeaderWords,
@@ -30,6 +31,16 @@ import {
   singlePassWorkgroupBytes,
   singlePassWorkgroupSize,
 } from './kernels/single-pass-diagonal-scan.ts';
+import {
+  type VectorScanPlan,
+  vectorScanHandles,
+  vectorScanParams,
+  vectorScanPlan,
+  vectorScanSpinLimit,
+  vectorScanWgsl,
+  vectorScanWorkgroupBytes,
+  vectorScanWorkgroupSize,
+} from './kernels/single-pass-vector-scan.ts';
 
 /** Resident arrays of a diagonal scan: a, b and x are [B, T, D] f32; x0 is [B, D] (optional). */
 export interface DiagonalScanBuffers {
@@ -47,12 +58,13 @@ export interface DiagonalScanBuffers {
 /**
  * How a diagonal scan runs. `'three-pass'`: reduce → carry → apply (reads a and b twice: at most ~60 % of copy
  * bandwidth). `'single-pass'`: a clear, then one dispatch with decoupled look-back between chunks (reads a
- * and b once); where the device cannot run it (workgroup limits) or the scratch is too small for it, the
- * three-pass scan runs instead. The single-pass scan needs workgroups that have started to keep running while
- * others wait on them (true of desktop GPUs; not promised by WebGPU): a chunk that waits past its spin bound
- * writes NaN rather than hang. Measured on the H200 it is slower than the three-pass scan: 30–37 % of copy
- * against 33–51 % with a look-back that read one predecessor at a time, and still 30–36 % with a look-back that
- * polls a window of predecessors per round and chunks of up to 32 steps per invocation; it stays opt-in.
+ * and b once): the vec4 kernel where D is a multiple of 4 (D ≤ 1024; kernels/single-pass-vector-scan.ts), the
+ * scalar kernel otherwise; where the device cannot run it (workgroup limits) or the scratch is too small for
+ * it, the three-pass scan runs instead. The single-pass scan needs workgroups that have started to keep running
+ * while others wait on them (true of desktop GPUs; not promised by WebGPU): a chunk that waits past its spin
+ * bound writes NaN rather than hang. Measured on the H200 (B = 16, D = 8, forward and reverse alike): the vec4
+ * kernel moved 1.86 / 2.79 / 3.02 TB/s at 10⁷ / 10⁸ / 5·10⁸ elements (46 / 69 / 75 % of a 4.05 TB/s copy)
+ * against 1.53–1.88 TB/s for the three passes; the scalar kernel 1.2–1.3 TB/s (30–33 %).
  */
 export type DiagonalScanVariant = 'three-pass' | 'single-pass';
 
@@ -95,9 +107,30 @@ function mostSteps(context: GpuContext): number {
   return Math.max(1, singlePassMostSteps(context.capabilities.maxComputeWorkgroupStorageSize));
 }
 
+/**
+ * Whether the single-pass scan of `shape` runs the vec4 kernel (D a multiple of 4, D ≤ 1024, and the device's
+ * workgroup limits allow it; kernels/single-pass-vector-scan.ts) rather than the scalar one.
+ */
+function singlePassVector(context: GpuContext, shape: DiagonalScanShape): boolean {
+  const limits = context.capabilities;
+  return (
+    vectorScanHandles(shape.dim) &&
+    limits.maxComputeInvocationsPerWorkgroup >= vectorScanWorkgroupSize &&
+    limits.maxComputeWorkgroupSizeX >= vectorScanWorkgroupSize &&
+    limits.maxComputeWorkgroupStorageSize >= vectorScanWorkgroupBytes(shape.dim)
+  );
+}
+
+/** The chunk count of the single-pass scan of `shape` (vec4 or scalar kernel). */
+function singlePassChunks(context: GpuContext, shape: DiagonalScanShape): number {
+  const { batch, length, dim, chunk } = shape;
+  if (singlePassVector(context, shape)) return vectorScanPlan(batch, length, dim, chunk).chunks;
+  return singlePassPlan(batch, length, dim, chunk, mostSteps(context)).chunks;
+}
+
 /** The windows of whole sequences of a single-pass scan: a, b, x and the state words each fit one binding. */
 function singlePassWindows(context: GpuContext, shape: DiagonalScanShape) {
-  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk, mostSteps(context));
+  const chunks = singlePassChunks(context, shape);
   return context.sequenceWindows(
     shape.batch,
     [shape.length * shape.dim * 4, (3 * shape.dim * chunks + singlePassHeaderWords) * 4],
@@ -110,7 +143,7 @@ function singlePassWindows(context: GpuContext, shape: DiagonalScanShape) {
  * needs: 16 + 12 × sequences × D × chunks for the largest window.
  */
 export function singlePassStateBytes(context: GpuContext, shape: DiagonalScanShape): number {
-  const { chunks } = singlePassPlan(shape.batch, shape.length, shape.dim, shape.chunk, mostSteps(context));
+  const chunks = singlePassChunks(context, shape);
   const most = Math.max(...singlePassWindows(context, shape).map((window) => window.batchCount));
   return (singlePassHeaderWords + 3 * most * shape.dim * chunks) * 4;
 }
@@ -315,28 +348,36 @@ export function encodeSinglePassDiagonalScan(
   state: GPUBuffer,
 ): boolean {
   const { batch, length, dim } = shape;
-  const plan = singlePassPlan(batch, length, dim, shape.chunk, mostSteps(context));
   const skip = buffers.running !== undefined;
-  if (!singlePassFits(context, plan.steps, skip ? 6 : 5)) return false;
+  const vector = singlePassVector(context, shape);
+  const bindings = skip ? 6 : 5;
+  let kernel: SinglePassKernel;
+  if (vector) {
+    if (context.capabilities.maxStorageBuffersPerShaderStage < bindings) return false;
+    kernel = vectorKernel(context, vectorScanPlan(batch, length, dim, shape.chunk), dim, skip);
+  } else {
+    const plan = singlePassPlan(batch, length, dim, shape.chunk, mostSteps(context));
+    if (!singlePassFits(context, plan.steps, bindings)) return false;
+    kernel = scalarKernel(context, plan, skip);
+  }
   if (state.size < singlePassStateBytes(context, shape)) return false;
   const perSequence = length * dim;
   const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
-  const scan = context.pipeline(`single-pass-scan/k${plan.steps}${skip ? '-running' : ''}`, () =>
-    singlePassScanWgsl(plan.steps, skip),
-  );
   const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
   // Without x0 the kernel never reads binding 4: bind a few bytes of a (read-only there as well; x is written).
   const x0: GPUBufferBinding = buffers.x0
     ? { buffer: buffers.x0 }
     : { buffer: buffers.a, offset: 0, size: Math.min(16, buffers.a.size) };
-  const spinLimit = context.capabilities.software
-    ? singlePassSpinLimit.software
-    : singlePassSpinLimit.hardware;
+  const spinLimit = vector
+    ? vectorScanSpinLimit
+    : context.capabilities.software
+      ? singlePassSpinLimit.software
+      : singlePassSpinLimit.hardware;
   for (const window of singlePassWindows(context, shape)) {
     const a = context.windowBinding(buffers.a, perSequence, window);
     const b = context.windowBinding(buffers.b, perSequence, window);
     const x = context.windowBinding(buffers.x, perSequence, window);
-    const published = window.batchCount * dim * plan.chunks;
+    const published = window.batchCount * dim * kernel.chunks;
     const words = singlePassHeaderWords + 3 * published;
     const stateRange = { buffer: state, offset: 0, size: words * 4 };
     context.dispatch(
@@ -350,11 +391,7 @@ export function encodeSinglePassDiagonalScan(
       batch: window.batchCount,
       length,
       dim,
-      width: plan.width,
-      tiles: plan.tiles,
-      rows: plan.rows,
-      chunk: plan.chunk,
-      chunks: plan.chunks,
+      chunks: kernel.chunks,
       ...windowPlacement(shape, buffers, window, { a, b, x }),
       has_initial: buffers.x0 ? 1 : 0,
       spin_limit: spinLimit,
@@ -364,11 +401,56 @@ export function encodeSinglePassDiagonalScan(
     };
     context.dispatch(
       pass,
-      scan,
-      singlePassScanParams.pack(values),
+      kernel.pipeline,
+      kernel.pack(values),
       [a.range, b.range, x.range, x0, stateRange, ...running],
-      plan.chunks * window.batchCount * plan.tiles,
+      kernel.chunks * window.batchCount * kernel.tiles,
     );
   }
   return true;
+}
+
+/** The scan dispatch of a single-pass scan: its pipeline, chunks, channel tiles and uniform values. */
+interface SinglePassKernel {
+  readonly pipeline: GPUComputePipeline;
+  readonly chunks: number;
+  readonly tiles: number;
+  pack(values: SinglePassValues): ArrayBuffer;
+}
+
+/** The uniform values both single-pass kernels share. */
+interface SinglePassValues extends Record<string, number> {
+  readonly chunks: number;
+}
+
+function vectorKernel(
+  context: GpuContext,
+  plan: VectorScanPlan,
+  dim: number,
+  skip: boolean,
+): SinglePassKernel {
+  const key = `single-pass-scan/vec4/d${dim}/k${plan.steps}${skip ? '-running' : ''}`;
+  return {
+    pipeline: context.pipeline(key, () => vectorScanWgsl(dim, plan.steps, skip)),
+    chunks: plan.chunks,
+    tiles: 1,
+    pack: (values) => vectorScanParams.pack(values),
+  };
+}
+
+function scalarKernel(context: GpuContext, plan: SinglePassPlan, skip: boolean): SinglePassKernel {
+  const key = `single-pass-scan/k${plan.steps}${skip ? '-running' : ''}`;
+  return {
+    pipeline: context.pipeline(key, () => singlePassScanWgsl(plan.steps, skip)),
+    chunks: plan.chunks,
+    tiles: plan.tiles,
+    pack: (values) =>
+      singlePassScanParams.pack({
+        ...values,
+        width: plan.width,
+        tiles: plan.tiles,
+        rows: plan.rows,
+        chunk: plan.chunk,
+      }),
+  };
 }

@@ -24,6 +24,16 @@ import {
   singlePassSpinLimit,
   singlePassWorkgroupBytes,
 } from '../src/kernels/single-pass-diagonal-scan.ts';
+import {
+  type VectorScanPlan,
+  vectorScanHandles,
+  vectorScanMaxSteps,
+  vectorScanParams,
+  vectorScanPlan,
+  vectorScanSpinLimit,
+  vectorScanWgsl,
+  vectorScanWorkgroupBytes,
+} from '../src/kernels/single-pass-vector-scan.ts';
 import { readFloat32, uploadArray } from '../src/transfer.ts';
 import { maxRelativeError, randomArray } from './helpers.ts';
 
@@ -84,7 +94,7 @@ function publishedWord(value: number): number {
  */
 function prePublishedState(
   problem: Problem,
-  plan: SinglePassPlan,
+  plan: Pick<SinglePassPlan, 'chunk' | 'chunks' | 'tiles'>,
   first: number,
   nearest: (s: number, c: number) => number,
 ): Uint32Array {
@@ -237,9 +247,9 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     }
   });
 
-  it('scans channel tiles when D exceeds the workgroup (D = 300, 513)', async () => {
+  it('scans channel tiles when D exceeds the workgroup (D = 302, 513: the scalar kernel)', async () => {
     for (const [dim, reverse] of [
-      [300, false],
+      [302, false],
       [513, true],
     ] as const) {
       const batch = 2;
@@ -263,29 +273,65 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     }
   });
 
-  it('looks back across thousands of chunks (B = 2, T = 200 000, D = 4)', async () => {
+  it('looks back across thousands of chunks (B = 2, T = 200 000, D = 3 scalar, D = 4 vec4)', async () => {
     const batch = 2;
     const length = 200_000;
-    const dim = 4;
-    const size = batch * length * dim;
-    const b = randomArray(size, 32, -1, 1);
-    const x0 = randomArray(batch * dim, 33, -1, 1);
-    // a close to 1 carries every chunk's state far down the sequence; a = 1 makes x a running sum of b, where
-    // every chunk before counts (a chunk of 64 steps left out moves x by ~5, |x| ~ 300) and f32 sums of 2·10⁵
-    // terms err by ~3·10⁻⁴ relative (as much in the three-pass scan).
-    const problems: [Problem, number][] = [
-      [{ batch, length, dim, reverse: false, a: randomArray(size, 31, 0.99, 1), b, x0 }, 1e-4],
-      [{ batch, length, dim, reverse: true, a: new Float32Array(size).fill(1), b }, 1e-3],
-    ];
-    for (const [problem, tolerance] of problems) {
-      const expected = oracle(problem);
-      for (const chunk of [undefined, 1]) {
-        const plan = singlePassPlan(batch, length, dim, chunk);
-        expect(plan.chunks).toBeGreaterThanOrEqual(chunk === 1 ? 3000 : 390);
-        const actual = await scan(problem, { chunk });
-        expect(maxRelativeError(actual, expected)).toBeLessThan(tolerance);
+    for (const dim of [3, 4]) {
+      const size = batch * length * dim;
+      const b = randomArray(size, 32, -1, 1);
+      const x0 = randomArray(batch * dim, 33, -1, 1);
+      // a close to 1 carries every chunk's state far down the sequence; a = 1 makes x a running sum of b, where
+      // every chunk before counts (a chunk of 64 steps left out moves x by ~5, |x| ~ 300) and f32 sums of 2·10⁵
+      // terms err by ~3·10⁻⁴ relative (as much in the three-pass scan).
+      const problems: [Problem, number][] = [
+        [{ batch, length, dim, reverse: false, a: randomArray(size, 31, 0.99, 1), b, x0 }, 1e-4],
+        [{ batch, length, dim, reverse: true, a: new Float32Array(size).fill(1), b }, 1e-3],
+      ];
+      expect(vectorScanHandles(dim)).toBe(dim === 4);
+      for (const [problem, tolerance] of problems) {
+        const expected = oracle(problem);
+        for (const chunk of [undefined, 1]) {
+          const chunks =
+            dim === 4
+              ? vectorScanPlan(batch, length, dim, chunk).chunks
+              : singlePassPlan(batch, length, dim, chunk).chunks;
+          expect(chunks).toBeGreaterThanOrEqual(chunk === 1 ? 780 : 390);
+          const actual = await scan(problem, { chunk });
+          expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(tolerance);
+        }
       }
     }
+  });
+
+  it('scans vec4 quads in every workgroup shape (D = 4, 12 and 300 leave invocations idle, D = 1024: one group)', async () => {
+    const batch = 3;
+    for (const [dim, length, reverse] of [
+      [4, 3000, false],
+      [12, 2000, true],
+      [300, 97, false],
+      [1024, 37, true],
+    ] as const) {
+      const size = batch * length * dim;
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a: randomArray(size, dim + 90, -1.05, 1.05),
+        b: randomArray(size, dim + 91, -1, 1),
+        x0: randomArray(batch * dim, dim + 92, -1, 1),
+        running: [true, false, true],
+      };
+      expect(vectorScanHandles(dim)).toBe(true);
+      for (const chunk of [undefined, 1, 7 * vectorScanPlan(batch, length, dim).groups]) {
+        const plan = vectorScanPlan(batch, length, dim, chunk);
+        if (chunk === 1) expect(plan.steps).toBe(1);
+        const actual = await scan(problem, { chunk });
+        expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}, chunk ${chunk}`).toBeLessThan(1e-4);
+      }
+    }
+    expect(vectorScanHandles(1028)).toBe(false);
+    expect(vectorScanHandles(6)).toBe(false);
   });
 
   it('splits arrays beyond the storage binding limit into windows of whole sequences', async () => {
@@ -379,12 +425,13 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
   });
 
   /**
-   * Dispatches the scan kernel of `plan` (chunks × batch × tiles workgroups, forward or reverse as `problem`,
-   * with its x0) on the given state words, without the clear, and reads x back (UNTOUCHED where not written).
+   * Dispatches the scan kernel of `plan` — the scalar kernel, or the vec4 one for a {@link VectorScanPlan} —
+   * (chunks × batch × tiles workgroups, forward or reverse as `problem`, with its x0) on the given state words,
+   * without the clear, and reads x back (UNTOUCHED where not written).
    */
   async function runOnState(
     problem: Problem,
-    plan: SinglePassPlan,
+    plan: SinglePassPlan | VectorScanPlan,
     words: Uint32Array,
     spinLimit: number,
   ): Promise<Float32Array> {
@@ -397,17 +444,10 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     const x0 = uploadArray(context, problem.x0 ?? new Float32Array(4), 'x0');
     const state = uploadArray(context, words, 'state');
     try {
-      const pipeline = context.pipeline(`single-pass-scan/k${plan.steps}`, () =>
-        singlePassScanWgsl(plan.steps),
-      );
-      const params = singlePassScanParams.pack({
+      const common = {
         batch,
         length,
         dim,
-        width: plan.width,
-        tiles: plan.tiles,
-        rows: plan.rows,
-        chunk: plan.chunk,
         chunks: plan.chunks,
         reverse: reverse ? 1 : 0,
         has_initial: problem.x0 ? 1 : 0,
@@ -415,7 +455,23 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         prefix_base: singlePassHeaderWords,
         aggregate_a_base: singlePassHeaderWords + published,
         aggregate_b_base: singlePassHeaderWords + 2 * published,
-      });
+      };
+      const vector = 'quads' in plan;
+      const pipeline = vector
+        ? context.pipeline(`single-pass-scan/vec4/d${dim}/k${plan.steps}`, () =>
+            vectorScanWgsl(dim, plan.steps),
+          )
+        : context.pipeline(`single-pass-scan/k${plan.steps}`, () => singlePassScanWgsl(plan.steps));
+      const params = vector
+        ? vectorScanParams.pack(common)
+        : singlePassScanParams.pack({
+            ...common,
+            width: plan.width,
+            tiles: plan.tiles,
+            rows: plan.rows,
+            chunk: plan.chunk,
+          });
+      const tiles = vector ? 1 : plan.tiles;
       const encoder = context.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       context.dispatch(
@@ -423,7 +479,7 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         pipeline,
         params,
         [{ buffer: a }, { buffer: b }, { buffer: x }, { buffer: x0 }, { buffer: state }],
-        plan.chunks * batch * plan.tiles,
+        plan.chunks * batch * tiles,
       );
       pass.end();
       context.device.queue.submit([encoder.finish()]);
@@ -486,12 +542,97 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     }
   });
 
-  it('scans long sequences in small chunks (D = 5 and 24 leave invocations idle)', async () => {
+  it('vec4: looks back over several windows to the nearest published prefix, composing aggregates in order', async () => {
+    // As the scalar test above: chunks before `first` have "run", each channel's nearest prefix lies 120–150
+    // chunks back (windows of 4 predecessors: 30–38 rounds), with wrong prefixes and aggregates beyond it. A
+    // chunk of 128 steps (D = 8) makes sequences of 23 039 steps with |a| ≈ 1: f32 rounding alone reaches
+    // ~1e-4 relative there (a misplaced or missing chunk would show as errors of order 1).
+    const batch = 2;
+    const first = 150;
+    for (const [dim, reverse] of [
+      [4, false],
+      [8, true],
+      [12, false],
+      [64, true],
+      [300, false],
+    ] as const) {
+      const groups = vectorScanPlan(batch, 1, dim).groups;
+      const length = groups * 180 - (groups > 1 ? 1 : 0);
+      const plan = vectorScanPlan(batch, length, dim, groups);
+      expect([plan.steps, plan.chunks]).toEqual([1, 180]);
+      const size = batch * length * dim;
+      const signs = randomArray(size, dim + 170, -1, 1);
+      const a = randomArray(size, dim + 171, 0.995, 1.005).map((value, i) =>
+        (signs[i] as number) < 0 ? -value : value,
+      );
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse,
+        a,
+        b: randomArray(size, dim + 172, -1, 1),
+        x0: randomArray(batch * dim, dim + 173, -1, 1),
+      };
+      const nearest = (s: number, c: number) => (s * 7 + c * 13) % 31;
+      const tolerance = length > 10_000 ? 5e-4 : 1e-4;
+      const words = prePublishedState(problem, { ...plan, tiles: 1 }, first, nearest);
+      const actual = await runOnState(problem, plan, words, vectorScanSpinLimit);
+      const expected = oracle(problem);
+      for (let s = 0; s < batch; s++) {
+        for (let step = 0; step < length; step++) {
+          const t = reverse ? length - 1 - step : step;
+          const row = (s * length + t) * dim;
+          if (step < first * plan.chunk) expected.fill(UNTOUCHED, row, row + dim);
+        }
+      }
+      expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(tolerance);
+    }
+  });
+
+  it('vec4: gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
+    // Ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later chunks spin, then write NaN.
+    const batch = 2;
+    const dim = 64;
+    for (const [length, spinLimit] of [
+      [48, 10_000],
+      [160, 2_000],
+    ] as const) {
+      const size = batch * length * dim;
+      const plan = vectorScanPlan(batch, length, dim, 1);
+      expect(plan.chunks).toBeGreaterThan(2);
+      const words = new Uint32Array(singlePassHeaderWords + 3 * batch * dim * plan.chunks);
+      words[0] = 1;
+      const problem: Problem = {
+        batch,
+        length,
+        dim,
+        reverse: false,
+        a: randomArray(size, 151, -1, 1),
+        b: randomArray(size, 152, -1, 1),
+      };
+      const actual = await runOnState(problem, plan, words, spinLimit);
+      const perSequence = length * dim;
+      expect(actual.subarray(0, plan.chunk * dim).every((value) => value === UNTOUCHED)).toBe(true);
+      expect(actual.subarray(plan.chunk * dim, perSequence).every((value) => Number.isNaN(value))).toBe(true);
+      const expected = oracle({
+        batch: 1,
+        length,
+        dim,
+        reverse: false,
+        a: problem.a.subarray(perSequence),
+        b: problem.b.subarray(perSequence),
+      });
+      expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('scans long sequences in small chunks (D = 5 scalar, D = 12 and 24 vec4; D = 5 and 12 leave invocations idle)', async () => {
     const batch = 3;
     const length = 20_000;
     for (const [dim, reverse] of [
       [5, false],
-      [8, true],
+      [12, true],
       [24, false],
     ] as const) {
       const size = batch * length * dim;
@@ -505,8 +646,10 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         x0: randomArray(batch * dim, dim + 82, -1, 1),
         running: [true, false, true],
       };
-      const plan = singlePassPlan(batch, length, dim, 1);
-      expect(plan.chunks).toBeGreaterThan(4 * plan.rows);
+      const chunks = vectorScanHandles(dim)
+        ? vectorScanPlan(batch, length, dim, 1).chunks
+        : singlePassPlan(batch, length, dim, 1).chunks;
+      expect(chunks).toBeGreaterThan(200);
       const actual = await scan(problem, { chunk: 1 });
       expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
     }
@@ -566,5 +709,26 @@ describe('single-pass plan on a device', () => {
     }
     expect(singlePassMostSteps(49152)).toBe(singlePassMaxSteps);
     expect(singlePassMostSteps(1024)).toBe(0);
+  });
+});
+
+describe('vec4 single-pass plan', () => {
+  it('splits D into quads and the workgroup into groups of K steps, K from the length or the wish', () => {
+    // About 1024 workgroups: 64 chunks per sequence at B = 16.
+    expect(vectorScanPlan(16, 100_000, 8)).toEqual({
+      quads: 2,
+      groups: 128,
+      steps: 13,
+      chunk: 1664,
+      chunks: 61,
+    });
+    // Long scans take the most steps; a wish picks K = ⌊chunk / groups⌋ within [1, most].
+    expect(vectorScanPlan(16, 1_000_000, 8).steps).toBe(vectorScanMaxSteps);
+    expect(vectorScanPlan(16, 1_000_000, 64, 10_000).steps).toBe(vectorScanMaxSteps);
+    expect(vectorScanPlan(2, 1000, 12, 1)).toEqual({ quads: 3, groups: 85, steps: 1, chunk: 85, chunks: 12 });
+    expect(vectorScanPlan(1, 10, 1024)).toEqual({ quads: 256, groups: 1, steps: 1, chunk: 1, chunks: 10 });
+    expect(vectorScanPlan(4, 5000, 4, 1000).steps).toBe(3);
+    // Within WebGPU's default 16 KiB of workgroup memory at every D the kernel takes.
+    expect(vectorScanWorkgroupBytes(1024)).toBeLessThanOrEqual(16384);
   });
 });
