@@ -68,6 +68,25 @@ export interface DiagonalScanBuffers {
  */
 export type DiagonalScanVariant = 'three-pass' | 'single-pass';
 
+/**
+ * The variant `choice` names for a scan of D = `dim` channels on `context`'s device: `'auto'` is the single-pass
+ * scan where its vec4 kernel runs on a hardware adapter (D a multiple of 4, D ≤ 1024), the three passes
+ * elsewhere.
+ *
+ * @example
+ * ```ts
+ * chooseScanVariant(context, 'auto', 8); // 'single-pass' on a GPU, 'three-pass' on lavapipe
+ * ```
+ */
+export function chooseScanVariant(
+  context: GpuContext,
+  choice: DiagonalScanVariant | 'auto',
+  dim: number,
+): DiagonalScanVariant {
+  if (choice !== 'auto') return choice;
+  return !context.capabilities.software && vectorScanHandles(dim) ? 'single-pass' : 'three-pass';
+}
+
 /** Sizes and direction of a diagonal scan. */
 export interface DiagonalScanShape {
   readonly batch: number;

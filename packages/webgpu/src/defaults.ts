@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ScanUpdate } from './session/kernel-choice.ts';
+import type { ScanUpdate, ScanVariantChoice } from './session/kernel-choice.ts';
 
 /**
  * Defaults of the WebGPU backend; each is documented where it is used.
@@ -65,6 +65,13 @@ export const webGpuDefaults = {
    * scan + update 0.41 ms fused against 0.53 apart at D = 32, T = 10⁵; 1.86 against 1.48 at D = 8, T = 10⁶.
    */
   scanUpdateFromStateSize: 32,
+  /**
+   * Which diagonal scan runs (see `WebGpuBackendOptions.scanVariant`). `'auto'`: the single-pass vec4 kernel on
+   * hardware adapters where D is a multiple of 4 — measured on the H200 (B = 16, D = 8) at 1.86 / 2.79 /
+   * 3.02 TB/s for 10⁷ / 10⁸ / 5·10⁸ elements against 1.53–1.88 TB/s for the three passes — and the three
+   * passes elsewhere (software adapters emulate the look-back's waiting on CPU threads).
+   */
+  scanVariant: 'auto' as ScanVariantChoice,
   /**
    * Staged columns the tiled linearisation walks per loop step, their loads issued before their multiply-adds
    * (1: one at a time, the compiler schedules).

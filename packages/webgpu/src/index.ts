@@ -36,6 +36,7 @@ export type {
   InputProjections,
   LinearizeKernel,
   ScanUpdate,
+  ScanVariantChoice,
   SequentialKernel,
 } from './session/kernel-choice.ts';
 export { type PassTime, summarizePassTimes } from './session/pass-timer.ts';

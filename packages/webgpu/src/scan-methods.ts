@@ -7,10 +7,12 @@
 
 import {
   acquireScanScratch,
+  chooseScanVariant,
   diagonalScanScratchBytes,
   encodeDiagonalScan,
   releaseScanScratch,
 } from './affine-diagonal-scan.ts';
+import { WebGpuInputError } from './errors.ts';
 import { storageUsage } from './gpu-constants.ts';
 import type { GpuContext } from './gpu-context.ts';
 import { checkFloatArray, checkPositiveInteger, type HostFloatArray } from './input-checks.ts';
@@ -31,6 +33,11 @@ export interface GpuAffineScanOptions {
   reverse?: boolean;
   /** Chunk length L of the chunked scan (default: chosen from the sizes). */
   chunk?: number;
+  /**
+   * Which scan runs (default: the backend's `scanVariant`, `'auto'`: the single-pass vec4 kernel on hardware
+   * adapters where D is a multiple of 4, the three passes elsewhere).
+   */
+  variant?: 'auto' | 'three-pass' | 'single-pass';
 }
 
 /** Runs the diagonal affine scan on the GPU (f32) and reads x [B, T, D] back. */
@@ -47,7 +54,12 @@ export async function scanAffineDiagonalOnGpu(
   const b = checkFloatArray('b', options.b, size, 'batch × length × dim');
   const x0 =
     options.x0 === undefined ? undefined : checkFloatArray('x0', options.x0, batch * dim, 'batch × dim');
-  const shape = { batch, length, dim, reverse: options.reverse ?? false, chunk: options.chunk };
+  const choice = options.variant ?? 'auto';
+  if (choice !== 'auto' && choice !== 'three-pass' && choice !== 'single-pass') {
+    throw new WebGpuInputError('variant', "'auto', 'three-pass' or 'single-pass'", String(choice));
+  }
+  const variant = chooseScanVariant(context, choice, dim);
+  const shape = { batch, length, dim, reverse: options.reverse ?? false, chunk: options.chunk, variant };
   const scratchBytes = diagonalScanScratchBytes(context, shape);
   const buffers = {
     a: uploadArray(context, a, 'a'),

@@ -26,6 +26,7 @@ import type {
   KernelChoice,
   LinearizeKernel,
   ScanUpdate,
+  ScanVariantChoice,
   SequentialKernel,
 } from './session/kernel-choice.ts';
 
@@ -56,6 +57,15 @@ export interface WebGpuBackendOptions {
    * arrays need several storage-binding windows run them apart.
    */
   scanUpdate?: ScanUpdate;
+  /**
+   * Which diagonal scan `solveAffine('diagonal')`, the smoother and `scanAffineDiagonal` run: `'three-pass'`
+   * (reduce, carry, apply), `'single-pass'` (decoupled look-back: reads a and b once; needs workgroups that
+   * have started to keep running while others wait, true of desktop GPUs — a chunk that waits past its bound
+   * writes NaN rather than hang), or `'auto'` (default {@link webGpuDefaults}.scanVariant: single-pass on
+   * hardware adapters where D is a multiple of 4, three passes elsewhere). The scan fused with `update`
+   * (`scanUpdate`) always runs three passes.
+   */
+  scanVariant?: ScanVariantChoice;
   /**
    * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
    * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
@@ -125,6 +135,7 @@ export interface WebGpuBackend extends Backend {
    */
   readonly kernels: {
     readonly scanUpdate: ScanUpdate;
+    readonly scanVariant: ScanVariantChoice;
     readonly linearizeKernel: LinearizeKernel;
     readonly sequentialKernel: SequentialKernel;
     readonly inputProjections: InputProjections;
@@ -195,6 +206,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   get kernels(): WebGpuBackend['kernels'] {
     return {
       scanUpdate: this.#kernels.scanUpdate,
+      scanVariant: this.#kernels.scanVariant,
       linearizeKernel: this.#kernels.linearize,
       sequentialKernel: this.#kernels.sequential,
       inputProjections: this.#kernels.inputProjections,
@@ -233,7 +245,10 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   }
 
   scanAffineDiagonal(options: GpuAffineScanOptions): Promise<Float32Array> {
-    return scanAffineDiagonalOnGpu(this.#context, options);
+    return scanAffineDiagonalOnGpu(this.#context, {
+      ...options,
+      variant: options.variant ?? this.#kernels.scanVariant,
+    });
   }
 
   scan(
@@ -292,6 +307,10 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (scanUpdate !== true && scanUpdate !== false && scanUpdate !== 'auto') {
     throw new WebGpuInputError('scanUpdate', "true, false or 'auto'", String(scanUpdate));
   }
+  const scanVariant = options.scanVariant ?? webGpuDefaults.scanVariant;
+  if (!['auto', 'three-pass', 'single-pass'].includes(scanVariant)) {
+    throw new WebGpuInputError('scanVariant', "'auto', 'three-pass' or 'single-pass'", String(scanVariant));
+  }
   const inputProjections = options.inputProjections ?? webGpuDefaults.inputProjections;
   if (!['auto', 'precomputed', 'recomputed'].includes(inputProjections)) {
     throw new WebGpuInputError(
@@ -347,6 +366,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     {
       fusion: options.fusion ?? webGpuDefaults.fusion,
       scanUpdate,
+      scanVariant,
       linearize,
       sequential,
       inputProjections,

@@ -93,6 +93,25 @@ describeWebGpu('typed errors', (gpu) => {
     ).rejects.toThrow(/scanUpdate/);
   });
 
+  it('rejects an unknown scan variant, naming the option', async () => {
+    await expect(
+      createWebGpuBackend({ device: gpu().device, scanVariant: 'two-pass' as unknown as 'auto' }),
+    ).rejects.toThrow(/scanVariant: expected 'auto', 'three-pass' or 'single-pass'/);
+    const backend = await createWebGpuBackend({ device: gpu().device });
+    const ones = new Float32Array(4).fill(1);
+    await expect(
+      backend.scanAffineDiagonal({
+        a: ones,
+        b: ones,
+        batch: 1,
+        length: 1,
+        dim: 4,
+        variant: 'fast' as unknown as 'auto',
+      }),
+    ).rejects.toThrow(WebGpuInputError);
+    backend.destroy();
+  });
+
   it('drops the commands of a primitive that failed while recording, and the next read says so', async () => {
     const session = await backend.createSession(problem(gru({ hidden: 4, input: 2, seed: 3 }), 2, 30));
     // The scan's second dispatch fails: its first one is already in the shared pass.

@@ -401,6 +401,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
       expect(webGpuDefaults.sequentialKernel).toBe('row-parallel');
       expect(defaults.kernels).toEqual({
         scanUpdate: 'auto',
+        scanVariant: 'auto',
         linearizeKernel: webGpuDefaults.linearizeKernel,
         sequentialKernel: defaults.capabilities.software ? 'per-sequence' : 'row-parallel',
         inputProjections: 'auto',

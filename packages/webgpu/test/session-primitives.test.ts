@@ -348,6 +348,80 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     }
   });
 
+  it('runs the chosen diagonal scan: single-pass sessions match three-pass ones and the CPU (solveAffine, smoother)', async () => {
+    const single = await testBackend({ scanUpdate: false, scanVariant: 'single-pass' });
+    const three = await testBackend({ scanUpdate: false, scanVariant: 'three-pass' });
+    const auto = await testBackend({ scanUpdate: false });
+    try {
+      expect(single.kernels.scanVariant).toBe('single-pass');
+      expect(auto.kernels.scanVariant).toBe('auto');
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            length: fc.integer({ min: 1, max: 300 }),
+            // D = 8: the vec4 kernel; D = 5: the scalar one.
+            hidden: fc.constantFrom(5, 8),
+            smoother: fc.boolean(),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+          }),
+          async ({ batch, length, hidden, smoother, seed }) => {
+            const cell = gru({ hidden, input: 3, seed });
+            const inputs = randomArray(batch * length * 3, seed, -1, 1);
+            const initialState = randomArray(batch * hidden, seed + 1, -0.5, 0.5);
+            const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
+            const sessions = [
+              await single.createSession(problem),
+              await three.createSession(problem),
+              await auto.createSession(problem),
+            ];
+            const cpuSession = await createCpuBackend().createSession(problem);
+            const [first, second, third] = sessions as [Session, Session, Session];
+            const watches = sessions.map((session) => watchDispatches(session));
+            const where = `B=${batch} T=${length} D=${hidden} smoother=${smoother} seed=${seed}`;
+            try {
+              for (let iteration = 0; iteration < 4; iteration++) {
+                for (const session of [...sessions, cpuSession]) {
+                  session.linearize('diagonal');
+                  if (smoother) session.solveKalman({ mode: 'diagonal', estimator: 'smoother', lambda: 0.3 });
+                  else session.solveAffine('diagonal');
+                  session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
+                }
+                if (iteration === 1) {
+                  const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 1 ? 0 : 1));
+                  for (const session of [...sessions, cpuSession]) session.setActive(active);
+                }
+              }
+              for (const session of [first, second, third]) await compare(session, cpuSession, where);
+              const singlePass = [...(watches[0]?.labels ?? [])].filter(
+                (label) => label.startsWith('single-pass-scan/') && label !== 'single-pass-scan/clear',
+              );
+              expect(singlePass.length, where).toBeGreaterThan(0);
+              expect(
+                singlePass.every((label) => label.includes('/vec4/d8/') === (hidden === 8)),
+                where,
+              ).toBe(true);
+              for (const watch of watches.slice(1)) {
+                expect(
+                  [...watch.labels].some((label) => label.startsWith('single-pass-scan/')),
+                  where,
+                ).toBe(false);
+              }
+            } finally {
+              for (const watch of watches) watch.restore();
+              for (const session of [...sessions, cpuSession]) session.destroy();
+            }
+          },
+        ),
+        { seed: 6211, numRuns: 12 },
+      );
+    } finally {
+      single.destroy();
+      three.destroy();
+      auto.destroy();
+    }
+  });
+
   it('replays recorded primitives once they record the same dispatches twice, with the same results', async () => {
     await fc.assert(
       fc.asyncProperty(

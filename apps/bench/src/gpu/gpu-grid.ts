@@ -6,6 +6,7 @@ import {
   createWebGpuBackend,
   type LinearizeKernel,
   type ScanUpdate,
+  type ScanVariantChoice,
   type SequentialKernel,
   type WebGpuBackend,
   warmUpGpu,
@@ -34,6 +35,7 @@ export interface GpuGridKernels {
   readonly sequentialKernel?: SequentialKernel;
   readonly scanUpdate?: ScanUpdate;
   readonly fusion?: boolean;
+  readonly scanVariant?: ScanVariantChoice;
   readonly checkEvery?: number;
   readonly readAhead?: number;
 }
@@ -53,7 +55,7 @@ function environmentInteger(
 /**
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
  * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
- * `false`: quasi-DEER's fused iteration), and the reads by
+ * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), and the reads by
  * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
@@ -82,6 +84,9 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
   const fusionText = environment.ELK_FUSION;
   if (fusionText !== undefined && fusionText !== 'true' && fusionText !== 'false')
     throw new UsageError('ELK_FUSION', "'true' or 'false'", fusionText);
+  const scanVariant = environment.ELK_SCAN_VARIANT;
+  if (scanVariant !== undefined && !['auto', 'three-pass', 'single-pass'].includes(scanVariant))
+    throw new UsageError('ELK_SCAN_VARIANT', "'auto', 'three-pass' or 'single-pass'", scanVariant);
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
@@ -89,6 +94,7 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     ...(sequentialKernel ? { sequentialKernel } : {}),
     ...(scanUpdate === undefined ? {} : { scanUpdate }),
     ...(fusionText === undefined ? {} : { fusion: fusionText === 'true' }),
+    ...(scanVariant === undefined ? {} : { scanVariant: scanVariant as ScanVariantChoice }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
     ...(readAhead === undefined ? {} : { readAhead }),
   };

@@ -18,6 +18,7 @@ import type {
 } from '@elk/solvers';
 import { SolverInputError } from '@elk/solvers';
 import {
+  chooseScanVariant,
   type DiagonalScanParts,
   diagonalScanScratchBytes,
   encodeDiagonalScan,
@@ -507,7 +508,12 @@ class GpuSession implements Session, SessionView {
 
   /** The chunk scratch of the session's diagonal scans (forward or reverse: the same sizes). */
   scanScratch(): ScanScratch {
-    const shape = { batch: this.batch, length: this.length, dim: this.stateSize };
+    const shape = {
+      batch: this.batch,
+      length: this.length,
+      dim: this.stateSize,
+      variant: chooseScanVariant(this.context, this.kernels.scanVariant, this.stateSize),
+    };
     // The scan windows its arrays itself (a, b and x only): its scratch follows its windows.
     const bytes = diagonalScanScratchBytes(this.context, shape);
     return {
@@ -523,7 +529,12 @@ class GpuSession implements Session, SessionView {
     reverse: boolean,
     parts: DiagonalScanParts = 'all',
   ): void {
-    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse };
+    // The whole scan runs the chosen variant; the parts kept apart for `update` run the three passes.
+    const variant =
+      parts === 'all'
+        ? chooseScanVariant(this.context, this.kernels.scanVariant, this.stateSize)
+        : 'three-pass';
+    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse, variant };
     const scratch = this.scanScratch();
     // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
     const running = { buffer: this.status, stride: sequenceStateWords };
@@ -759,6 +770,7 @@ export function createGpuSession(
   kernels: KernelChoice = {
     fusion: webGpuDefaults.fusion,
     scanUpdate: webGpuDefaults.scanUpdate,
+    scanVariant: webGpuDefaults.scanVariant,
     linearize: webGpuDefaults.linearizeKernel,
     sequential: webGpuDefaults.sequentialKernel,
     inputProjections: webGpuDefaults.inputProjections,

@@ -31,12 +31,21 @@ export type InputProjections = 'auto' | 'precomputed' | 'recomputed';
  */
 export type ScanUpdate = boolean | 'auto';
 
+/**
+ * Which diagonal scan sessions and standalone scans run: `'three-pass'`, `'single-pass'` (decoupled look-back;
+ * see `DiagonalScanVariant`), or `'auto'` (the single-pass vec4 kernel on hardware adapters where D is a
+ * multiple of 4, the three passes elsewhere).
+ */
+export type ScanVariantChoice = 'auto' | 'three-pass' | 'single-pass';
+
 /** A session's kernel choices. */
 export interface KernelChoice {
   /** Fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). */
   readonly fusion: boolean;
   /** Fuse `update` into the apply pass of `solveAffine('diagonal')`'s scan (see `WebGpuBackendOptions.scanUpdate`). */
   readonly scanUpdate: ScanUpdate;
+  /** The diagonal scan of `solveAffine('diagonal')` and of the smoother (see `WebGpuBackendOptions.scanVariant`). */
+  readonly scanVariant: ScanVariantChoice;
   readonly linearize: LinearizeKernel;
   readonly sequential: SequentialKernel;
   readonly inputProjections: InputProjections;
