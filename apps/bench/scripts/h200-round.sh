@@ -24,7 +24,9 @@
 #
 # Environment: ROUND_SECONDS (budget, default 570), ROUND_TINY=1 (tiny sizes: a dry run on any adapter),
 # ROUND_GRID_FLAGS (extra gpu-grid flags for the grid steps, e.g. "--rehearse --repeat 3 --repeat-max-length 300000":
-# an untimed run first, then the median of three timed runs where T <= 3*10^5).
+# an untimed run first, then the median of three timed runs where T <= 3*10^5), ROUND_METHODS (the methods of
+# steps 04-06, e.g. "sequential,quasi-deer"; default every method), ROUND_SEQUENTIAL_MAX_LENGTH (the longest T
+# at which steps 04-06 run the sequential kernel; default every T).
 set -uo pipefail
 
 OUT=${OUT:?set OUT to the folder that receives the results}
@@ -137,10 +139,13 @@ step 02-cudnn 90 cudnn
 # 03: bandwidth, every array within one storage binding.
 step 03-bandwidth 60 node "$bench" gpu-grid --full --parts bandwidth --scan-elements "$scan" --out "$OUT/03-bandwidth"
 
-# 04-06: the grid, with the sequential kernel at every T (|delta seq| everywhere).
-step 04-grid-d8-16 200 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$long_t"
-step 05-grid-d32 200 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$long_t"
-step 06-d64 150 grid 06-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$long_t"
+# 04-06: the grid, with the sequential kernel up to ROUND_SEQUENTIAL_MAX_LENGTH (|delta seq| there).
+methods=()
+[ -n "${ROUND_METHODS:-}" ] && methods=(--methods "$ROUND_METHODS")
+sequential_max=${ROUND_SEQUENTIAL_MAX_LENGTH:-$long_t}
+step 04-grid-d8-16 200 grid 04-grid-d8-16 --dims "$small_dims" --lengths "$grid_lengths" --sequential-max-length "$sequential_max" "${methods[@]}"
+step 05-grid-d32 200 grid 05-grid-d32 --dims "$mid_d" --lengths "$grid_lengths" --sequential-max-length "$sequential_max" "${methods[@]}"
+step 06-d64 150 grid 06-d64 --dims "$big_d" --lengths "$d64_lengths" --sequential-max-length "$sequential_max" "${methods[@]}"
 
 report
 log "done; merged report in $OUT/report/table.txt"

@@ -26,8 +26,9 @@ import {
 } from '../affine-diagonal-scan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
+import { BufferUsage, mapModeRead } from '../gpu-constants.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
-import { readFloat32, readRegions, writeArray } from '../transfer.ts';
+import { readFloat32, writeArray } from '../transfer.ts';
 import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
@@ -50,6 +51,9 @@ import { validateSessionProblem } from './session-problem.ts';
 import { statusFromWords } from './session-status.ts';
 import type { SessionView } from './session-view.ts';
 import { encodeUpdate, updateValues } from './update-encoder.ts';
+
+/** The usage of the kept staging buffers that status reads map. */
+const stagingUsage = BufferUsage.mapRead | BufferUsage.copyDestination;
 
 /** Primitives recorded before the pending commands are submitted. */
 const passesPerSubmit = 64;
@@ -646,16 +650,33 @@ class GpuSession implements Session, SessionView {
     this.#materialize();
     // Iterations may be recorded while this read is in flight: the status is of this point.
     const iteration = this.#iteration;
-    // One submission copies the status and the history, one map waits for the queue; the error scopes of
-    // the commands before it are settled after (they resolve without another wait).
+    const B = this.batch;
+    const statusBytes = B * sequenceStateWords * 4;
+    const historyBytes = B * this.historyCapacity * historyEntryWords * 4;
+    const total = statusBytes + historyBytes;
+    // The copies into a staging buffer kept in the pool ride with the pending commands: one submission and
+    // one map per read, and no buffer created or destroyed (each costs the host more than an iteration's
+    // recording on the H200's host). The error scopes of the commands before it settle after the map.
+    const staging = this.context.pool.acquire(total, stagingUsage, 'status-staging');
+    const encoder = this.#encoderNow();
+    encoder.copyBufferToBuffer(this.status, 0, staging, 0, statusBytes);
+    encoder.copyBufferToBuffer(this.history, 0, staging, statusBytes, historyBytes);
     this.flush();
     const errors = this.#errors;
     this.#errors = [];
-    const B = this.batch;
-    const [status, history] = await readRegions(this.context, [
-      { buffer: this.status, byteLength: B * sequenceStateWords * 4 },
-      { buffer: this.history, byteLength: B * this.historyCapacity * historyEntryWords * 4 },
-    ]);
+    let words: ArrayBuffer;
+    try {
+      await staging.mapAsync(mapModeRead, 0, total);
+      words = staging.getMappedRange(0, total).slice(0);
+    } finally {
+      // Unmapping also cancels a map still pending (after an error), so the buffer can go back to the pool.
+      try {
+        staging.unmap();
+      } catch {
+        // A lost device: nothing to return.
+      }
+      this.context.pool.release(staging);
+    }
     for (const error of await Promise.all(errors)) {
       if (error) throw new WebGpuExecutionError(`WebGPU reported: ${error.message}`);
     }
@@ -664,8 +685,8 @@ class GpuSession implements Session, SessionView {
       iteration,
       B,
       this.historyCapacity,
-      new Uint32Array(status ?? new ArrayBuffer(0)),
-      new Uint32Array(history ?? new ArrayBuffer(0)),
+      new Uint32Array(words, 0, statusBytes / 4),
+      new Uint32Array(words, statusBytes, historyBytes / 4),
     );
   }
 
