@@ -334,29 +334,34 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     expect(vectorScanHandles(6)).toBe(false);
   });
 
-  it('splits arrays beyond the storage binding limit into windows of whole sequences', async () => {
+  it('splits arrays beyond the storage binding limit into windows of whole sequences (scalar and vec4)', async () => {
     const batch = 5;
     const length = 37;
-    const dim = 40;
-    const size = batch * length * dim;
-    const shape = { batch, length, dim, variant: 'single-pass' as const, chunk: 4 };
-    // 16 KiB bindings hold two sequences of 5920 bytes: three windows, each of several chunks.
-    expect(small.sequenceWindows(batch, [length * dim * 4], 'a').length).toBeGreaterThan(1);
-    expect(singlePassPlan(batch, length, dim, 4).chunks).toBeGreaterThan(4);
-    expect(singlePassStateBytes(small, shape)).toBeLessThan(16384);
-    for (const reverse of [false, true]) {
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse,
-        a: randomArray(size, 7, -1, 1),
-        b: randomArray(size, 8, -1, 1),
-        x0: randomArray(batch * dim, 9, -1, 1),
-        running: [true, false, true, true, reverse],
-      };
-      const actual = await scan(problem, { chunk: 4, on: small });
-      expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
+    // D = 39: the scalar kernel (16 KiB bindings hold two sequences of 5772 bytes: three windows); D = 100: the
+    // vec4 kernel (one sequence of 14 800 bytes per window: five windows). Each window holds several chunks.
+    for (const dim of [39, 100]) {
+      const size = batch * length * dim;
+      const shape = { batch, length, dim, variant: 'single-pass' as const, chunk: 4 };
+      expect(small.sequenceWindows(batch, [length * dim * 4], 'a').length).toBeGreaterThan(2);
+      const chunks = vectorScanHandles(dim)
+        ? vectorScanPlan(batch, length, dim, 4).chunks
+        : singlePassPlan(batch, length, dim, 4).chunks;
+      expect(chunks, `D = ${dim}`).toBeGreaterThan(3);
+      expect(singlePassStateBytes(small, shape)).toBeLessThan(16384);
+      for (const reverse of [false, true]) {
+        const problem: Problem = {
+          batch,
+          length,
+          dim,
+          reverse,
+          a: randomArray(size, 7, -1, 1),
+          b: randomArray(size, 8, -1, 1),
+          x0: randomArray(batch * dim, 9, -1, 1),
+          running: [true, false, true, true, reverse],
+        };
+        const actual = await scan(problem, { chunk: 4, on: small });
+        expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
+      }
     }
   });
 
