@@ -67,9 +67,9 @@ export const webGpuDefaults = {
   scanUpdateFromStateSize: 32,
   /**
    * Which diagonal scan runs (see `WebGpuBackendOptions.scanVariant`). `'auto'`: the single-pass vec4 kernel on
-   * hardware adapters where D is a multiple of 4 — measured on the H200 (B = 16, D = 8) at 1.86 / 2.79 /
-   * 3.02 TB/s for 10⁷ / 10⁸ / 5·10⁸ elements against 1.53–1.88 TB/s for the three passes — and the three
-   * passes elsewhere (software adapters emulate the look-back's waiting on CPU threads).
+   * hardware adapters where D is a multiple of 4 — measured on the H200 (B = 16, D = 8) at 61–64 / 66 / 73 % of
+   * a copy of the same size for 10⁷ / 10⁸ / 5·10⁸ elements against 51 / 47 / 33 % for the three passes — and
+   * the three passes elsewhere (software adapters emulate the look-back's waiting on CPU threads).
    */
   scanVariant: 'auto' as ScanVariantChoice,
   /**
