@@ -31,6 +31,8 @@ describe('gpu-grid kernel variants from the environment', () => {
     expect(() => gpuGridKernels({ ELK_FUSION: 'on' })).toThrow(/ELK_FUSION/);
     expect(gpuGridKernels({ ELK_SCAN_VARIANT: 'single-pass' })).toEqual({ scanVariant: 'single-pass' });
     expect(() => gpuGridKernels({ ELK_SCAN_VARIANT: 'two-pass' })).toThrow(/ELK_SCAN_VARIANT/);
+    expect(gpuGridKernels({ ELK_SUBMIT_EVERY: '2' })).toEqual({ submitEvery: 2 });
+    expect(() => gpuGridKernels({ ELK_SUBMIT_EVERY: '0' })).toThrow(/ELK_SUBMIT_EVERY/);
     expect(() => gpuGridKernels({ ELK_CHECK_EVERY: '0' })).toThrow(
       /ELK_CHECK_EVERY: expected an integer ≥ 1/,
     );

@@ -100,6 +100,11 @@ export interface WebGpuBackendOptions {
   sequentialKernel?: SequentialKernel;
   /** How often `evaluate` reads the status (default {@link webGpuDefaults}.checkEvery). */
   checkEvery?: number;
+  /**
+   * Iterations a session records before it submits them to the GPU (default {@link webGpuDefaults}.submitEvery,
+   * 1: every `update` submits its iteration; a status read always submits what is pending).
+   */
+  submitEvery?: number;
   /** How many status reads `evaluate` keeps in flight (default {@link webGpuDefaults}.readAhead; 0: none). */
   readAhead?: number;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
@@ -129,6 +134,8 @@ export interface WebGpuBackend extends Backend {
   readonly checkEvery: number;
   /** How many status reads `evaluate` keeps in flight while it records further iterations. */
   readonly readAhead: number;
+  /** Iterations a session records before it submits them. */
+  readonly submitEvery: number;
   /**
    * The kernel variants this backend's sessions ask for (the options, or the defaults for this adapter); where a
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
@@ -202,6 +209,9 @@ class WebGpuBackendImplementation implements WebGpuBackend {
 
   get device(): GPUDevice {
     return this.#context.device;
+  }
+  get submitEvery(): number {
+    return this.#kernels.submitEvery;
   }
   get kernels(): WebGpuBackend['kernels'] {
     return {
@@ -332,6 +342,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     );
   }
   const checkEvery = checkPositiveInteger('checkEvery', options.checkEvery ?? webGpuDefaults.checkEvery);
+  const submitEvery = checkPositiveInteger('submitEvery', options.submitEvery ?? webGpuDefaults.submitEvery);
   const readAhead = options.readAhead ?? webGpuDefaults.readAhead;
   if (!(Number.isInteger(readAhead) && readAhead >= 0)) {
     throw new WebGpuInputError('readAhead', 'an integer ≥ 0', String(readAhead));
@@ -370,6 +381,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       linearize,
       sequential,
       inputProjections,
+      submitEvery,
     },
   );
 }

@@ -268,6 +268,51 @@ describeWebGpu('the floor rule on the device', (gpu) => {
     }
   });
 
+  it('evaluate: the same iterations, reasons and states whatever submitEvery, with fewer submissions', async () => {
+    const cell = gru({ hidden: 8, input: 3, seed: 19 });
+    const batch = 3;
+    const length = 2000;
+    const inputs = randomArray(batch * length * 3, 20, -1, 1);
+    const initialState = randomArray(batch * 8, 21, -0.5, 0.5);
+    const submitted = (target: WebGpuBackend) => {
+      const queue = target.device.queue;
+      const original = queue.submit;
+      let count = 0;
+      queue.submit = function (this: GPUQueue, buffers: Iterable<GPUCommandBuffer>) {
+        count++;
+        return original.call(this, buffers);
+      };
+      const restore = () => {
+        queue.submit = original;
+      };
+      return { count: () => count, restore };
+    };
+    for (const method of ['quasi-deer', 'quasi-elk'] as const) {
+      const options = { inputs, initialState, method, checkEvery: 4, readAhead: 1 };
+      const counts: number[] = [];
+      let first: Awaited<ReturnType<typeof evaluate>> | undefined;
+      for (const submitEvery of [1, 2, 3]) {
+        const target = await testBackend({ submitEvery });
+        expect(target.submitEvery).toBe(submitEvery);
+        const watch = submitted(target);
+        try {
+          const result = await evaluate(cell, { ...options, backend: target });
+          const where = `${method} submitEvery ${submitEvery}`;
+          first ??= result;
+          expect(result.perSequence, where).toEqual(first.perSequence);
+          expect(result.states, where).toEqual(first.states);
+          counts.push(watch.count());
+        } finally {
+          watch.restore();
+          target.destroy();
+        }
+      }
+      expect(counts[1], method).toBeLessThan(counts[0] as number);
+      expect(counts[2], method).toBeLessThan(counts[1] as number);
+    }
+    await expect(testBackend({ submitEvery: 0 })).rejects.toThrow(/submitEvery/);
+  });
+
   it('names a bad floor setting', async () => {
     const cell = gru({ hidden: 2, input: 1, seed: 1 });
     const session = await backend.createSession({

@@ -36,6 +36,7 @@ export interface GpuGridKernels {
   readonly scanUpdate?: ScanUpdate;
   readonly fusion?: boolean;
   readonly scanVariant?: ScanVariantChoice;
+  readonly submitEvery?: number;
   readonly checkEvery?: number;
   readonly readAhead?: number;
 }
@@ -55,7 +56,7 @@ function environmentInteger(
 /**
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
  * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
- * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), and the reads by
+ * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), the submissions by `ELK_SUBMIT_EVERY` (≥ 1), and the reads by
  * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
@@ -88,6 +89,7 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
   if (scanVariant !== undefined && !['auto', 'three-pass', 'single-pass'].includes(scanVariant))
     throw new UsageError('ELK_SCAN_VARIANT', "'auto', 'three-pass' or 'single-pass'", scanVariant);
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
+  const submitEvery = environmentInteger(environment, 'ELK_SUBMIT_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
@@ -96,6 +98,7 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     ...(fusionText === undefined ? {} : { fusion: fusionText === 'true' }),
     ...(scanVariant === undefined ? {} : { scanVariant: scanVariant as ScanVariantChoice }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
+    ...(submitEvery === undefined ? {} : { submitEvery }),
     ...(readAhead === undefined ? {} : { readAhead }),
   };
 }
@@ -147,6 +150,7 @@ export async function runGpuGrid(
     ...solverBackend.kernels,
     checkEvery: solverBackend.checkEvery,
     readAhead: solverBackend.readAhead,
+    submitEvery: solverBackend.submitEvery,
   };
   const directory = join(
     resolve(context.options.out ?? join(context.benchRoot, DEFAULT_RESULTS_DIRECTORY)),

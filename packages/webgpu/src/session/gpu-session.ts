@@ -119,6 +119,8 @@ class GpuSession implements Session, SessionView {
   /** The open compute pass that untimed primitives share (see {@link GpuSession.pass}). */
   #openPass: GPUComputePassEncoder | undefined;
   #passes = 0;
+  /** Iterations recorded since the last submission. */
+  #unsubmitted = 0;
   #errors: Promise<GPUError | null>[] = [];
   #iteration = 0;
   #linearized: LinearizationMode | undefined;
@@ -364,6 +366,7 @@ class GpuSession implements Session, SessionView {
 
   flush(): void {
     this.#endPass();
+    this.#unsubmitted = 0;
     if (!this.#encoder) return;
     this.context.device.queue.submit([this.#encoder.finish()]);
     this.#encoder = undefined;
@@ -602,8 +605,10 @@ class GpuSession implements Session, SessionView {
         this.#replayed(`update/${key}`, () => encodeUpdate(this, options, values));
       }
     }
-    // An iteration ends here: submitting it lets the GPU run it while the host records the next one.
-    this.flush();
+    // An iteration ends here: submitting it (every `submitEvery` iterations) lets the GPU run it while the host
+    // records the next ones.
+    this.#unsubmitted++;
+    if (this.#unsubmitted >= this.kernels.submitEvery) this.flush();
   }
 
   sequential(): void {
@@ -795,6 +800,7 @@ export function createGpuSession(
     linearize: webGpuDefaults.linearizeKernel,
     sequential: webGpuDefaults.sequentialKernel,
     inputProjections: webGpuDefaults.inputProjections,
+    submitEvery: webGpuDefaults.submitEvery,
   },
 ): Session {
   return new GpuSession(context, problem, onDestroy, kernels);

@@ -49,4 +49,6 @@ export interface KernelChoice {
   readonly linearize: LinearizeKernel;
   readonly sequential: SequentialKernel;
   readonly inputProjections: InputProjections;
+  /** Iterations recorded per submission (see `WebGpuBackendOptions.submitEvery`). */
+  readonly submitEvery: number;
 }
