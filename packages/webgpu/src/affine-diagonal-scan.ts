@@ -1,7 +1,8 @@
 /**
  * Encoding the chunked diagonal affine scan on resident buffers: the three-pass scan (reduce → carry → apply,
  * see kernels/affine-diagonal-scan.ts) or the single-pass scan with decoupled look-back (a clear and one scan
- * dispatch, see kernels/single-pass-diagonal-scan.ts).
+ * dispatch: kernels/single-pass-vector-scan.ts where D is a multiple of 4, else
+ * kernels/single-pass-diagonal-scan.ts).
  *
  * @module
  */
@@ -62,20 +63,23 @@ export interface DiagonalScanBuffers {
  * scalar kernel otherwise; where the device cannot run it (workgroup limits) or the scratch is too small for
  * it, the three-pass scan runs instead. The single-pass scan needs workgroups that have started to keep running
  * while others wait on them (true of desktop GPUs; not promised by WebGPU): a chunk that waits past its spin
- * bound writes NaN rather than hang. Measured on the H200 (B = 16, D = 8, forward and reverse alike): the vec4
- * kernel moved 1.86 / 2.79 / 3.02 TB/s at 10⁷ / 10⁸ / 5·10⁸ elements (46 / 69 / 75 % of a 4.05 TB/s copy)
- * against 1.53–1.88 TB/s for the three passes; the scalar kernel 1.2–1.3 TB/s (30–33 %).
+ * bound writes NaN rather than hang. Measured on the H200 (B = 16, D = 8, forward and reverse alike, against a
+ * copy of the same size): the vec4 kernel moved 1.84–1.92 / 2.70 / 3.03 TB/s at 10⁷ / 10⁸ / 5·10⁸ elements
+ * (61–64 / 66 / 73 %), the three passes 1.54 / 1.93 / 1.38 TB/s (51 / 47 / 33 %), the scalar single-pass
+ * kernel 1.2–1.3 TB/s (30–33 %).
  */
 export type DiagonalScanVariant = 'three-pass' | 'single-pass';
 
 /**
  * The variant `choice` names for a scan of D = `dim` channels on `context`'s device: `'auto'` is the single-pass
- * scan where its vec4 kernel runs on a hardware adapter (D a multiple of 4, D ≤ 1024), the three passes
- * elsewhere.
+ * scan where its vec4 kernel runs (D a multiple of 4, D ≤ 1024, the device's workgroup limits) on an NVIDIA
+ * adapter — the hardware it was measured and validated on; its look-back needs workgroups that have started to
+ * keep running while others wait, which WebGPU does not promise — and the three passes elsewhere (other
+ * vendors opt in with `'single-pass'`; software adapters emulate the waiting on CPU threads).
  *
  * @example
  * ```ts
- * chooseScanVariant(context, 'auto', 8); // 'single-pass' on a GPU, 'three-pass' on lavapipe
+ * chooseScanVariant(context, 'auto', 8); // 'single-pass' on an NVIDIA GPU, 'three-pass' on lavapipe
  * ```
  */
 export function chooseScanVariant(
@@ -84,7 +88,10 @@ export function chooseScanVariant(
   dim: number,
 ): DiagonalScanVariant {
   if (choice !== 'auto') return choice;
-  return !context.capabilities.software && vectorScanHandles(dim) ? 'single-pass' : 'three-pass';
+  const { software, adapter } = context.capabilities;
+  return !software && /nvidia/i.test(adapter) && singlePassVector(context, dim)
+    ? 'single-pass'
+    : 'three-pass';
 }
 
 /** Sizes and direction of a diagonal scan. */
@@ -95,7 +102,7 @@ export interface DiagonalScanShape {
   readonly reverse?: boolean;
   /**
    * Chunk length L (default: {@link chunkPlan}'s choice). The single-pass scan takes it as a wish: its chunks
-   * are rows × K steps (see `singlePassPlan`).
+   * are rows × K steps (scalar kernel, `singlePassPlan`) or groups × K steps (vec4 kernel, `vectorScanPlan`).
    */
   readonly chunk?: number;
   /** The kernels that run (default `'three-pass'`). */
@@ -130,20 +137,20 @@ function mostSteps(context: GpuContext): number {
  * Whether the single-pass scan of `shape` runs the vec4 kernel (D a multiple of 4, D ≤ 1024, and the device's
  * workgroup limits allow it; kernels/single-pass-vector-scan.ts) rather than the scalar one.
  */
-function singlePassVector(context: GpuContext, shape: DiagonalScanShape): boolean {
+function singlePassVector(context: GpuContext, dim: number): boolean {
   const limits = context.capabilities;
   return (
-    vectorScanHandles(shape.dim) &&
+    vectorScanHandles(dim) &&
     limits.maxComputeInvocationsPerWorkgroup >= vectorScanWorkgroupSize &&
     limits.maxComputeWorkgroupSizeX >= vectorScanWorkgroupSize &&
-    limits.maxComputeWorkgroupStorageSize >= vectorScanWorkgroupBytes(shape.dim)
+    limits.maxComputeWorkgroupStorageSize >= vectorScanWorkgroupBytes(dim)
   );
 }
 
 /** The chunk count of the single-pass scan of `shape` (vec4 or scalar kernel). */
 function singlePassChunks(context: GpuContext, shape: DiagonalScanShape): number {
   const { batch, length, dim, chunk } = shape;
-  if (singlePassVector(context, shape)) return vectorScanPlan(batch, length, dim, chunk).chunks;
+  if (singlePassVector(context, shape.dim)) return vectorScanPlan(batch, length, dim, chunk).chunks;
   return singlePassPlan(batch, length, dim, chunk, mostSteps(context)).chunks;
 }
 
@@ -355,7 +362,8 @@ function singlePassFits(context: GpuContext, steps: number, bindings: number): b
 /**
  * Records the single-pass diagonal scan into `pass`: per window of whole sequences (as
  * {@link encodeDiagonalScan}), a clear of the state words in `state`, then one dispatch whose workgroups take
- * chunks from a ticket counter and chain them by decoupled look-back (see kernels/single-pass-diagonal-scan.ts).
+ * chunks from a ticket counter and chain them by decoupled look-back (kernels/single-pass-vector-scan.ts where D is
+ * a multiple of 4, else kernels/single-pass-diagonal-scan.ts).
  * Dispatches of one pass are ordered for storage hazards, so windows reuse `state`. Returns false, recording
  * nothing, when the device cannot run it or `state` holds fewer than {@link singlePassStateBytes} bytes.
  */
@@ -368,7 +376,7 @@ export function encodeSinglePassDiagonalScan(
 ): boolean {
   const { batch, length, dim } = shape;
   const skip = buffers.running !== undefined;
-  const vector = singlePassVector(context, shape);
+  const vector = singlePassVector(context, shape.dim);
   const bindings = skip ? 6 : 5;
   let kernel: SinglePassKernel;
   if (vector) {
@@ -387,11 +395,8 @@ export function encodeSinglePassDiagonalScan(
   const x0: GPUBufferBinding = buffers.x0
     ? { buffer: buffers.x0 }
     : { buffer: buffers.a, offset: 0, size: Math.min(16, buffers.a.size) };
-  const spinLimit = vector
-    ? vectorScanSpinLimit
-    : context.capabilities.software
-      ? singlePassSpinLimit.software
-      : singlePassSpinLimit.hardware;
+  const limits = vector ? vectorScanSpinLimit : singlePassSpinLimit;
+  const spinLimit = context.capabilities.software ? limits.software : limits.hardware;
   for (const window of singlePassWindows(context, shape)) {
     const a = context.windowBinding(buffers.a, perSequence, window);
     const b = context.windowBinding(buffers.b, perSequence, window);

@@ -48,10 +48,11 @@ export const webGpuDefaults = {
    */
   readAhead: 1,
   /**
-   * Iterations a session records before it submits them (`update` submits every k-th iteration; a status read
-   * submits whatever is pending). Each submission costs the host ~0.13 ms on the H200's host (a CPU profile of
-   * the grid's D = 8, T = 3·10⁴ solves), as much as recording two replayed iterations; 1 lets the GPU start each
-   * iteration as soon as it is recorded.
+   * Iterations a session records before it submits them: every k-th `update` makes them due, and the next
+   * primitive, status read (whose copies ride in the same submission) or await submits them. Each submission
+   * costs ~0.13 ms on the H200's host (a CPU profile of the grid's D = 8, T = 3·10⁴ solves), as much as
+   * recording two replayed iterations; 1 lets the GPU start each iteration as soon as the next is begun. Larger
+   * values are not yet measured.
    */
   submitEvery: 1,
   /**
@@ -74,9 +75,10 @@ export const webGpuDefaults = {
   scanUpdateFromStateSize: 32,
   /**
    * Which diagonal scan runs (see `WebGpuBackendOptions.scanVariant`). `'auto'`: the single-pass vec4 kernel on
-   * hardware adapters where D is a multiple of 4 — measured on the H200 (B = 16, D = 8) at 61–64 / 66 / 73 % of
-   * a copy of the same size for 10⁷ / 10⁸ / 5·10⁸ elements against 51 / 47 / 33 % for the three passes — and
-   * the three passes elsewhere (software adapters emulate the look-back's waiting on CPU threads).
+   * NVIDIA adapters where D is a multiple of 4 (D ≤ 1024) — measured on the H200 (B = 16, D = 8) at 61–64 / 66 /
+   * 73 % of a copy of the same size for 10⁷ / 10⁸ / 5·10⁸ elements against 51 / 47 / 33 % for the three passes
+   * — and the three passes elsewhere (other vendors are not yet validated; software adapters emulate the
+   * look-back's waiting on CPU threads).
    */
   scanVariant: 'auto' as ScanVariantChoice,
   /**

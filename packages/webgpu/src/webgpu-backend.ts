@@ -61,9 +61,9 @@ export interface WebGpuBackendOptions {
    * Which diagonal scan `solveAffine('diagonal')`, the smoother and `scanAffineDiagonal` run: `'three-pass'`
    * (reduce, carry, apply), `'single-pass'` (decoupled look-back: reads a and b once; needs workgroups that
    * have started to keep running while others wait, true of desktop GPUs — a chunk that waits past its bound
-   * writes NaN rather than hang), or `'auto'` (default {@link webGpuDefaults}.scanVariant: single-pass on
-   * hardware adapters where D is a multiple of 4, three passes elsewhere). The scan fused with `update`
-   * (`scanUpdate`) always runs three passes.
+   * writes NaN rather than hang), or `'auto'` (default {@link webGpuDefaults}.scanVariant: single-pass on NVIDIA
+   * adapters, where it was measured and validated, when D is a multiple of 4 and at most 1024; three passes
+   * elsewhere). The scan fused with `update` (`scanUpdate`) always runs three passes.
    */
   scanVariant?: ScanVariantChoice;
   /**
@@ -141,6 +141,7 @@ export interface WebGpuBackend extends Backend {
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
    */
   readonly kernels: {
+    readonly fusion: boolean;
     readonly scanUpdate: ScanUpdate;
     readonly scanVariant: ScanVariantChoice;
     readonly linearizeKernel: LinearizeKernel;
@@ -215,6 +216,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   }
   get kernels(): WebGpuBackend['kernels'] {
     return {
+      fusion: this.#kernels.fusion,
       scanUpdate: this.#kernels.scanUpdate,
       scanVariant: this.#kernels.scanVariant,
       linearizeKernel: this.#kernels.linearize,

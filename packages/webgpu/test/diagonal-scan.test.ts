@@ -84,11 +84,22 @@ describeWebGpu('diagonal affine scan', (gpu) => {
     expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
   });
 
-  it("'auto' picks the single-pass scan where its vec4 kernel runs on a hardware adapter", () => {
+  it("'auto' picks the single-pass scan where its vec4 kernel runs on an NVIDIA adapter", () => {
     const { device, adapterInfo } = gpu();
     const capabilities = deviceCapabilities(device, adapterInfo);
-    const hardware = new GpuContext(device, { ...capabilities, software: false }, false);
+    const hardware = new GpuContext(
+      device,
+      { ...capabilities, software: false, adapter: 'nvidia hopper NVIDIA H200' },
+      false,
+    );
     const software = new GpuContext(device, { ...capabilities, software: true }, false);
+    const other = new GpuContext(
+      device,
+      { ...capabilities, software: false, adapter: 'apple metal-3' },
+      false,
+    );
+    expect(chooseScanVariant(other, 'auto', 8)).toBe('three-pass');
+    expect(chooseScanVariant(other, 'single-pass', 8)).toBe('single-pass');
     expect(chooseScanVariant(hardware, 'auto', 8)).toBe('single-pass');
     expect(chooseScanVariant(hardware, 'auto', 1024)).toBe('single-pass');
     expect(chooseScanVariant(hardware, 'auto', 6)).toBe('three-pass');

@@ -110,6 +110,21 @@ const ruleCase = fc
     };
   });
 
+/** Counts the submissions to `target`'s queue until `restore`. */
+function watchSubmissions(target: WebGpuBackend): { count: () => number; restore: () => void } {
+  const queue = target.device.queue;
+  const original = queue.submit;
+  let count = 0;
+  queue.submit = function (this: GPUQueue, buffers: Iterable<GPUCommandBuffer>) {
+    count++;
+    return original.call(this, buffers);
+  };
+  const restore = () => {
+    queue.submit = original;
+  };
+  return { count: () => count, restore };
+}
+
 describeWebGpu('the floor rule on the device', (gpu) => {
   let backend: WebGpuBackend;
   beforeAll(async () => {
@@ -274,27 +289,14 @@ describeWebGpu('the floor rule on the device', (gpu) => {
     const length = 2000;
     const inputs = randomArray(batch * length * 3, 20, -1, 1);
     const initialState = randomArray(batch * 8, 21, -0.5, 0.5);
-    const submitted = (target: WebGpuBackend) => {
-      const queue = target.device.queue;
-      const original = queue.submit;
-      let count = 0;
-      queue.submit = function (this: GPUQueue, buffers: Iterable<GPUCommandBuffer>) {
-        count++;
-        return original.call(this, buffers);
-      };
-      const restore = () => {
-        queue.submit = original;
-      };
-      return { count: () => count, restore };
-    };
     for (const method of ['quasi-deer', 'quasi-elk'] as const) {
-      const options = { inputs, initialState, method, checkEvery: 4, readAhead: 1 };
+      const options = { inputs, initialState, method, checkEvery: 8, readAhead: 1 };
       const counts: number[] = [];
       let first: Awaited<ReturnType<typeof evaluate>> | undefined;
-      for (const submitEvery of [1, 2, 3]) {
+      for (const submitEvery of [1, 2, 4]) {
         const target = await testBackend({ submitEvery });
         expect(target.submitEvery).toBe(submitEvery);
-        const watch = submitted(target);
+        const watch = watchSubmissions(target);
         try {
           const result = await evaluate(cell, { ...options, backend: target });
           const where = `${method} submitEvery ${submitEvery}`;
@@ -311,6 +313,43 @@ describeWebGpu('the floor rule on the device', (gpu) => {
       expect(counts[2], method).toBeLessThan(counts[1] as number);
     }
     await expect(testBackend({ submitEvery: 0 })).rejects.toThrow(/submitEvery/);
+  });
+
+  it('submits an iteration with the status read that follows it, or at the next await', async () => {
+    const cell = gru({ hidden: 4, input: 2, seed: 23 });
+    const problem = {
+      cell,
+      batch: 2,
+      length: 50,
+      inputs: randomArray(2 * 50 * 2, 24, -1, 1),
+      initialState: new Float32Array(2 * 4),
+    };
+    const session = await backend.createSession(problem);
+    const watch = watchSubmissions(backend);
+    try {
+      const iterate = () => {
+        session.linearize('diagonal');
+        session.solveAffine('diagonal');
+        session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
+      };
+      iterate();
+      expect(watch.count()).toBe(0);
+      // The read's copies ride with the iteration: one submission for both.
+      await session.readStatus();
+      expect(watch.count()).toBe(1);
+      iterate();
+      iterate();
+      // The second iteration's first primitive submitted the first; the second waits for an await.
+      expect(watch.count()).toBe(2);
+      await Promise.resolve();
+      expect(watch.count()).toBe(3);
+      const status = await session.readStatus();
+      expect(watch.count()).toBe(4);
+      expect(status.iteration).toBe(3);
+    } finally {
+      watch.restore();
+      session.destroy();
+    }
   });
 
   it('names a bad floor setting', async () => {

@@ -400,6 +400,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     try {
       expect(webGpuDefaults.sequentialKernel).toBe('row-parallel');
       expect(defaults.kernels).toEqual({
+        fusion: false,
         scanUpdate: 'auto',
         scanVariant: 'auto',
         linearizeKernel: webGpuDefaults.linearizeKernel,

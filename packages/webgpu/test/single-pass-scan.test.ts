@@ -149,12 +149,26 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     small.pool.destroy();
   });
 
-  /** Runs the scan of `problem` through `encodeDiagonalScan` and reads x back. */
+  /**
+   * Runs the scan of `problem` through `encodeDiagonalScan` and reads x back; with `kernel`, checks that that
+   * single-pass kernel ran (not a fallback).
+   */
   async function scan(
     problem: Problem,
-    options: { chunk?: number; variant?: DiagonalScanShape['variant']; on?: GpuContext } = {},
+    options: {
+      chunk?: number;
+      variant?: DiagonalScanShape['variant'];
+      on?: GpuContext;
+      kernel?: 'vec4' | 'scalar';
+    } = {},
   ): Promise<Float32Array> {
     const on = options.on ?? context;
+    const labels = new Set<string>();
+    const dispatch = on.dispatch;
+    on.dispatch = function (this: GpuContext, ...args: Parameters<GpuContext['dispatch']>) {
+      labels.add(args[1].label);
+      return dispatch.apply(this, args);
+    };
     const { batch, length, dim, reverse } = problem;
     const size = batch * length * dim;
     const shape = {
@@ -182,8 +196,16 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       encodeDiagonalScan(on, pass, buffers, shape, scratch);
       pass.end();
       on.device.queue.submit([encoder.finish()]);
+      if (options.kernel) {
+        const prefix = options.kernel === 'vec4' ? 'single-pass-scan/vec4/' : 'single-pass-scan/k';
+        expect(
+          [...labels].some((label) => label.startsWith(prefix)),
+          `${options.kernel} kernel`,
+        ).toBe(true);
+      }
       return await readFloat32(on, buffers.x, size);
     } finally {
+      on.dispatch = dispatch;
       releaseScanScratch(on, scratch);
       for (const buffer of [buffers.a, buffers.b, buffers.x, buffers.x0, buffers.running?.buffer]) {
         if (buffer) on.pool.release(buffer);
@@ -267,13 +289,13 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       };
       expect(singlePassPlan(batch, length, dim, 4).tiles).toBeGreaterThan(1);
       for (const chunk of [undefined, 4]) {
-        const actual = await scan(problem, { chunk });
+        const actual = await scan(problem, { chunk, kernel: 'scalar' });
         expect(maxRelativeError(actual, oracle(problem))).toBeLessThan(1e-4);
       }
     }
   });
 
-  it('looks back across thousands of chunks (B = 2, T = 200 000, D = 3 scalar, D = 4 vec4)', async () => {
+  it('looks back across hundreds to thousands of chunks (B = 2, T = 200 000, D = 3 scalar, D = 4 vec4)', async () => {
     const batch = 2;
     const length = 200_000;
     for (const dim of [3, 4]) {
@@ -296,14 +318,15 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
               ? vectorScanPlan(batch, length, dim, chunk).chunks
               : singlePassPlan(batch, length, dim, chunk).chunks;
           expect(chunks).toBeGreaterThanOrEqual(chunk === 1 ? 780 : 390);
-          const actual = await scan(problem, { chunk });
+          const kernel = dim === 4 ? 'vec4' : 'scalar';
+          const actual = await scan(problem, { chunk, kernel });
           expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(tolerance);
         }
       }
     }
   });
 
-  it('scans vec4 quads in every workgroup shape (D = 4, 12 and 300 leave invocations idle, D = 1024: one group)', async () => {
+  it('scans vec4 quads in every workgroup shape (D = 12 and 300 leave invocations idle, D = 1024: one group)', async () => {
     const batch = 3;
     for (const [dim, length, reverse] of [
       [4, 3000, false],
@@ -326,7 +349,7 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       for (const chunk of [undefined, 1, 7 * vectorScanPlan(batch, length, dim).groups]) {
         const plan = vectorScanPlan(batch, length, dim, chunk);
         if (chunk === 1) expect(plan.steps).toBe(1);
-        const actual = await scan(problem, { chunk });
+        const actual = await scan(problem, { chunk, kernel: 'vec4' });
         expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}, chunk ${chunk}`).toBeLessThan(1e-4);
       }
     }
@@ -359,7 +382,8 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
           x0: randomArray(batch * dim, 9, -1, 1),
           running: [true, false, true, true, reverse],
         };
-        const actual = await scan(problem, { chunk: 4, on: small });
+        const kernel = vectorScanHandles(dim) ? 'vec4' : 'scalar';
+        const actual = await scan(problem, { chunk: 4, on: small, kernel });
         expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
       }
     }
@@ -582,7 +606,10 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       const nearest = (s: number, c: number) => (s * 7 + c * 13) % 31;
       const tolerance = length > 10_000 ? 5e-4 : 1e-4;
       const words = prePublishedState(problem, { ...plan, tiles: 1 }, first, nearest);
-      const actual = await runOnState(problem, plan, words, vectorScanSpinLimit);
+      const spinLimit = context.capabilities.software
+        ? vectorScanSpinLimit.software
+        : vectorScanSpinLimit.hardware;
+      const actual = await runOnState(problem, plan, words, spinLimit);
       const expected = oracle(problem);
       for (let s = 0; s < batch; s++) {
         for (let step = 0; step < length; step++) {
@@ -655,7 +682,8 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         ? vectorScanPlan(batch, length, dim, 1).chunks
         : singlePassPlan(batch, length, dim, 1).chunks;
       expect(chunks).toBeGreaterThan(200);
-      const actual = await scan(problem, { chunk: 1 });
+      const kernel = vectorScanHandles(dim) ? 'vec4' : 'scalar';
+      const actual = await scan(problem, { chunk: 1, kernel });
       expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
     }
   });

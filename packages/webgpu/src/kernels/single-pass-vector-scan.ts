@@ -38,11 +38,14 @@ export const vectorScanWorkgroupSize = 256;
 export const vectorScanMaxSteps = 32;
 
 /**
- * Failed polls a channel's look-back may make before it gives up (NaN outputs). A poll here is one round trip
- * with no barrier (well under a microsecond on a GPU, about a microsecond on lavapipe), so the bound is a few
- * seconds on both; a predecessor that has started publishes its aggregate within microseconds.
+ * Failed polls (rounds that absorb nothing) a channel's look-back may make before it gives up (NaN outputs),
+ * per channel — an invocation that looks back for several channels (D > 256) may wait this long for each. On a
+ * GPU a poll is one L2 round trip with no barrier (well under a microsecond: the bound is under a second),
+ * while a predecessor that has started publishes its aggregate within microseconds. On a software adapter a
+ * poll takes nanoseconds while a predecessor on another CPU thread takes milliseconds (2¹⁶ polls, the scalar
+ * kernel's bound there, gave up on live predecessors in testing).
  */
-export const vectorScanSpinLimit = 1 << 22;
+export const vectorScanSpinLimit = { hardware: 1 << 20, software: 1 << 22 } as const;
 
 /**
  * Predecessors a look-back round polls at once (windows of 8 and 16 measured slightly slower on the H200: the
@@ -82,7 +85,7 @@ export function vectorScanHandles(dim: number): boolean {
  *
  * @example
  * ```ts
- * vectorScanPlan(16, 100_000, 8); // { quads: 2, groups: 128, steps: 8, chunk: 1024, chunks: 98 }
+ * vectorScanPlan(16, 100_000, 8); // { quads: 2, groups: 128, steps: 13, chunk: 1664, chunks: 61 }
  * ```
  */
 export function vectorScanPlan(
