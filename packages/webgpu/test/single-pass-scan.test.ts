@@ -518,30 +518,53 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     }
   }
 
+  type Kernel = 'scalar' | 'vec4';
+
+  /** The plan of `kernel` (with K = ⌊chunk / rows or groups⌋), its channel tiles and its spin bound here. */
+  function kernelPlan(kernel: Kernel, batch: number, length: number, dim: number, chunk?: number) {
+    const hardware = !context.capabilities.software;
+    if (kernel === 'vec4') {
+      const plan = vectorScanPlan(batch, length, dim, chunk);
+      const spinLimit = hardware ? vectorScanSpinLimit.hardware : vectorScanSpinLimit.software;
+      return { plan, positions: plan.groups, tiles: 1, spinLimit };
+    }
+    const plan = singlePassPlan(batch, length, dim, chunk);
+    const spinLimit = hardware ? singlePassSpinLimit.hardware : singlePassSpinLimit.software;
+    return { plan, positions: plan.rows, tiles: plan.tiles, spinLimit };
+  }
+
   it('looks back over several windows to the nearest published prefix, composing aggregates in order', async () => {
     // The chunks before `first` have "run" (their state words are written by the test); each channel's nearest
-    // prefix lies 120–150 chunks back, a different number of windows per channel (rows = 256, 51, 32, 10, 2, 1:
-    // one round at D = 1, up to 150 at D = 300; D = 5, 24, 100 and 300 leave invocations idle), with wrong
-    // prefixes and aggregates beyond it. a = ±(1 ± 0.005) keeps every chunk's contribution (and the order of the
-    // non-commuting maps) visible in x.
+    // prefix lies 120–150 chunks back, a different number of windows per channel (scalar kernel: rows = 256, 51,
+    // 32, 10, 2, 1 — one round at D = 1, up to 150 at D = 300; vec4 kernel: windows of 4, 30–38 rounds; D = 5,
+    // 12, 24, 100 and 300 leave invocations idle), with wrong prefixes and aggregates beyond it.
+    // a = ±(1 ± 0.005) keeps every chunk's contribution (and the order of the non-commuting maps) visible in x.
+    // The vec4 kernel's chunks of 128–256 steps (D = 4, 8) make sequences of 23 039–46 079 steps: f32 rounding
+    // alone reaches ~1e-4 relative there (a misplaced or missing chunk would show as errors of order 1).
     const batch = 2;
     const first = 150;
-    for (const [dim, reverse] of [
-      [1, false],
-      [5, true],
-      [8, false],
-      [24, true],
-      [100, false],
-      [300, true],
+    for (const [kernel, dim, reverse] of [
+      ['scalar', 1, false],
+      ['scalar', 5, true],
+      ['scalar', 8, false],
+      ['scalar', 24, true],
+      ['scalar', 100, false],
+      ['scalar', 300, true],
+      ['vec4', 4, false],
+      ['vec4', 8, true],
+      ['vec4', 12, false],
+      ['vec4', 64, true],
+      ['vec4', 300, false],
     ] as const) {
-      // K = 1: chunks of `rows` steps, the last one short (when it can be).
-      const rows = singlePassPlan(batch, 1, dim).rows;
-      const length = rows * 180 - (rows > 1 ? 1 : 0);
-      const plan = singlePassPlan(batch, length, dim, rows);
+      // K = 1: chunks of `positions` steps, the last one short (when it can be).
+      const { positions } = kernelPlan(kernel, batch, 1, dim);
+      const length = positions * 180 - (positions > 1 ? 1 : 0);
+      const { plan, tiles, spinLimit } = kernelPlan(kernel, batch, length, dim, positions);
       expect([plan.steps, plan.chunks]).toEqual([1, 180]);
       const size = batch * length * dim;
-      const signs = randomArray(size, dim + 70, -1, 1);
-      const a = randomArray(size, dim + 71, 0.995, 1.005).map((value, i) =>
+      const seed = dim + (kernel === 'vec4' ? 170 : 70);
+      const signs = randomArray(size, seed, -1, 1);
+      const a = randomArray(size, seed + 1, 0.995, 1.005).map((value, i) =>
         (signs[i] as number) < 0 ? -value : value,
       );
       const problem: Problem = {
@@ -550,14 +573,11 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         dim,
         reverse,
         a,
-        b: randomArray(size, dim + 72, -1, 1),
-        x0: randomArray(batch * dim, dim + 73, -1, 1),
+        b: randomArray(size, seed + 2, -1, 1),
+        x0: randomArray(batch * dim, seed + 3, -1, 1),
       };
       const nearest = (s: number, c: number) => (s * 7 + c * 13) % 31;
-      const words = prePublishedState(problem, plan, first, nearest);
-      const spinLimit = context.capabilities.software
-        ? singlePassSpinLimit.software
-        : singlePassSpinLimit.hardware;
+      const words = prePublishedState(problem, { ...plan, tiles }, first, nearest);
       const actual = await runOnState(problem, plan, words, spinLimit);
       const expected = oracle(problem);
       for (let s = 0; s < batch; s++) {
@@ -567,86 +587,49 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
           if (step < first * plan.chunk) expected.fill(UNTOUCHED, row, row + dim);
         }
       }
-      expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(1e-4);
+      const tolerance = kernel === 'vec4' && length > 10_000 ? 5e-4 : 1e-4;
+      expect(maxRelativeError(actual, expected), `${kernel} D = ${dim}`).toBeLessThan(tolerance);
     }
   });
 
-  it('vec4: looks back over several windows to the nearest published prefix, composing aggregates in order', async () => {
-    // As the scalar test above: chunks before `first` have "run", each channel's nearest prefix lies 120–150
-    // chunks back (windows of 4 predecessors: 30–38 rounds), with wrong prefixes and aggregates beyond it. A
-    // chunk of 128 steps (D = 8) makes sequences of 23 039 steps with |a| ≈ 1: f32 rounding alone reaches
-    // ~1e-4 relative there (a misplaced or missing chunk would show as errors of order 1).
-    const batch = 2;
-    const first = 150;
-    for (const [dim, reverse] of [
-      [4, false],
-      [8, true],
-      [12, false],
-      [64, true],
-      [300, false],
-    ] as const) {
-      const groups = vectorScanPlan(batch, 1, dim).groups;
-      const length = groups * 180 - (groups > 1 ? 1 : 0);
-      const plan = vectorScanPlan(batch, length, dim, groups);
-      expect([plan.steps, plan.chunks]).toEqual([1, 180]);
-      const size = batch * length * dim;
-      const signs = randomArray(size, dim + 170, -1, 1);
-      const a = randomArray(size, dim + 171, 0.995, 1.005).map((value, i) =>
-        (signs[i] as number) < 0 ? -value : value,
-      );
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse,
-        a,
-        b: randomArray(size, dim + 172, -1, 1),
-        x0: randomArray(batch * dim, dim + 173, -1, 1),
-      };
-      const nearest = (s: number, c: number) => (s * 7 + c * 13) % 31;
-      const tolerance = length > 10_000 ? 5e-4 : 1e-4;
-      const words = prePublishedState(problem, { ...plan, tiles: 1 }, first, nearest);
-      const spinLimit = context.capabilities.software
-        ? vectorScanSpinLimit.software
-        : vectorScanSpinLimit.hardware;
-      const actual = await runOnState(problem, plan, words, spinLimit);
-      const expected = oracle(problem);
-      for (let s = 0; s < batch; s++) {
-        for (let step = 0; step < length; step++) {
-          const t = reverse ? length - 1 - step : step;
-          const row = (s * length + t) * dim;
-          if (step < first * plan.chunk) expected.fill(UNTOUCHED, row, row + dim);
-        }
-      }
-      expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(tolerance);
-    }
-  });
-
-  it('vec4: gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
-    // Ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later chunks spin, then write NaN.
+  it('gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
+    // The counter starts at 1, so ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later
+    // chunks wait on a prefix nobody publishes, spin `spin_limit` times, then write NaN. With 16 chunks of
+    // D = 64 (windows of 4) the last ones first compose aggregates over several windows.
     const batch = 2;
     const dim = 64;
-    for (const [length, spinLimit] of [
-      [48, 10_000],
-      [160, 2_000],
+    for (const [kernel, length, spinLimit] of [
+      ['scalar', 16, 10_000],
+      ['scalar', 64, 2_000],
+      ['vec4', 48, 10_000],
+      ['vec4', 160, 2_000],
     ] as const) {
       const size = batch * length * dim;
-      const plan = vectorScanPlan(batch, length, dim, 1);
-      expect(plan.chunks).toBeGreaterThan(2);
+      const { plan } = kernelPlan(kernel, batch, length, dim, 1);
+      expect(plan.chunks).toBeGreaterThan(kernel === 'vec4' ? 2 : 1);
       const words = new Uint32Array(singlePassHeaderWords + 3 * batch * dim * plan.chunks);
       words[0] = 1;
+      const seed = kernel === 'vec4' ? 151 : 51;
       const problem: Problem = {
         batch,
         length,
         dim,
         reverse: false,
-        a: randomArray(size, 151, -1, 1),
-        b: randomArray(size, 152, -1, 1),
+        a: randomArray(size, seed, -1, 1),
+        b: randomArray(size, seed + 1, -1, 1),
       };
       const actual = await runOnState(problem, plan, words, spinLimit);
       const perSequence = length * dim;
-      expect(actual.subarray(0, plan.chunk * dim).every((value) => value === UNTOUCHED)).toBe(true);
-      expect(actual.subarray(plan.chunk * dim, perSequence).every((value) => Number.isNaN(value))).toBe(true);
+      const firstChunk = actual.subarray(0, plan.chunk * dim);
+      const laterChunks = actual.subarray(plan.chunk * dim, perSequence);
+      expect(
+        firstChunk.every((value) => value === UNTOUCHED),
+        kernel,
+      ).toBe(true);
+      expect(
+        laterChunks.every((value) => Number.isNaN(value)),
+        kernel,
+      ).toBe(true);
       const expected = oracle({
         batch: 1,
         length,
@@ -655,7 +638,7 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
         a: problem.a.subarray(perSequence),
         b: problem.b.subarray(perSequence),
       });
-      expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
+      expect(maxRelativeError(actual.subarray(perSequence), expected), kernel).toBeLessThan(1e-4);
     }
   });
 
@@ -685,47 +668,6 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       const kernel = vectorScanHandles(dim) ? 'vec4' : 'scalar';
       const actual = await scan(problem, { chunk: 1, kernel });
       expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
-    }
-  });
-
-  it('gives up a look-back whose predecessor never runs: NaN outputs instead of a hang', async () => {
-    // The counter starts at 1, so ticket 0 (chunk 0 of sequence 0) is never handed out: sequence 0's later
-    // chunks wait on a prefix nobody publishes, spin `spin_limit` times, then write NaN. With 16 chunks of
-    // D = 64 (windows of 4) the last ones first compose aggregates over several windows.
-    const batch = 2;
-    const dim = 64;
-    for (const [length, spinLimit] of [
-      [16, 10_000],
-      [64, 2_000],
-    ] as const) {
-      const size = batch * length * dim;
-      const plan = singlePassPlan(batch, length, dim, 1);
-      expect(plan.chunks).toBeGreaterThan(1);
-      const words = new Uint32Array(singlePassHeaderWords + 3 * batch * dim * plan.chunks);
-      words[0] = 1;
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse: false,
-        a: randomArray(size, 51, -1, 1),
-        b: randomArray(size, 52, -1, 1),
-      };
-      const actual = await runOnState(problem, plan, words, spinLimit);
-      const perSequence = length * dim;
-      const firstChunk = actual.subarray(0, plan.chunk * dim);
-      const laterChunks = actual.subarray(plan.chunk * dim, perSequence);
-      expect(firstChunk.every((value) => value === UNTOUCHED)).toBe(true);
-      expect(laterChunks.every((value) => Number.isNaN(value))).toBe(true);
-      const expected = oracle({
-        batch: 1,
-        length,
-        dim,
-        reverse: false,
-        a: problem.a.subarray(perSequence),
-        b: problem.b.subarray(perSequence),
-      });
-      expect(maxRelativeError(actual.subarray(perSequence), expected)).toBeLessThan(1e-4);
     }
   });
 });

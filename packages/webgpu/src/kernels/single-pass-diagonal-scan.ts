@@ -87,6 +87,50 @@ export const singlePassSpinLimit = { hardware: 1 << 22, software: 1 << 16 } as c
 export const singlePassHeaderWords = 4;
 
 /**
+ * WGSL shared by the single-pass kernels: the state words' constants and `publish(index, bits)`, which stores
+ * bits that are never 0 (the cleared, unpublished state: +0.0 goes out as −0.0). Needs `state`, an
+ * `array<atomic<u32>>`.
+ */
+export const singlePassPublishWgsl = /* wgsl */ `const NO_TICKET: u32 = 0xffffffffu;
+const NEGATIVE_ZERO: u32 = 0x80000000u;
+const NAN_BITS: u32 = 0x7fc00000u;
+
+fn publish(index: u32, bits: u32) {
+  atomicStore(&state[index], select(bits, NEGATIVE_ZERO, bits == 0u));
+}
+`;
+
+/**
+ * WGSL of the in-workgroup inclusive scan of affine maps (Hillis–Steele over `rounds` positions): each
+ * invocation's map is in `own_a`, `own_b` (f32 or vec4), the workgroup arrays `scan_a`, `scan_b` hold them by
+ * invocation, and invocation `local` at position `position` (its earlier neighbour `stride` invocations back)
+ * composes while `active`. Afterwards scan_a/scan_b[local] hold the composition of positions 0 … position.
+ */
+export function singlePassRowScanWgsl(
+  rounds: string,
+  stride: string,
+  position: string,
+  active: string,
+): string {
+  return /* wgsl */ `  scan_a[local] = own_a;
+  scan_b[local] = own_b;
+  workgroupBarrier();
+  for (var offset = 1u; offset < ${rounds}; offset = offset << 1u) {
+    var later_a = scan_a[local];
+    var later_b = scan_b[local];
+    if (${active} && ${position} >= offset) {
+      let earlier = local - offset * ${stride};
+      later_b = later_a * scan_b[earlier] + later_b;
+      later_a = later_a * scan_a[earlier];
+    }
+    workgroupBarrier();
+    scan_a[local] = later_a;
+    scan_b[local] = later_b;
+    workgroupBarrier();
+  }`;
+}
+
+/**
  * Words of the transposition tile with K steps per invocation: 256 × K and one padding word per 32, and at
  * least 2 × 256 (the look-back's window slots reuse it).
  */
@@ -168,6 +212,15 @@ export function singlePassPlan(
 /** Uniform block of the clear kernel: `count` words from 0. */
 export const singlePassClearParams = uniformLayout([['count', 'u32']] as const);
 
+/** Uniform fields both single-pass kernels end with: x0's use, the spin bound and the state words' bases. */
+export const singlePassLookBackFields = [
+  ['has_initial', 'u32'],
+  ['spin_limit', 'u32'],
+  ['prefix_base', 'u32'],
+  ['aggregate_a_base', 'u32'],
+  ['aggregate_b_base', 'u32'],
+] as const;
+
 /** Uniform block of the scan kernel. */
 export const singlePassScanParams = uniformLayout([
   ['batch', 'u32'],
@@ -179,11 +232,7 @@ export const singlePassScanParams = uniformLayout([
   ['chunk', 'u32'],
   ['chunks', 'u32'],
   ...scanPlacementFields,
-  ['has_initial', 'u32'],
-  ['spin_limit', 'u32'],
-  ['prefix_base', 'u32'],
-  ['aggregate_a_base', 'u32'],
-  ['aggregate_b_base', 'u32'],
+  ...singlePassLookBackFields,
 ] as const);
 
 /** WGSL of the clear: binding 1 `array<u32>`, words [0, count) set to 0 (1-D grid, 2-D beyond 65535 groups). */
@@ -228,10 +277,7 @@ ${running}
 const WORKGROUP: u32 = ${size}u;
 const STEPS: u32 = ${steps}u;
 const TILE: u32 = ${tile}u;
-const NO_TICKET: u32 = 0xffffffffu;
-const NEGATIVE_ZERO: u32 = 0x80000000u;
-const NAN_BITS: u32 = 0x7fc00000u;
-const DONE: u32 = 0xffffffffu;
+${singlePassPublishWgsl}const DONE: u32 = 0xffffffffu;
 
 var<workgroup> ticket_shared: u32;
 var<workgroup> failed_shared: atomic<u32>;
@@ -249,11 +295,6 @@ var<workgroup> pending_shared: atomic<u32>;
 var<workgroup> more_shared: u32;
 
 fn padded(e: u32) -> u32 { return e + (e >> 5u); }
-
-// Publishes bits that are never 0 (the cleared, unpublished state): +0.0 goes out as −0.0.
-fn publish(index: u32, bits: u32) {
-  atomicStore(&state[index], select(bits, NEGATIVE_ZERO, bits == 0u));
-}
 
 fn initial_state(sequence: u32, channel: u32) -> f32 {
   if (params.has_initial == 0u) { return 0.0; }
@@ -331,22 +372,7 @@ fn main(@builtin(local_invocation_index) local: u32) {
   }
 
   // 4. Inclusive scan of the rows' maps per channel.
-  scan_a[local] = own_a;
-  scan_b[local] = own_b;
-  workgroupBarrier();
-  for (var offset = 1u; offset < params.rows; offset = offset << 1u) {
-    var later_a = scan_a[local];
-    var later_b = scan_b[local];
-    if (in_rows && row >= offset) {
-      let earlier = local - offset * width;
-      later_b = later_a * scan_b[earlier] + later_b;
-      later_a = later_a * scan_a[earlier];
-    }
-    workgroupBarrier();
-    scan_a[local] = later_a;
-    scan_b[local] = later_b;
-    workgroupBarrier();
-  }
+${singlePassRowScanWgsl('params.rows', 'width', 'row', 'in_rows')}
 
   // 5. Publish the aggregate, then look back over windows of predecessors (see the module's notes): invocation
   //    (row, lane) polls chunk look_base[lane] − row of channel lane; the window's slots are composed in order

@@ -25,6 +25,11 @@
 
 import { uniformLayout } from '../uniform-layout.ts';
 import { scanPlacementFields } from './affine-diagonal-scan.ts';
+import {
+  singlePassLookBackFields,
+  singlePassPublishWgsl,
+  singlePassRowScanWgsl,
+} from './single-pass-diagonal-scan.ts';
 import { commonWgsl } from './wgsl-common.ts';
 
 /** Invocations per workgroup of the vec4 single-pass scan. */
@@ -114,11 +119,7 @@ export const vectorScanParams = uniformLayout([
   ['length', 'u32'],
   ['chunks', 'u32'],
   ...scanPlacementFields,
-  ['has_initial', 'u32'],
-  ['spin_limit', 'u32'],
-  ['prefix_base', 'u32'],
-  ['aggregate_a_base', 'u32'],
-  ['aggregate_b_base', 'u32'],
+  ...singlePassLookBackFields,
 ] as const);
 
 /** Workgroup memory of the vec4 scan for D channels, bytes. */
@@ -197,21 +198,13 @@ const QUADS: u32 = ${quads}u;
 const GROUPS: u32 = ${groups}u;
 const STEPS: u32 = ${steps}u;
 const CHUNK: u32 = ${groups * steps}u;
-const NO_TICKET: u32 = 0xffffffffu;
-const NEGATIVE_ZERO: u32 = 0x80000000u;
-const NAN_BITS: u32 = 0x7fc00000u;
-
+${singlePassPublishWgsl}
 var<workgroup> ticket_shared: u32;
 var<workgroup> failed_shared: atomic<u32>;
 // Per (group, quad): the group's map, then (after the scan) the composition of groups 0 … g.
 var<workgroup> scan_a: array<vec4<f32>, WORKGROUP>;
 var<workgroup> scan_b: array<vec4<f32>, WORKGROUP>;
 var<workgroup> carry_shared: array<f32, DIM>;
-
-// Publishes bits that are never 0 (the cleared, unpublished state): +0.0 goes out as −0.0.
-fn publish(index: u32, bits: u32) {
-  atomicStore(&state[index], select(bits, NEGATIVE_ZERO, bits == 0u));
-}
 
 fn initial_state(sequence: u32, channel: u32) -> f32 {
   if (params.has_initial == 0u) { return 0.0; }
@@ -261,22 +254,7 @@ ${loads(true)}
 ${repeat(steps, (k) => `  own_b = a${k} * own_b + b${k};\n  own_a = a${k} * own_a;`)}
 
   // Inclusive scan of the groups' maps per quad.
-  scan_a[local] = own_a;
-  scan_b[local] = own_b;
-  workgroupBarrier();
-  for (var offset = 1u; offset < GROUPS; offset = offset << 1u) {
-    var later_a = scan_a[local];
-    var later_b = scan_b[local];
-    if (in_groups && group >= offset) {
-      let earlier = local - offset * QUADS;
-      later_b = later_a * scan_b[earlier] + later_b;
-      later_a = later_a * scan_a[earlier];
-    }
-    workgroupBarrier();
-    scan_a[local] = later_a;
-    scan_b[local] = later_b;
-    workgroupBarrier();
-  }
+${singlePassRowScanWgsl('GROUPS', 'QUADS', 'group', 'in_groups')}
 
   // One invocation per channel (channels local, local + 256, …): publish, look back, publish the prefix.
   for (var channel = local; channel < DIM; channel += WORKGROUP) {
