@@ -70,6 +70,48 @@ export interface ReadRegion {
   readonly byteOffset?: number;
 }
 
+/** The bytes `regions` take packed in one staging buffer (each padded to 4 bytes). */
+export function stagedBytes(regions: readonly ReadRegion[]): number {
+  return regions.reduce((total, region) => total + Math.max(4, Math.ceil(region.byteLength / 4) * 4), 0);
+}
+
+/**
+ * Records, with `encoder`, the copies of `regions` packed into `staging` (MAP_READ, at least
+ * {@link stagedBytes} bytes, unmapped), and returns the read: once the copies are submitted, it maps `staging`
+ * and returns each region's bytes, leaving `staging` unmapped again (also when the map fails).
+ */
+export function stageRegions(
+  encoder: GPUCommandEncoder,
+  regions: readonly ReadRegion[],
+  staging: GPUBuffer,
+): () => Promise<ArrayBuffer[]> {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const region of regions) {
+    const padded = Math.max(4, Math.ceil(region.byteLength / 4) * 4);
+    encoder.copyBufferToBuffer(region.buffer, region.byteOffset ?? 0, staging, total, padded);
+    offsets.push(total);
+    total += padded;
+  }
+  return async () => {
+    try {
+      await staging.mapAsync(mapModeRead, 0, total);
+      const mapped = new Uint8Array(staging.getMappedRange(0, total));
+      return regions.map((region, index) => {
+        const start = offsets[index] ?? 0;
+        return mapped.slice(start, start + region.byteLength).buffer;
+      });
+    } finally {
+      // Unmapping also cancels a map still pending; a lost device has nothing left to unmap.
+      try {
+        staging.unmap();
+      } catch {
+        // Nothing mapped, or the device is gone.
+      }
+    }
+  };
+}
+
 /**
  * Reads several small regions with one copy submission and one map of a shared staging buffer (one wait for
  * the queue instead of one per region), for reads of at most 64 MiB together.
@@ -83,13 +125,7 @@ export async function readRegions(
   context: GpuContext,
   regions: readonly ReadRegion[],
 ): Promise<ArrayBuffer[]> {
-  const padded = regions.map((region) => Math.max(4, Math.ceil(region.byteLength / 4) * 4));
-  const offsets: number[] = [];
-  let total = 0;
-  for (const size of padded) {
-    offsets.push(total);
-    total += size;
-  }
+  const total = stagedBytes(regions);
   if (total > stagingBytes) {
     return Promise.all(
       regions.map((region) => readBytes(context, region.buffer, region.byteLength, region.byteOffset ?? 0)),
@@ -102,24 +138,9 @@ export async function readRegions(
   });
   try {
     const encoder = context.device.createCommandEncoder();
-    regions.forEach((region, index) => {
-      encoder.copyBufferToBuffer(
-        region.buffer,
-        region.byteOffset ?? 0,
-        staging,
-        offsets[index] ?? 0,
-        padded[index] ?? 4,
-      );
-    });
+    const read = stageRegions(encoder, regions, staging);
     context.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(mapModeRead, 0, total);
-    const mapped = new Uint8Array(staging.getMappedRange(0, total));
-    const results = regions.map((region, index) => {
-      const start = offsets[index] ?? 0;
-      return mapped.slice(start, start + region.byteLength).buffer;
-    });
-    staging.unmap();
-    return results;
+    return await read();
   } finally {
     staging.destroy();
     context.assertAlive();

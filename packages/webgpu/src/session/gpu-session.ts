@@ -20,15 +20,16 @@ import { SolverInputError } from '@elk/solvers';
 import {
   chooseScanVariant,
   type DiagonalScanParts,
+  type DiagonalScanVariant,
   diagonalScanScratchBytes,
   encodeDiagonalScan,
   type ScanScratch,
 } from '../affine-diagonal-scan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
-import { BufferUsage, mapModeRead } from '../gpu-constants.ts';
+import { BufferUsage } from '../gpu-constants.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
-import { readFloat32, writeArray } from '../transfer.ts';
+import { readFloat32, stagedBytes, stageRegions, writeArray } from '../transfer.ts';
 import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
@@ -126,6 +127,12 @@ class GpuSession implements Session, SessionView {
    * read or await submits them (a status read right after an iteration rides in the same submission).
    */
   #submitDue = false;
+  /** Submits the iterations still due at the caller's next await (queued by `update`). */
+  readonly #submitAtAwait = () => {
+    if (this.#submitDue && !this.#destroyed) this.flush();
+  };
+  /** The variant of this session's whole diagonal scans (`kernels.scanVariant` resolved for D and the device). */
+  readonly #scanVariant: DiagonalScanVariant;
   #errors: Promise<GPUError | null>[] = [];
   #iteration = 0;
   #linearized: LinearizationMode | undefined;
@@ -152,6 +159,7 @@ class GpuSession implements Session, SessionView {
     this.batch = valid.batch;
     this.length = valid.length;
     this.stateSize = valid.cell.stateSize;
+    this.#scanVariant = chooseScanVariant(context, kernels.scanVariant, this.stateSize);
     this.#onDestroy = onDestroy;
     this.historyCapacity = valid.historyCapacity;
     const B = this.batch;
@@ -529,7 +537,7 @@ class GpuSession implements Session, SessionView {
       batch: this.batch,
       length: this.length,
       dim: this.stateSize,
-      variant: chooseScanVariant(this.context, this.kernels.scanVariant, this.stateSize),
+      variant: this.#scanVariant,
     };
     // The scan windows its arrays itself (a, b and x only): its scratch follows its windows.
     const bytes = diagonalScanScratchBytes(this.context, shape);
@@ -547,10 +555,7 @@ class GpuSession implements Session, SessionView {
     parts: DiagonalScanParts = 'all',
   ): void {
     // The whole scan runs the chosen variant; the parts kept apart for `update` run the three passes.
-    const variant =
-      parts === 'all'
-        ? chooseScanVariant(this.context, this.kernels.scanVariant, this.stateSize)
-        : 'three-pass';
+    const variant = parts === 'all' ? this.#scanVariant : 'three-pass';
     const shape = { batch: this.batch, length: this.length, dim: this.stateSize, reverse, variant };
     const scratch = this.scanScratch();
     // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
@@ -621,9 +626,7 @@ class GpuSession implements Session, SessionView {
     this.#unsubmitted++;
     if (this.#unsubmitted >= this.kernels.submitEvery && !this.#submitDue) {
       this.#submitDue = true;
-      queueMicrotask(() => {
-        if (this.#submitDue && !this.#destroyed) this.flush();
-      });
+      queueMicrotask(this.#submitAtAwait);
     }
   }
 
@@ -672,33 +675,26 @@ class GpuSession implements Session, SessionView {
     // Iterations may be recorded while this read is in flight: the status is of this point.
     const iteration = this.#iteration;
     const B = this.batch;
-    const statusBytes = B * sequenceStateWords * 4;
-    const historyBytes = B * this.historyCapacity * historyEntryWords * 4;
-    const total = statusBytes + historyBytes;
+    const regions = [
+      { buffer: this.status, byteLength: B * sequenceStateWords * 4 },
+      { buffer: this.history, byteLength: B * this.historyCapacity * historyEntryWords * 4 },
+    ];
     // The copies into a staging buffer kept in the pool ride with the iterations due for submission: one
     // submission and one map per read, and no buffer created or destroyed (on the H200's host a submission
     // costs ~0.13 ms and a new staging buffer ~0.3 ms). The error scopes of the commands before it settle
     // after the map.
     const encoder = this.#encoderNow(true);
-    const staging = this.context.pool.acquire(total, stagingUsage, 'status-staging');
-    encoder.copyBufferToBuffer(this.status, 0, staging, 0, statusBytes);
-    encoder.copyBufferToBuffer(this.history, 0, staging, statusBytes, historyBytes);
+    const staging = this.context.pool.acquire(stagedBytes(regions), stagingUsage, 'status-staging');
+    const read = stageRegions(encoder, regions, staging);
     this.flush();
     const errors = this.#errors;
     this.#errors = [];
-    let words: ArrayBuffer;
+    let status: ArrayBuffer;
+    let history: ArrayBuffer;
     try {
-      await staging.mapAsync(mapModeRead, 0, total);
-      words = staging.getMappedRange(0, total).slice(0);
-      staging.unmap();
+      [status, history] = (await read()) as [ArrayBuffer, ArrayBuffer];
     } catch (error) {
-      // The buffer goes back to the pool unmapped (unmapping also cancels a map still pending); a lost device
-      // says so as the backend's typed error.
-      try {
-        staging.unmap();
-      } catch {
-        // Nothing mapped, or the device is gone.
-      }
+      // A lost device says so as the backend's typed error.
       this.context.assertAlive();
       throw error;
     } finally {
@@ -712,8 +708,8 @@ class GpuSession implements Session, SessionView {
       iteration,
       B,
       this.historyCapacity,
-      new Uint32Array(words, 0, statusBytes / 4),
-      new Uint32Array(words, statusBytes, historyBytes / 4),
+      new Uint32Array(status),
+      new Uint32Array(history),
     );
   }
 
