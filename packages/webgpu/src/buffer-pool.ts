@@ -11,6 +11,14 @@ import { WebGpuDeviceLostError, WebGpuSizeError } from './errors.ts';
 const sizeGranularity = 256;
 
 /**
+ * Buffers kept together for a next user that asks for them by the same signature (a destroyed session's
+ * arrays, for the next session of the same shape). `release` gives them back to the pool one by one.
+ */
+export interface ParkedBuffers {
+  release(): void;
+}
+
+/**
  * A pool of GPU buffers owned by one backend. `acquire` returns a free buffer of the same usage and
  * rounded size, or creates one; `release` gives it back for reuse; `destroy` frees all of them.
  *
@@ -27,6 +35,7 @@ export class BufferPool {
   readonly #device: GPUDevice;
   readonly #free = new Map<string, GPUBuffer[]>();
   readonly #live = new Set<GPUBuffer>();
+  #parked: { signature: string; buffers: ParkedBuffers } | undefined;
   #allocatedBytes = 0;
   #peakBytes = 0;
   #destroyed = false;
@@ -66,7 +75,9 @@ export class BufferPool {
       );
     }
     const key = `${usage}:${size}`;
-    const reusable = this.#free.get(key)?.pop();
+    let reusable = this.#free.get(key)?.pop();
+    // Parked buffers count as free ones the moment another request would otherwise allocate.
+    if (!reusable && this.#unpark()) reusable = this.#free.get(key)?.pop();
     if (reusable) return reusable;
     const buffer = this.#device.createBuffer({ size, usage, label });
     this.#live.add(buffer);
@@ -84,8 +95,37 @@ export class BufferPool {
     this.#free.set(key, list);
   }
 
-  /** Destroys the free buffers (the memory goes back to the device). */
+  /**
+   * Keeps `buffers` whole for {@link BufferPool.takeParked} with the same `signature`, in place of any set
+   * parked before (which goes back to the free buffers). The parked set holds no more memory than the free
+   * buffers would: the first request the free buffers cannot serve, and `trim`, release it.
+   */
+  park(signature: string, buffers: ParkedBuffers): void {
+    this.#unpark();
+    if (this.#destroyed) return;
+    this.#parked = { signature, buffers };
+  }
+
+  /** The set parked under `signature`, now the caller's (undefined if none is). */
+  takeParked(signature: string): ParkedBuffers | undefined {
+    const parked = this.#parked;
+    if (parked?.signature !== signature) return undefined;
+    this.#parked = undefined;
+    return parked.buffers;
+  }
+
+  /** Releases the parked set, if any, into the free buffers; whether there was one. */
+  #unpark(): boolean {
+    const parked = this.#parked;
+    if (!parked) return false;
+    this.#parked = undefined;
+    parked.buffers.release();
+    return true;
+  }
+
+  /** Destroys the free buffers, parked ones included (the memory goes back to the device). */
   trim(): void {
+    this.#unpark();
     for (const list of this.#free.values()) {
       for (const buffer of list) this.#discard(buffer);
     }
@@ -94,6 +134,7 @@ export class BufferPool {
 
   /** Destroys every buffer the pool created; the pool cannot be used afterwards. */
   destroy(): void {
+    this.#parked = undefined;
     for (const buffer of [...this.#live]) this.#discard(buffer);
     this.#free.clear();
     this.#destroyed = true;

@@ -113,6 +113,15 @@ function inputProjections(session: SessionView, plans: ProjectionPlans, weights:
 }
 
 /**
+ * The first-use work of `linearize(mode)` in this session — the tiled kernels' transposed weights and input
+ * projections — recorded apart, so that the linearisation itself is the same dispatches in every session of
+ * the same shape (and can be replayed from an earlier one). Later calls record nothing.
+ */
+export function prepareLinearize(session: SessionView, mode: LinearizationMode): void {
+  linearizePipeline(session, mode);
+}
+
+/**
  * The pipeline of `linearize(mode)`: the tiled kernel when chosen and applicable (a GRU or Elman cell, mode 'none' or
  * 'diagonal', a tile plan within the device's workgroup limits), with its transposed weights (written on first
  * use) and, where the session precomputes them, its input projections; else the per-element kernel. All write

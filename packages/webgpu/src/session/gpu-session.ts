@@ -25,12 +25,13 @@ import {
   encodeDiagonalScan,
   type ScanScratch,
 } from '../affine-diagonal-scan.ts';
+import type { ParkedBuffers } from '../buffer-pool.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import { BufferUsage } from '../gpu-constants.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
 import { readFloat32, stagedBytes, stageRegions, writeArray } from '../transfer.ts';
-import { encodeLinearize, encodeSequential } from './cell-encoders.ts';
+import { encodeLinearize, encodeSequential, prepareLinearize } from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
@@ -75,6 +76,35 @@ interface RecordedPass {
 interface Replay {
   readonly passes: RecordedPass[];
   readonly stable: boolean;
+}
+
+/**
+ * A destroyed session's arrays and recordings, parked in the pool for the next session of the same shape
+ * (`signature`): that session writes its own inputs, parameters and status into the same arrays and replays
+ * the dispatches recorded here from its first iteration on (the bind groups name the same buffers). The
+ * pool releases the arrays as free ones as soon as another request needs them, or on `trim`.
+ */
+class KeptSession implements ParkedBuffers {
+  constructor(
+    readonly buffers: SessionBuffers,
+    readonly replays: Map<string, Replay>,
+    readonly swaps: number,
+  ) {}
+
+  release(): void {
+    this.buffers.release();
+  }
+}
+
+/** What decides a session's arrays and dispatches besides the values in them. */
+function sessionSignature(
+  valid: ReturnType<typeof validateSessionProblem>,
+  kernels: KernelChoice,
+  scanVariant: DiagonalScanVariant,
+): string {
+  const { cell } = valid;
+  const shape = [valid.batch, valid.length, valid.historyCapacity, cell.wgsl.parameters.byteLength];
+  return JSON.stringify(['session', cellKey(cell), ...shape, scanVariant, kernels]);
 }
 
 function samePasses(a: readonly RecordedPass[], b: readonly RecordedPass[]): boolean {
@@ -138,11 +168,15 @@ class GpuSession implements Session, SessionView {
   #linearized: LinearizationMode | undefined;
   #destroyed = false;
   #timer: PassTimer | undefined;
-  /** Recorded primitives by key (see {@link GpuSession.#replayed}). */
-  readonly #replays = new Map<string, Replay>();
+  /** Recorded primitives by key (see {@link GpuSession.#replayed}); kept from a parked session of the same shape. */
+  readonly #replays: Map<string, Replay>;
+  /** What a next session must match to take this one's arrays and recordings when it is destroyed. */
+  readonly #signature: string;
+  /** The linearisation modes whose first-use work (see `prepareLinearize`) this session recorded. */
+  readonly #prepared = new Set<LinearizationMode>();
   /** The passes of the primitive being captured, while one is. */
   #capture: RecordedPass[] | undefined;
-  #swaps = 0;
+  #swaps: number;
   /** Whether the last `solveAffine('diagonal')` left its apply pass for `update` to fuse (or to record). */
   #pendingApply = false;
 
@@ -160,6 +194,11 @@ class GpuSession implements Session, SessionView {
     this.length = valid.length;
     this.stateSize = valid.cell.stateSize;
     this.#scanVariant = chooseScanVariant(context, kernels.scanVariant, this.stateSize);
+    this.#signature = sessionSignature(valid, kernels, this.#scanVariant);
+    const kept = context.pool.takeParked(this.#signature);
+    const adopted = kept instanceof KeptSession ? kept : undefined;
+    this.#replays = adopted?.replays ?? new Map();
+    this.#swaps = adopted?.swaps ?? 0;
     this.#onDestroy = onDestroy;
     this.historyCapacity = valid.historyCapacity;
     const B = this.batch;
@@ -174,16 +213,18 @@ class GpuSession implements Session, SessionView {
     });
     this.windows(D);
     if (I > 0) context.sequenceWindows(B, [T * I * 4], 'inputs');
-    this.buffers = new SessionBuffers(context);
+    this.buffers = adopted?.buffers ?? new SessionBuffers(context);
     const states = B * T * D * 4;
     this.inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
     if (I > 0) writeArray(context, this.inputs, valid.inputs);
     this.initialState = this.buffers.acquire(B * D * 4, 'initial-state');
     writeArray(context, this.initialState, valid.initialState);
     this.#iterate = this.buffers.acquire(states, 'iterate');
+    this.#candidate = this.buffers.acquire(states, 'candidate');
+    // An adopted session's recordings follow its last swap parity: the arrays keep their roles.
+    if (this.#swaps & 1) [this.#iterate, this.#candidate] = [this.#candidate, this.#iterate];
     if (valid.initialGuess) writeArray(context, this.#iterate, valid.initialGuess);
     else this.#encoderNow().clearBuffer(this.#iterate, 0, states);
-    this.#candidate = this.buffers.acquire(states, 'candidate');
     this.cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
     writeArray(context, this.cellParameters, valid.cell.wgsl.parameters);
     this.blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
@@ -476,6 +517,10 @@ class GpuSession implements Session, SessionView {
   }
 
   #linearizeNow(mode: LinearizationMode): void {
+    if (!this.#prepared.has(mode)) {
+      prepareLinearize(this, mode);
+      this.#prepared.add(mode);
+    }
     this.#replayed(`linearize/${mode}`, () => encodeLinearize(this, mode));
     this.#linearized = mode;
   }
@@ -771,7 +816,8 @@ class GpuSession implements Session, SessionView {
     this.#timer?.destroy();
     this.#timer = undefined;
     this.#destroyed = true;
-    this.buffers.release();
+    // The arrays wait in the pool for a next session of the same shape (free to any other request).
+    this.context.pool.park(this.#signature, new KeptSession(this.buffers, this.#replays, this.#swaps));
     this.#onDestroy(this);
   }
 }

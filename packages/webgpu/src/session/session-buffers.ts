@@ -26,10 +26,14 @@ export type LazyArray =
   | 'gemmWeights'
   | 'scanPartials';
 
-/** Owns a session's buffers: fixed ones passed in, lazy ones acquired on first use. */
+/**
+ * Owns a session's buffers: fixed ones acquired by name when the session is created, lazy ones on first use.
+ * A destroyed session's buffers can pass whole to the next session of the same shape (see `gpu-session.ts`),
+ * which then finds each of its arrays where the last one left it.
+ */
 export class SessionBuffers {
   readonly #context: GpuContext;
-  readonly #fixed: GPUBuffer[] = [];
+  readonly #fixed = new Map<string, GPUBuffer>();
   readonly #lazy = new Map<LazyArray, GPUBuffer>();
   #generation = 0;
 
@@ -37,10 +41,13 @@ export class SessionBuffers {
     this.#context = context;
   }
 
-  /** A buffer of `bytes` owned by the session. */
+  /** The fixed array `label` of at least `bytes` bytes (the one held already, if it is large enough). */
   acquire(bytes: number, label: string): GPUBuffer {
+    const existing = this.#fixed.get(label);
+    if (existing && existing.size >= bytes) return existing;
+    if (existing) this.#context.pool.release(existing);
     const buffer = this.#context.pool.acquire(bytes, storageUsage, label);
-    this.#fixed.push(buffer);
+    this.#fixed.set(label, buffer);
     return buffer;
   }
 
@@ -60,11 +67,14 @@ export class SessionBuffers {
     return this.#generation;
   }
 
-  /** Returns every buffer to the pool. */
+  /**
+   * Returns every buffer to the pool, last acquired first: the pool hands back the most recently released
+   * buffer of a size first, so a next session of the same shape gets every array in the same role.
+   */
   release(): void {
-    for (const buffer of this.#fixed) this.#context.pool.release(buffer);
-    for (const buffer of this.#lazy.values()) this.#context.pool.release(buffer);
-    this.#fixed.length = 0;
+    for (const buffer of [...this.#lazy.values()].reverse()) this.#context.pool.release(buffer);
+    for (const buffer of [...this.#fixed.values()].reverse()) this.#context.pool.release(buffer);
+    this.#fixed.clear();
     this.#lazy.clear();
   }
 }
