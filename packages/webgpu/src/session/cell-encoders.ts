@@ -27,7 +27,10 @@ import {
 import type { SessionView } from './session-view.ts';
 import { finishLinearizeWgsl } from './update-kernels.ts';
 
-/** Records `linearize(mode)`: f, A_t (per mode), b_t and the residual partials, then each sequence's merit. */
+/**
+ * Records `linearize(mode)`: f, A_t (per mode), b_t and the residual partials. Each sequence's merit follows
+ * from the partials in {@link encodeFinishLinearize} or in `finish-update`'s variant that folds them too.
+ */
 export function encodeLinearize(session: SessionView, mode: LinearizationMode): void {
   const { context, stateSize: D, cell } = session;
   const perStep = mode === 'dense' ? D * D : D;
@@ -56,22 +59,26 @@ export function encodeLinearize(session: SessionView, mode: LinearizationMode): 
     if (weights) bindings.push({ buffer: weights });
     session.dispatchElements(pipeline, values, bindings);
   }
-  const finish = context.pipeline('session/finish-linearize', finishLinearizeWgsl);
+}
+
+/** Records `finish-linearize`: each sequence's merit from the partials of the last `linearize`. */
+export function encodeFinishLinearize(session: SessionView): void {
+  const finish = session.context.pipeline('session/finish-linearize', finishLinearizeWgsl);
   session.finishSequences(finish, [{ buffer: session.partials }, { buffer: session.status }]);
 }
 
-/** Sessions whose transposed GEMM weights are written (the cell's parameters never change in a session). */
-const transposedWeights = new WeakSet<SessionView>();
+/** First-use work (see `SessionView.firstUse`): the transposed GEMM weights (the parameters never change in a session). */
+const transposedWeights = 'gemm-weights';
 
-/** Sessions whose input projections are written (the inputs never change in a session). */
-const projectedInputs = new WeakSet<SessionView>();
+/** First-use work: the input projections (the inputs never change in a session). */
+const projectedInputs = 'input-projections';
 
 /** The transposed weights of a GEMM cell's tiled kernels, written on first use. */
 function gemmWeights(session: SessionView, kind: GemmCellKind, plan: GemmTilePlan): GPUBuffer {
   const { cell } = session;
   const words = gemmWeightsWords(cell, plan);
   const weights = session.buffers.lazy('gemmWeights', words * 4);
-  if (!transposedWeights.has(session)) {
+  if (!session.firstUse.has(transposedWeights)) {
     const transpose = session.cellPipeline(`gemm-weights-${plan.unitQuads}`, () =>
       gemmWeightsWgsl(cell, kind, plan),
     );
@@ -79,7 +86,7 @@ function gemmWeights(session: SessionView, kind: GemmCellKind, plan: GemmTilePla
       { buffer: session.cellParameters },
       { buffer: weights },
     ]);
-    transposedWeights.add(session);
+    session.firstUse.add(transposedWeights);
   }
   return weights;
 }
@@ -88,7 +95,7 @@ function gemmWeights(session: SessionView, kind: GemmCellKind, plan: GemmTilePla
 function inputProjections(session: SessionView, plans: ProjectionPlans, weights: GPUBuffer): GPUBuffer {
   const { cell, context, length: T } = session;
   const buffer = session.buffers.lazy('projections', session.batch * T * plans.wordsPerStep * 4);
-  if (!projectedInputs.has(session)) {
+  if (!session.firstUse.has(projectedInputs)) {
     const plan = plans.projection;
     const pipeline = session.cellPipeline(
       `input-projection-${plan.rowsPerInvocation}x${plan.workgroupSize}`,
@@ -107,7 +114,7 @@ function inputProjections(session: SessionView, plans: ProjectionPlans, weights:
         ],
       );
     }
-    projectedInputs.add(session);
+    session.firstUse.add(projectedInputs);
   }
   return buffer;
 }

@@ -31,7 +31,12 @@ import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
 import { BufferUsage } from '../gpu-constants.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
 import { readFloat32, stagedBytes, stageRegions, writeArray } from '../transfer.ts';
-import { encodeLinearize, encodeSequential, prepareLinearize } from './cell-encoders.ts';
+import {
+  encodeFinishLinearize,
+  encodeLinearize,
+  encodeSequential,
+  prepareLinearize,
+} from './cell-encoders.ts';
 import { type CellShape, cellKey } from './cell-kernels.ts';
 import { encodeDenseKalman, encodeDenseScan } from './dense-encoders.ts';
 import { encodeDiagonalKalman } from './diagonal-kalman-encoder.ts';
@@ -72,10 +77,14 @@ interface RecordedPass {
   readonly dispatches: RecordedDispatch[];
 }
 
-/** The passes a primitive recorded last time, and whether they were the same as the time before. */
+/**
+ * The passes a primitive recorded last time, whether they were the same as the time before, and the first-use
+ * work they did (names added to `firstUse`).
+ */
 interface Replay {
   readonly passes: RecordedPass[];
   readonly stable: boolean;
+  readonly marks: readonly string[];
 }
 
 /**
@@ -174,11 +183,17 @@ class GpuSession implements Session, SessionView {
   readonly #signature: string;
   /** The linearisation modes whose first-use work (see `prepareLinearize`) this session recorded. */
   readonly #prepared = new Set<LinearizationMode>();
+  readonly firstUse = new Set<string>();
   /** The passes of the primitive being captured, while one is. */
   #capture: RecordedPass[] | undefined;
   #swaps: number;
   /** Whether the last `solveAffine('diagonal')` left its apply pass for `update` to fuse (or to record). */
   #pendingApply = false;
+  /**
+   * Whether the last `linearize` left its merit unfolded: `update` folds it in `finish-update` (step criterion, no
+   * trust region: nothing reads it before), any other primitive or read records `finish-linearize` first.
+   */
+  #pendingMerit = false;
 
   constructor(
     context: GpuContext,
@@ -267,7 +282,7 @@ class GpuSession implements Session, SessionView {
    * groups and windows. `key` names the primitive and everything its dispatches depend on besides the
    * session's arrays (which the key's generation and swap parity cover). Timed passes are always encoded.
    */
-  #replayed(key: string, encode: () => void): void {
+  #replayed(key: string, encode: () => void, once = false): void {
     if (this.#timer) {
       encode();
       return;
@@ -275,6 +290,7 @@ class GpuSession implements Session, SessionView {
     const full = `${key}/${this.buffers.generation}/${this.#swaps & 1}`;
     const known = this.#replays.get(full);
     if (known?.stable) {
+      for (const mark of known.marks) this.firstUse.add(mark);
       for (const { label, dispatches } of known.passes) {
         this.pass((pass) => {
           for (const { pipeline, group, x, y } of dispatches) {
@@ -287,6 +303,8 @@ class GpuSession implements Session, SessionView {
       return;
     }
     const passes: RecordedPass[] = [];
+    const before = new Set(this.firstUse);
+    const generation = this.buffers.generation;
     this.#capture = passes;
     try {
       this.#begin();
@@ -294,8 +312,12 @@ class GpuSession implements Session, SessionView {
     } finally {
       this.#capture = undefined;
     }
+    const marks = [...this.firstUse].filter((mark) => !before.has(mark));
+    // A primitive run once per session (`once`: its first-use work is in its key) is stable from its first
+    // recording that allocated nothing: a next session of the shape replays it.
+    const stable = known ? samePasses(known.passes, passes) : once && this.buffers.generation === generation;
     if (this.#replays.size >= mostReplays && !known) this.#replays.clear();
-    this.#replays.set(full, { passes, stable: known !== undefined && samePasses(known.passes, passes) });
+    this.#replays.set(full, { passes, stable, marks });
   }
 
   windows(elementsPerStep: number): SequenceWindow[] {
@@ -370,6 +392,7 @@ class GpuSession implements Session, SessionView {
     this.#unsubmitted = 0;
     this.#submitDue = false;
     this.#pendingApply = false;
+    this.#pendingMerit = false;
     this.#errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
     const message = error instanceof Error ? error.message : String(error);
     this.#errors.push(
@@ -489,8 +512,11 @@ class GpuSession implements Session, SessionView {
     return this.buffers.lazy(mode, this.batch * this.length * perStep * 4);
   }
 
-  /** Records the deferred `linearize`/`solveAffine` (kept back for the fused iteration) unfused. */
-  #materialize(): void {
+  /**
+   * Records the deferred `linearize`/`solveAffine` (kept back for the fused iteration) unfused, the scan's
+   * deferred apply pass, and (unless `keepMerit`) the deferred `finish-linearize`.
+   */
+  #materialize(keepMerit = false): void {
     const pending = this.#pending;
     this.#pending = [];
     if (pending.length > 0) {
@@ -500,6 +526,10 @@ class GpuSession implements Session, SessionView {
     if (this.#pendingApply) {
       this.#replayed('solve-affine/diagonal-apply', () => this.#affineScan('apply'));
       this.#pendingApply = false;
+    }
+    if (this.#pendingMerit && !keepMerit) {
+      this.#pendingMerit = false;
+      this.#replayed('finish-linearize', () => encodeFinishLinearize(this));
     }
   }
 
@@ -518,10 +548,12 @@ class GpuSession implements Session, SessionView {
 
   #linearizeNow(mode: LinearizationMode): void {
     if (!this.#prepared.has(mode)) {
-      prepareLinearize(this, mode);
+      const done = [...this.firstUse].join();
+      this.#replayed(`prepare-linearize/${mode}/${done}`, () => prepareLinearize(this, mode), true);
       this.#prepared.add(mode);
     }
     this.#replayed(`linearize/${mode}`, () => encodeLinearize(this, mode));
+    this.#pendingMerit = true;
     this.#linearized = mode;
   }
 
@@ -541,7 +573,7 @@ class GpuSession implements Session, SessionView {
       this.#pending.push(mode);
       return;
     }
-    this.#materialize();
+    this.#materialize(true);
     this.#solveAffineNow(mode);
   }
 
@@ -656,13 +688,17 @@ class GpuSession implements Session, SessionView {
       encodeFusedQuasiIteration(this, values);
     } else {
       const key = Object.values(values).join(',');
+      // The last linearize's merit folded in this update's finish (one dispatch fewer) where nothing reads it
+      // before the decision.
+      const merit = this.#pendingMerit && criterion === 'step' && !trustRegion;
+      if (merit) this.#pendingMerit = false;
       if (this.#pendingApply && criterion === 'step' && !trustRegion) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
-        this.#replayed(`scan-update/${key}`, () => encodeScanUpdate(this, values));
+        this.#replayed(`scan-update/${merit}/${key}`, () => encodeScanUpdate(this, values, merit));
         this.#pendingApply = false;
       } else {
         this.#materialize();
-        this.#replayed(`update/${key}`, () => encodeUpdate(this, options, values));
+        this.#replayed(`update/${merit}/${key}`, () => encodeUpdate(this, options, values, merit));
       }
     }
     // An iteration ends here: submitting it (every `submitEvery` iterations) lets the GPU run it while the host

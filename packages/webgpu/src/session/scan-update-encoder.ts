@@ -10,7 +10,7 @@ import { chunkPlan } from '../chunk-plan.ts';
 import { scanUpdateParams, scanUpdateWgsl } from './scan-update-kernels.ts';
 import { partialWords, type SessionParamValues, sequenceStateWords } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
-import { finishUpdateWgsl } from './update-kernels.ts';
+import { finishUpdate } from './update-encoder.ts';
 
 /** The scan's arrays of a session's `solveAffine('diagonal')`, with its skip of stopped sequences. */
 function scanBuffers(session: SessionView) {
@@ -37,8 +37,11 @@ export function scanUpdateFits(session: SessionView): boolean {
   );
 }
 
-/** Records the fused apply + `update` pass and `finish-update` (after the scan's prefixes were recorded). */
-export function encodeScanUpdate(session: SessionView, values: SessionParamValues): void {
+/**
+ * Records the fused apply + `update` pass and `finish-update` (after the scan's prefixes were recorded); with
+ * `merit`, `finish-update` folds the last `linearize`'s merit first.
+ */
+export function encodeScanUpdate(session: SessionView, values: SessionParamValues, merit = false): void {
   const { context, stateSize: D, batch, length } = session;
   const shape = { batch, length, dim: D };
   const [window] = diagonalScanWindows(context, scanBuffers(session), shape, session.scanScratch());
@@ -78,10 +81,10 @@ export function encodeScanUpdate(session: SessionView, values: SessionParamValue
       ),
     'session/scan-update',
   );
-  const finish = context.pipeline('session/finish-update', finishUpdateWgsl);
-  session.finishSequences(
-    finish,
-    [{ buffer: partials }, { buffer: session.status }, { buffer: session.history }],
-    { ...values, blocks: entries },
-  );
+  const finish = finishUpdate(session, merit);
+  session.finishSequences(finish.pipeline, [{ buffer: partials }, ...finish.bindings], {
+    ...values,
+    ...finish.values,
+    blocks: entries,
+  });
 }

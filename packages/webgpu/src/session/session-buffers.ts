@@ -24,7 +24,8 @@ export type LazyArray =
   | 'denseCarries'
   | 'denseGain'
   | 'gemmWeights'
-  | 'scanPartials';
+  | 'scanPartials'
+  | 'updatePartials';
 
 /**
  * Owns a session's buffers: fixed ones acquired by name when the session is created, lazy ones on first use.

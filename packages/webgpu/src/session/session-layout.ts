@@ -43,6 +43,7 @@ export const sessionParams = uniformLayout([
   ['floor_bound', 'f32'],
   ['floor_unit', 'f32'],
   ['floor_length', 'f32'],
+  ['merit_blocks', 'u32'],
 ] as const);
 
 /** The values of {@link sessionParams}. */

@@ -24,6 +24,11 @@ export interface SessionView {
   readonly length: number;
   readonly stateSize: number;
   readonly buffers: SessionBuffers;
+  /**
+   * The first-use work this session has recorded (names the encoders add, e.g. the tiled kernels' transposed
+   * weights): a replayed recording adds the names its recording added.
+   */
+  readonly firstUse: Set<string>;
   readonly iterate: GPUBuffer;
   readonly candidate: GPUBuffer;
   readonly offset: GPUBuffer;

@@ -36,17 +36,55 @@ export function updateValues(
   };
 }
 
-/** Records one `update` on the session's resident arrays. */
-export function encodeUpdate(session: SessionView, options: UpdateOptions, values: SessionParamValues): void {
+/**
+ * The `finish-update` pipeline, and its bindings after the update's partials: with `merit` (the last
+ * `linearize`'s merit not yet folded) the variant that folds it first from the session's partials.
+ */
+export function finishUpdate(
+  session: SessionView,
+  merit: boolean,
+): { pipeline: GPUComputePipeline; bindings: GPUBufferBinding[]; values: SessionParamValues } {
+  const { context } = session;
+  const bindings = [{ buffer: session.status }, { buffer: session.history }];
+  if (!merit) {
+    return { pipeline: context.pipeline('session/finish-update', finishUpdateWgsl), bindings, values: {} };
+  }
+  return {
+    pipeline: context.pipeline('session/finish-update-merit', () => finishUpdateWgsl(true)),
+    bindings: [...bindings, { buffer: session.partials }],
+    values: { merit_blocks: session.blocks },
+  };
+}
+
+/**
+ * The partials of `update`'s element pass: the session's own, or with `merit` pending a second array, since the
+ * session's partials still hold `linearize`'s.
+ */
+export function updatePartials(session: SessionView, merit: boolean): GPUBuffer {
+  if (!merit) return session.partials;
+  return session.buffers.lazy('updatePartials', session.partials.size);
+}
+
+/**
+ * Records one `update` on the session's resident arrays; with `merit`, the last `linearize`'s merit is folded
+ * by `finish-update` (no trust region and the step criterion: nothing before the decision reads the merit).
+ */
+export function encodeUpdate(
+  session: SessionView,
+  options: UpdateOptions,
+  values: SessionParamValues,
+  merit = false,
+): void {
   const { context, stateSize: D, cell } = session;
   const windows = session.windows(D);
+  const partials = updatePartials(session, merit);
   if (!options.trustRegion) {
     const direct = context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
     for (const window of windows) {
       session.dispatchElements(direct, { ...session.windowValues(window, D), ...values }, [
         session.range(session.iterate, D, window),
         session.range(session.candidate, D, window),
-        { buffer: session.partials },
+        { buffer: partials },
         { buffer: session.status },
       ]);
     }
@@ -64,12 +102,11 @@ export function encodeUpdate(session: SessionView, options: UpdateOptions, value
       ]);
     }
   }
-  const finish = context.pipeline('session/finish-update', finishUpdateWgsl);
-  session.finishSequences(
-    finish,
-    [{ buffer: session.partials }, { buffer: session.status }, { buffer: session.history }],
-    values,
-  );
+  const finish = finishUpdate(session, merit);
+  session.finishSequences(finish.pipeline, [{ buffer: partials }, ...finish.bindings], {
+    ...values,
+    ...finish.values,
+  });
   if (options.trustRegion) {
     const apply = context.pipeline(`session/update-apply/${D}`, () => updateApplyWgsl(D));
     for (const window of windows) {

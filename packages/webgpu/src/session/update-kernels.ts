@@ -239,14 +239,41 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
 }
 
 /**
+ * WGSL of `finish-linearize`'s work inside `finish-update` (its variant `withMerit`): binding 4 holds
+ * `linearize`'s partials, `merit_blocks` per sequence, and the sequence's merit is written before the decision.
+ */
+function meritFoldWgsl(size: number): string {
+  return /* wgsl */ `
+@group(0) @binding(4) var<storage, read> merit_partials: array<Partial>;
+
+fn finish_merit(global: u32, local: u32) {
+  var value = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  for (var block = local; block < params.merit_blocks; block += ${size}u) {
+    value = combine_partials(value, merit_partials[global * params.merit_blocks + block]);
+  }
+  let total = reduce_partials(local, value);
+  // Every invocation has read the reduction before the next one writes it.
+  workgroupBarrier();
+  if (local == 0u && status[global].running != 0u) {
+    let nan = (total.flags & FLAG_NAN_FIRST) != 0u;
+    status[global].merit = select(total.first, quiet_nan(), nan);
+    status[global].merit_squared = select(total.second, quiet_nan(), nan);
+  }
+}`;
+}
+
+/**
  * After `update`'s measuring pass: the decision per sequence — merit-criterion stop, trust-region test and λ
  * schedule, iteration count, history entry, tolerance stop, then the floor rule (when `floor_window` ≠ 0) —
- * and the `write` flag for the apply pass. Bindings: 1 partials, 2 status, 3 history.
+ * and the `write` flag for the apply pass. Bindings: 1 partials, 2 status, 3 history; `withMerit` first does
+ * `finish-linearize`'s work from binding 4 (one dispatch fewer per iteration where nothing reads the merit
+ * between `linearize` and `update`).
  */
-export function finishUpdateWgsl(): string {
+export function finishUpdateWgsl(withMerit = false): string {
   const size = webGpuDefaults.reductionWorkgroupSize;
   return /* wgsl */ `${finishHeader(size)}
 @group(0) @binding(3) var<storage, read_write> history: array<HistoryEntry>;
+${withMerit ? meritFoldWgsl(size) : ''}
 
 fn record(global: u32, step: f32, merit: f32, magnitude: f32, flags: u32) {
   let recorded = status[global].recorded;
@@ -268,6 +295,7 @@ fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) wo
         @builtin(local_invocation_index) local: u32) {
   let global = params.batch_base + linear_workgroup(workgroup, workgroups);
   if (global >= params.total_batch) { return; }
+${withMerit ? '  finish_merit(global, local);' : ''}
   let total = fold_blocks(global, local);
   if (local != 0u) { return; }
   var state = status[global];
