@@ -48,13 +48,14 @@ export const webGpuDefaults = {
    */
   readAhead: 1,
   /**
-   * Iterations a session records before it submits them: every k-th `update` makes them due, and the next
-   * primitive, status read (whose copies ride in the same submission) or await submits them. Each submission
-   * costs ~0.13 ms on the H200's host (a CPU profile of the grid's D = 8, T = 3·10⁴ solves), as much as
-   * recording two replayed iterations; 1 lets the GPU start each iteration as soon as the next is begun. Larger
-   * values are not yet measured.
+   * Iterations a session records before it submits them: every k-th `update` makes them due (the first one
+   * always: the GPU idles until then), and the next primitive, status read (whose copies ride in the same
+   * submission) or await submits them. Each submission costs ~0.13 ms on the H200's host (a CPU profile of the
+   * grid's D = 8, T = 3·10⁴ solves), as much as recording two replayed iterations. Measured on the H200 (quasi-DEER,
+   * flax GRU, B = 16, medians of three): k = 2 solved D = 8, T = 3·10⁴ in 2.31 ms against 2.81–3.13 for k = 1 and
+   * 3.30 for k = 4, D = 16 in 3.08–3.15 against 3.17–3.39; from T = 10⁵ on (the GPU the bound) the same.
    */
-  submitEvery: 1,
+  submitEvery: 2,
   /**
    * Whether sessions fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). Off: measured on the H200
    * (flax GRU, B = 16), the unfused kernels took 0.54 / 0.81 / 4.1 / 12.8 ms per iteration at T = 3·10⁴ and

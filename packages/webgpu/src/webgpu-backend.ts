@@ -102,7 +102,8 @@ export interface WebGpuBackendOptions {
   checkEvery?: number;
   /**
    * Iterations a session records before it submits them to the GPU (default {@link webGpuDefaults}.submitEvery,
-   * 1: every `update` submits its iteration; a status read always submits what is pending).
+   * 2; 1: every `update` submits its iteration). The first iteration is submitted at once, and a status read
+   * always submits what is pending.
    */
   submitEvery?: number;
   /** How many status reads `evaluate` keeps in flight (default {@link webGpuDefaults}.readAhead; 0: none). */

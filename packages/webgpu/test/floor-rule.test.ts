@@ -324,31 +324,43 @@ describeWebGpu('the floor rule on the device', (gpu) => {
       inputs: randomArray(2 * 50 * 2, 24, -1, 1),
       initialState: new Float32Array(2 * 4),
     };
-    const session = await backend.createSession(problem);
-    const watch = watchSubmissions(backend);
-    try {
-      const iterate = () => {
-        session.linearize('diagonal');
-        session.solveAffine('diagonal');
-        session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
-      };
-      iterate();
-      expect(watch.count()).toBe(0);
-      // The read's copies ride with the iteration: one submission for both.
-      await session.readStatus();
-      expect(watch.count()).toBe(1);
-      iterate();
-      iterate();
-      // The second iteration's first primitive submitted the first; the second waits for an await.
-      expect(watch.count()).toBe(2);
-      await Promise.resolve();
-      expect(watch.count()).toBe(3);
-      const status = await session.readStatus();
-      expect(watch.count()).toBe(4);
-      expect(status.iteration).toBe(3);
-    } finally {
-      watch.restore();
-      session.destroy();
+    for (const submitEvery of [1, 2]) {
+      const target = await testBackend({ submitEvery });
+      const session = await target.createSession(problem);
+      const watch = watchSubmissions(target);
+      const where = `submitEvery ${submitEvery}`;
+      try {
+        const iterate = () => {
+          session.linearize('diagonal');
+          session.solveAffine('diagonal');
+          session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
+        };
+        iterate();
+        expect(watch.count(), where).toBe(0);
+        // The first iteration is due whatever submitEvery; the read's copies ride with it: one submission.
+        await session.readStatus();
+        expect(watch.count(), where).toBe(1);
+        iterate();
+        iterate();
+        if (submitEvery === 1) {
+          // The third iteration's first primitive submitted the second; the third waits for an await.
+          expect(watch.count(), where).toBe(2);
+          await Promise.resolve();
+          expect(watch.count(), where).toBe(3);
+        } else {
+          // The second iteration waits for the third, which waits for an await: both in one submission.
+          expect(watch.count(), where).toBe(1);
+          await Promise.resolve();
+          expect(watch.count(), where).toBe(2);
+        }
+        const status = await session.readStatus();
+        expect(watch.count(), where).toBe(submitEvery === 1 ? 4 : 3);
+        expect(status.iteration, where).toBe(3);
+      } finally {
+        watch.restore();
+        session.destroy();
+        target.destroy();
+      }
     }
   });
 

@@ -704,8 +704,10 @@ class GpuSession implements Session, SessionView {
     // An iteration ends here: submitting it (every `submitEvery` iterations) lets the GPU run it while the host
     // records the next ones. The submission waits for the next primitive or status read (a read's copies then
     // ride in it: one submission instead of two) or, failing those, for the caller's next await.
+    // The first iteration goes at once: the GPU idles until then.
     this.#unsubmitted++;
-    if (this.#unsubmitted >= this.kernels.submitEvery && !this.#submitDue) {
+    const due = this.#unsubmitted >= this.kernels.submitEvery || this.#iteration === 1;
+    if (due && !this.#submitDue) {
       this.#submitDue = true;
       queueMicrotask(this.#submitAtAwait);
     }
