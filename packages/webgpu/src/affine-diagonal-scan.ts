@@ -33,6 +33,7 @@ import {
   singlePassWorkgroupSize,
 } from './kernels/single-pass-diagonal-scan.ts';
 import {
+  type VectorScanEpilogue,
   type VectorScanPlan,
   vectorScanHandles,
   vectorScanParams,
@@ -42,6 +43,40 @@ import {
   vectorScanWorkgroupBytes,
   vectorScanWorkgroupSize,
 } from './kernels/single-pass-vector-scan.ts';
+
+/**
+ * A caller's work fused into the vec4 single-pass scan in place of its store of x (see
+ * {@link VectorScanEpilogue}), with what it binds: from binding 7 on, `windowed` [B, T, D] arrays (bound per
+ * window as x is; each one's offset in floats goes to the uniform field `offsetField`), then `whole` bindings.
+ * `pack` fills the kernel's uniform block from the scan's values and those offsets; `workgroupBytes` is the
+ * workgroup memory it adds.
+ */
+export interface SinglePassEpilogue {
+  readonly kernel: VectorScanEpilogue;
+  pack(values: Record<string, number>): ArrayBuffer;
+  readonly windowed: readonly { readonly buffer: GPUBuffer; readonly offsetField: string }[];
+  readonly whole: readonly GPUBufferBinding[];
+  readonly workgroupBytes: number;
+}
+
+/**
+ * Whether the vec4 single-pass scan of `shape` can carry an epilogue that binds `bindings` more arrays and
+ * `workgroupBytes` more workgroup memory, with every array in one window (all sequences in one dispatch).
+ */
+export function singlePassEpilogueFits(
+  context: GpuContext,
+  shape: DiagonalScanShape,
+  bindings: number,
+  workgroupBytes: number,
+): boolean {
+  const limits = context.capabilities;
+  return (
+    singlePassVector(context, shape.dim) &&
+    limits.maxStorageBuffersPerShaderStage >= 6 + bindings &&
+    limits.maxComputeWorkgroupStorageSize >= vectorScanWorkgroupBytes(shape.dim) + workgroupBytes &&
+    singlePassWindows(context, shape).length === 1
+  );
+}
 
 /** Resident arrays of a diagonal scan: a, b and x are [B, T, D] f32; x0 is [B, D] (optional). */
 export interface DiagonalScanBuffers {
@@ -373,15 +408,19 @@ export function encodeSinglePassDiagonalScan(
   buffers: DiagonalScanBuffers,
   shape: DiagonalScanShape,
   state: GPUBuffer,
+  epilogue?: SinglePassEpilogue,
 ): boolean {
   const { batch, length, dim } = shape;
   const skip = buffers.running !== undefined;
   const vector = singlePassVector(context, shape.dim);
-  const bindings = skip ? 6 : 5;
+  const extra = epilogue ? epilogue.windowed.length + epilogue.whole.length : 0;
+  // An epilogue's bindings follow binding 6 (the running words).
+  const bindings = (skip || epilogue ? 6 : 5) + extra;
   let kernel: SinglePassKernel;
+  if (epilogue && !singlePassEpilogueFits(context, shape, extra, epilogue.workgroupBytes)) return false;
   if (vector) {
     if (context.capabilities.maxStorageBuffersPerShaderStage < bindings) return false;
-    kernel = vectorKernel(context, vectorScanPlan(batch, length, dim, shape.chunk), dim, skip);
+    kernel = vectorKernel(context, vectorScanPlan(batch, length, dim, shape.chunk), dim, skip, epilogue);
   } else {
     const plan = singlePassPlan(batch, length, dim, shape.chunk, mostSteps(context));
     if (!singlePassFits(context, plan.steps, bindings)) return false;
@@ -390,6 +429,8 @@ export function encodeSinglePassDiagonalScan(
   if (state.size < singlePassStateBytes(context, shape)) return false;
   const perSequence = length * dim;
   const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
+  // Binding 6 is declared only when sequences are skipped: an epilogue then needs them skipped.
+  if (epilogue && !skip) return false;
   const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
   // Without x0 the kernel never reads binding 4: bind a few bytes of a (read-only there as well; x is written).
   const x0: GPUBufferBinding = buffers.x0
@@ -411,7 +452,7 @@ export function encodeSinglePassDiagonalScan(
       [stateRange],
       Math.ceil(words / 256),
     );
-    const values = {
+    const values: SinglePassValues = {
       batch: window.batchCount,
       length,
       dim,
@@ -423,11 +464,18 @@ export function encodeSinglePassDiagonalScan(
       aggregate_a_base: singlePassHeaderWords + published,
       aggregate_b_base: singlePassHeaderWords + 2 * published,
     };
+    const after: GPUBufferBinding[] = [];
+    for (const { buffer, offsetField } of epilogue?.windowed ?? []) {
+      const binding = context.windowBinding(buffer, perSequence, window);
+      values[offsetField] = binding.residual;
+      after.push(binding.range);
+    }
+    after.push(...(epilogue?.whole ?? []));
     context.dispatch(
       pass,
       kernel.pipeline,
       kernel.pack(values),
-      [a.range, b.range, x.range, x0, stateRange, ...running],
+      [a.range, b.range, x.range, x0, stateRange, ...running, ...after],
       kernel.chunks * window.batchCount * kernel.tiles,
     );
   }
@@ -442,9 +490,9 @@ interface SinglePassKernel {
   pack(values: SinglePassValues): ArrayBuffer;
 }
 
-/** The uniform values both single-pass kernels share. */
+/** The uniform values both single-pass kernels share (and an epilogue's offsets). */
 interface SinglePassValues extends Record<string, number> {
-  readonly chunks: number;
+  chunks: number;
 }
 
 function vectorKernel(
@@ -452,13 +500,15 @@ function vectorKernel(
   plan: VectorScanPlan,
   dim: number,
   skip: boolean,
+  epilogue?: SinglePassEpilogue,
 ): SinglePassKernel {
-  const key = `single-pass-scan/vec4/d${dim}/k${plan.steps}${skip ? '-running' : ''}`;
+  const variant = `${skip ? '-running' : ''}${epilogue ? `-${epilogue.kernel.key}` : ''}`;
+  const key = `single-pass-scan/vec4/d${dim}/k${plan.steps}${variant}`;
   return {
-    pipeline: context.pipeline(key, () => vectorScanWgsl(dim, plan.steps, skip)),
+    pipeline: context.pipeline(key, () => vectorScanWgsl(dim, plan.steps, skip, undefined, epilogue?.kernel)),
     chunks: plan.chunks,
     tiles: 1,
-    pack: (values) => vectorScanParams.pack(values),
+    pack: (values) => (epilogue ? epilogue.pack(values) : vectorScanParams.pack(values)),
   };
 }
 

@@ -431,6 +431,102 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     }
   });
 
+  /**
+   * Five quasi-DEER iterations (a stop after the second) on `backend`'s session and the CPU's, compared as they go;
+   * returns the labels of the GPU session's dispatches.
+   */
+  async function fusedScanUpdateCase(
+    target: WebGpuBackend,
+    {
+      batch,
+      length,
+      hidden,
+      damping,
+      seed,
+    }: { batch: number; length: number; hidden: number; damping: number; seed: number },
+  ): Promise<string[]> {
+    const cell = gru({ hidden, input: 3, seed });
+    const inputs = randomArray(batch * length * 3, seed, -1, 1);
+    const initialState = randomArray(batch * hidden, seed + 1, -0.5, 0.5);
+    // A guess beyond the reset bound: the first candidates are clipped (FLAG_RESET in the history).
+    const initialGuess = randomArray(batch * length * hidden, seed + 2, -3, 3);
+    const problem = { cell, batch, length, inputs, initialState, initialGuess, historyCapacity: 8 };
+    const gpuSession = await target.createSession(problem);
+    const cpuSession = await createCpuBackend().createSession(problem);
+    const watch = watchDispatches(gpuSession);
+    const where = `B=${batch} T=${length} D=${hidden} damping=${damping} seed=${seed}`;
+    const update: UpdateOptions = {
+      tolerance: 1e-6,
+      criterion: 'step',
+      reset: true,
+      resetBound: 1.5,
+      damping,
+    };
+    try {
+      for (let iteration = 0; iteration < 5; iteration++) {
+        for (const session of [gpuSession, cpuSession]) {
+          session.linearize('diagonal');
+          session.solveAffine('diagonal');
+          session.update(update);
+        }
+        if (iteration === 1) {
+          const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 1 ? 0 : 1));
+          for (const session of [gpuSession, cpuSession]) session.setActive(active);
+        }
+        if (iteration % 2 === 0) await compare(gpuSession, cpuSession, `${where} iteration ${iteration}`);
+      }
+      await compare(gpuSession, cpuSession, where);
+      return [...watch.labels];
+    } finally {
+      watch.restore();
+      gpuSession.destroy();
+      cpuSession.destroy();
+    }
+  }
+
+  it('fuses update into the single-pass scan where the vec4 kernel runs: the same as the CPU, resets, damping and stops included', async () => {
+    const fused = await testBackend({ scanVariant: 'single-pass' });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            length: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 200, max: 3000 })),
+            // D = 4, 8 and 12: the vec4 kernel (4 and 12 leave invocations idle); D = 5: the scalar one, unfused.
+            hidden: fc.constantFrom(4, 5, 8, 12),
+            damping: fc.constantFrom(1, 0.5),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+          }),
+          async (spec) => {
+            const labels = await fusedScanUpdateCase(fused, spec);
+            const where = `${JSON.stringify(spec)}: ${labels.join()}`;
+            const vector = spec.hidden % 4 === 0;
+            expect(
+              labels.some((label) => label.endsWith('-running-update')),
+              where,
+            ).toBe(vector);
+            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(!vector);
+          },
+        ),
+        { seed: 7321, numRuns: 16 },
+      );
+      // Several steps per invocation (K > 1), the last chunk partly past T.
+      const labels = await fusedScanUpdateCase(fused, {
+        batch: 1,
+        length: 70_001,
+        hidden: 16,
+        damping: 1,
+        seed: 5,
+      });
+      expect(
+        labels.some((label) => /\/vec4\/d16\/k[2-9]\d*-running-update$/.test(label)),
+        labels.join(),
+      ).toBe(true);
+    } finally {
+      fused.destroy();
+    }
+  });
+
   it('replays recorded primitives once they record the same dispatches twice, with the same results', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { uniformLayout } from '../uniform-layout.ts';
+import { type UniformField, uniformLayout } from '../uniform-layout.ts';
 import { scanPlacementFields } from './affine-diagonal-scan.ts';
 import {
   singlePassLookBackFields,
@@ -113,14 +113,34 @@ export function vectorScanPlan(
   return { quads, groups, steps, chunk: groups * steps, chunks: Math.ceil(length / (groups * steps)) };
 }
 
-/** Uniform block of the vec4 scan kernel (offsets in floats, multiples of 4). */
-export const vectorScanParams = uniformLayout([
+/** Fields of the vec4 scan kernel's uniform block (offsets in floats, multiples of 4). */
+export const vectorScanFields = [
   ['batch', 'u32'],
   ['length', 'u32'],
   ['chunks', 'u32'],
   ...scanPlacementFields,
   ...singlePassLookBackFields,
-] as const);
+] as const satisfies readonly UniformField[];
+
+/** Uniform block of the vec4 scan kernel. */
+export const vectorScanParams = uniformLayout(vectorScanFields);
+
+/**
+ * What replaces the vec4 scan's store of x — a caller's work on each scanned vec4 where it is made (e.g.
+ * `update` fused into the scan: session/single-pass-scan-update.ts). In the WGSL: `params` the block `paramsWgsl`
+ * declares (the scan's fields first), `declarations` after the scan's bindings (1–6), `begin` at function scope
+ * before the steps are applied, `store(index, value)` for each step in range (`index` the vec4 index before the
+ * window's offset, `value` the scanned vec4), `end` after the last step in uniform control flow (every
+ * invocation of the workgroup; `sequence` and `chunk` name the workgroup's). `key` names the variant.
+ */
+export interface VectorScanEpilogue {
+  readonly key: string;
+  readonly paramsWgsl: string;
+  readonly declarations: string;
+  readonly begin: string;
+  store(index: string, value: string): string;
+  readonly end: string;
+}
 
 /** Workgroup memory of the vec4 scan for D channels, bytes. */
 export function vectorScanWorkgroupBytes(dim: number): number {
@@ -143,6 +163,7 @@ export function vectorScanWgsl(
   steps: number,
   skipStopped = false,
   window: number = vectorScanWindow,
+  epilogue?: VectorScanEpilogue,
 ): string {
   const quads = dim / 4;
   const groups = Math.floor(vectorScanWorkgroupSize / quads);
@@ -183,7 +204,11 @@ fn sequence_stopped(sequence: u32) -> bool {
         }
       }`,
   );
-  return /* wgsl */ `${vectorScanParams.wgsl}
+  const store = (k: number) => {
+    const index = `vector_index(row, first, start, ${k}u, quad)`;
+    return epilogue ? epilogue.store(index, 'value') : `x[(params.offset_x >> 2u) + ${index}] = value;`;
+  };
+  return /* wgsl */ `${epilogue?.paramsWgsl ?? vectorScanParams.wgsl}
 ${commonWgsl}
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
@@ -191,6 +216,7 @@ ${commonWgsl}
 @group(0) @binding(4) var<storage, read> x0: array<f32>;
 @group(0) @binding(5) var<storage, read_write> state: array<atomic<u32>>;
 ${running}
+${epilogue?.declarations ?? ''}
 
 const WORKGROUP: u32 = ${vectorScanWorkgroupSize}u;
 const DIM: u32 = ${dim}u;
@@ -298,6 +324,7 @@ ${pollAbsorb}
 
   // Apply from the carry (composed with the groups before this one) over the K steps; store.
   let failed = atomicLoad(&failed_shared) != 0u;
+${epilogue?.begin ?? ''}
   if (in_groups) {
     var value = vec4<f32>(carry_shared[4u * quad], carry_shared[4u * quad + 1u], carry_shared[4u * quad + 2u],
       carry_shared[4u * quad + 3u]);
@@ -309,9 +336,10 @@ ${pollAbsorb}
 ${repeat(
   steps,
   (k) => `    value = a${k} * value + b${k};
-    if (start + ${k}u < count) { x[(params.offset_x >> 2u) + vector_index(row, first, start, ${k}u, quad)] = value; }`,
+    if (start + ${k}u < count) { ${store(k)} }`,
 )}
   }
+${epilogue?.end ?? ''}
 }
 `;
 }

@@ -57,6 +57,7 @@ import {
 import { validateSessionProblem } from './session-problem.ts';
 import { statusFromWords } from './session-status.ts';
 import type { SessionView } from './session-view.ts';
+import { encodeSinglePassScanUpdate, singlePassScanUpdateFits } from './single-pass-scan-update.ts';
 import { encodeUpdate, updateValues } from './update-encoder.ts';
 
 /** The usage of the kept staging buffers that status reads map. */
@@ -194,6 +195,13 @@ class GpuSession implements Session, SessionView {
    * trust region: nothing reads it before), any other primitive or read records `finish-linearize` first.
    */
   #pendingMerit = false;
+  /**
+   * Whether the last `solveAffine('diagonal')` left its whole single-pass scan for `update` to fuse (see
+   * single-pass-scan-update.ts) or, if anything else comes first, to record as it is.
+   */
+  #pendingScan = false;
+  /** Whether this session's single-pass scans can carry `update` (decided once: D, the device, one window). */
+  #singlePassUpdate = false;
 
   constructor(
     context: GpuContext,
@@ -255,6 +263,11 @@ class GpuSession implements Session, SessionView {
     }
     writeArray(context, this.status, status);
     this.history = this.buffers.acquire(B * this.historyCapacity * historyEntryWords * 4, 'history');
+    this.#singlePassUpdate =
+      this.#scanVariant === 'single-pass' &&
+      kernels.scanUpdate !== false &&
+      !this.#fusesScanUpdate() &&
+      singlePassScanUpdateFits(this);
   }
 
   get iterate(): GPUBuffer {
@@ -393,6 +406,7 @@ class GpuSession implements Session, SessionView {
     this.#submitDue = false;
     this.#pendingApply = false;
     this.#pendingMerit = false;
+    this.#pendingScan = false;
     this.#errors.push(this.context.device.popErrorScope(), this.context.device.popErrorScope());
     const message = error instanceof Error ? error.message : String(error);
     this.#errors.push(
@@ -523,6 +537,10 @@ class GpuSession implements Session, SessionView {
       this.#linearizeNow('diagonal');
       if (pending.length > 1) this.#solveAffineNow('diagonal');
     }
+    if (this.#pendingScan) {
+      this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
+      this.#pendingScan = false;
+    }
     if (this.#pendingApply) {
       this.#replayed('solve-affine/diagonal-apply', () => this.#affineScan('apply'));
       this.#pendingApply = false;
@@ -588,6 +606,11 @@ class GpuSession implements Session, SessionView {
         // The apply pass waits for `update`, which fuses it when it can (see scan-update-kernels.ts).
         this.#replayed('solve-affine/diagonal-prefixes', () => this.#affineScan('prefixes'));
         this.#pendingApply = true;
+        return;
+      }
+      if (this.#singlePassUpdate) {
+        // The whole scan waits for `update`, which fuses it when it can (see single-pass-scan-update.ts).
+        this.#pendingScan = true;
         return;
       }
       this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
@@ -692,7 +715,13 @@ class GpuSession implements Session, SessionView {
       // before the decision.
       const merit = this.#pendingMerit && criterion === 'step' && !trustRegion;
       if (merit) this.#pendingMerit = false;
-      if (this.#pendingApply && criterion === 'step' && !trustRegion) {
+      if (this.#pendingScan && criterion === 'step' && !trustRegion) {
+        // The single-pass scan and this update in one dispatch (after the scan's clear).
+        this.#replayed(`single-pass-scan-update/${merit}/${key}`, () =>
+          encodeSinglePassScanUpdate(this, values, merit),
+        );
+        this.#pendingScan = false;
+      } else if (this.#pendingApply && criterion === 'step' && !trustRegion) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
         this.#replayed(`scan-update/${merit}/${key}`, () => encodeScanUpdate(this, values, merit));
         this.#pendingApply = false;
