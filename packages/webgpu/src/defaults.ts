@@ -75,6 +75,14 @@ export const webGpuDefaults = {
    */
   scanUpdateFromStateSize: 32,
   /**
+   * The largest state size at which `'auto'` fuses `update` into the single-pass vec4 scan instead (sessions whose
+   * scan runs single-pass; see session/single-pass-scan-update.ts). Measured on the H200 (quasi-DEER, flax GRU,
+   * B = 16, medians of three, one call): at D = 8 the solve took 11.7 / 34.3 ms fused against 12.2 / 35.2 apart
+   * at T = 3·10⁵ / 10⁶; at D = 16 7.71 / 21.0 / 67.0 ms against 7.10 / 19.8 / 63.5 at T = 10⁵ / 3·10⁵ / 10⁶ (the
+   * epilogue's registers and partials reduction slow the look-back kernel more than the pass it saves).
+   */
+  singlePassScanUpdateMostStateSize: 8,
+  /**
    * Which diagonal scan runs (see `WebGpuBackendOptions.scanVariant`). `'auto'`: the single-pass vec4 kernel on
    * NVIDIA adapters where D is a multiple of 4 (D ≤ 1024) — measured on the H200 (B = 16, D = 8) at 61–64 / 66 /
    * 73 % of a copy of the same size for 10⁷ / 10⁸ / 5·10⁸ elements against 51 / 47 / 33 % for the three passes

@@ -266,6 +266,7 @@ class GpuSession implements Session, SessionView {
     this.#singlePassUpdate =
       this.#scanVariant === 'single-pass' &&
       kernels.scanUpdate !== false &&
+      D <= webGpuDefaults.singlePassScanUpdateMostStateSize &&
       !this.#fusesScanUpdate() &&
       singlePassScanUpdateFits(this);
   }
