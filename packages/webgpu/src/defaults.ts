@@ -65,7 +65,13 @@ export const webGpuDefaults = {
   /**
    * Whether sessions fuse `update` into the apply pass of quasi-DEER's scan (see
    * `WebGpuBackendOptions.scanUpdate`): 20 bytes per element instead of 28 for the two passes, and one
-   * dispatch fewer per iteration. `'auto'`: from {@link webGpuDefaults.scanUpdateFromStateSize} on.
+   * dispatch fewer per iteration. `'auto'`: from {@link webGpuDefaults.scanUpdateFromStateSize} on, into the
+   * three-pass scan. `true` fuses into a session's single-pass vec4 scan where it runs (see
+   * session/single-pass-scan-update.ts), which `'auto'` leaves apart: measured on the H200 (quasi-DEER, flax GRU,
+   * B = 16, medians of three, one call) D = 8 solved in 11.7 / 34.3 ms fused against 12.2 / 35.2 apart at
+   * T = 3·10⁵ / 10⁶ but 4.68 against 4.29 at 10⁵, and D = 16 in 7.71 / 21.0 / 67.0 against 7.10 / 19.8 / 63.5 at
+   * T = 10⁵ / 3·10⁵ / 10⁶ (the epilogue's registers and partials reduction slow the look-back kernel about as
+   * much as the pass it saves).
    */
   scanUpdate: 'auto' as ScanUpdate,
   /**
@@ -74,14 +80,6 @@ export const webGpuDefaults = {
    * scan + update 0.41 ms fused against 0.53 apart at D = 32, T = 10⁵; 1.86 against 1.48 at D = 8, T = 10⁶.
    */
   scanUpdateFromStateSize: 32,
-  /**
-   * The largest state size at which `'auto'` fuses `update` into the single-pass vec4 scan instead (sessions whose
-   * scan runs single-pass; see session/single-pass-scan-update.ts). Measured on the H200 (quasi-DEER, flax GRU,
-   * B = 16, medians of three, one call): at D = 8 the solve took 11.7 / 34.3 ms fused against 12.2 / 35.2 apart
-   * at T = 3·10⁵ / 10⁶; at D = 16 7.71 / 21.0 / 67.0 ms against 7.10 / 19.8 / 63.5 at T = 10⁵ / 3·10⁵ / 10⁶ (the
-   * epilogue's registers and partials reduction slow the look-back kernel more than the pass it saves).
-   */
-  singlePassScanUpdateMostStateSize: 8,
   /**
    * Which diagonal scan runs (see `WebGpuBackendOptions.scanVariant`). `'auto'`: the single-pass vec4 kernel on
    * NVIDIA adapters where D is a multiple of 4 (D ≤ 1024) — measured on the H200 (B = 16, D = 8) at 61–64 / 66 /

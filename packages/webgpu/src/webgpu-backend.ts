@@ -53,8 +53,11 @@ export interface WebGpuBackendOptions {
    * Fuse `update` (step criterion, no trust region) into the apply pass of `solveAffine('diagonal')`'s scan:
    * the pass that produces the candidate also writes the new iterate and the step's partials, instead of
    * writing the candidate for `update` to read back. Default {@link webGpuDefaults}.scanUpdate, `'auto'`: from
-   * D = 32 on, where its per-channel walks coalesce (measured faster there, slower at D = 8). Sessions whose
-   * arrays need several storage-binding windows run them apart.
+   * D = 32 on, where its per-channel walks coalesce (measured faster there, slower at D = 8). `true` fuses it
+   * wherever it can: into the single-pass vec4 scan in sessions whose scan runs single-pass (one dispatch: the
+   * scan resets each candidate vec4 where it makes it and writes the new iterate; measured about even with the
+   * two apart on the H200, so `'auto'` leaves it apart), else into the three-pass scan's apply pass. Sessions
+   * whose arrays need several storage-binding windows run them apart.
    */
   scanUpdate?: ScanUpdate;
   /**
@@ -63,7 +66,7 @@ export interface WebGpuBackendOptions {
    * have started to keep running while others wait, true of desktop GPUs — a chunk that waits past its bound
    * writes NaN rather than hang), or `'auto'` (default {@link webGpuDefaults}.scanVariant: single-pass on NVIDIA
    * adapters, where it was measured and validated, when D is a multiple of 4 and at most 1024; three passes
-   * elsewhere). The scan fused with `update` (`scanUpdate`) always runs three passes.
+   * elsewhere). The scan fused with `update` by `scanUpdate: 'auto'` runs three passes.
    */
   scanVariant?: ScanVariantChoice;
   /**

@@ -263,12 +263,10 @@ class GpuSession implements Session, SessionView {
     }
     writeArray(context, this.status, status);
     this.history = this.buffers.acquire(B * this.historyCapacity * historyEntryWords * 4, 'history');
+    // `scanUpdate: true` fuses into the session's own scan; 'auto' never into the single-pass one (measured
+    // mixed on the H200: see webGpuDefaults.scanUpdate).
     this.#singlePassUpdate =
-      this.#scanVariant === 'single-pass' &&
-      kernels.scanUpdate !== false &&
-      D <= webGpuDefaults.singlePassScanUpdateMostStateSize &&
-      !this.#fusesScanUpdate() &&
-      singlePassScanUpdateFits(this);
+      this.#scanVariant === 'single-pass' && kernels.scanUpdate === true && singlePassScanUpdateFits(this);
   }
 
   get iterate(): GPUBuffer {
@@ -603,15 +601,15 @@ class GpuSession implements Session, SessionView {
       return;
     }
     if (mode === 'diagonal') {
+      if (this.#singlePassUpdate) {
+        // The whole scan waits for `update`, which fuses it when it can (see single-pass-scan-update.ts).
+        this.#pendingScan = true;
+        return;
+      }
       if (this.#fusesScanUpdate() && scanUpdateFits(this)) {
         // The apply pass waits for `update`, which fuses it when it can (see scan-update-kernels.ts).
         this.#replayed('solve-affine/diagonal-prefixes', () => this.#affineScan('prefixes'));
         this.#pendingApply = true;
-        return;
-      }
-      if (this.#singlePassUpdate) {
-        // The whole scan waits for `update`, which fuses it when it can (see single-pass-scan-update.ts).
-        this.#pendingScan = true;
         return;
       }
       this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
