@@ -35,7 +35,7 @@ export class BufferPool {
   readonly #device: GPUDevice;
   readonly #free = new Map<string, GPUBuffer[]>();
   readonly #live = new Set<GPUBuffer>();
-  #parked: { signature: string; buffers: ParkedBuffers } | undefined;
+  #parked: { signature: string; buffers: ParkedBuffers; usage: number } | undefined;
   #allocatedBytes = 0;
   #peakBytes = 0;
   #destroyed = false;
@@ -76,8 +76,8 @@ export class BufferPool {
     }
     const key = `${usage}:${size}`;
     let reusable = this.#free.get(key)?.pop();
-    // Parked buffers count as free ones the moment another request would otherwise allocate.
-    if (!reusable && this.#unpark()) reusable = this.#free.get(key)?.pop();
+    // Parked buffers count as free ones the moment another request of their usage would otherwise allocate.
+    if (!reusable && this.#parked?.usage === usage && this.#unpark()) reusable = this.#free.get(key)?.pop();
     if (reusable) return reusable;
     const buffer = this.#device.createBuffer({ size, usage, label });
     this.#live.add(buffer);
@@ -96,14 +96,14 @@ export class BufferPool {
   }
 
   /**
-   * Keeps `buffers` whole for {@link BufferPool.takeParked} with the same `signature`, in place of any set
-   * parked before (which goes back to the free buffers). The parked set holds no more memory than the free
-   * buffers would: the first request the free buffers cannot serve, and `trim`, release it.
+   * Keeps `buffers` (of `usage`) whole for {@link BufferPool.takeParked} with the same `signature`, in place of
+   * any set parked before (which goes back to the free buffers). The parked set holds no more memory than the
+   * free buffers would: the first request of its usage the free buffers cannot serve, and `trim`, release it.
    */
-  park(signature: string, buffers: ParkedBuffers): void {
+  park(signature: string, buffers: ParkedBuffers, usage: number): void {
     this.#unpark();
     if (this.#destroyed) return;
-    this.#parked = { signature, buffers };
+    this.#parked = { signature, buffers, usage };
   }
 
   /** The set parked under `signature`, now the caller's (undefined if none is). */

@@ -95,6 +95,52 @@ describeWebGpu('buffer pool, pipeline cache and timing', (gpu) => {
     expect(() => pool.acquire(4, usage)).toThrow(/destroyed/);
   });
 
+  it('parks a set of buffers for one signature until a request of its usage misses, trim or another park', () => {
+    const pool = new BufferPool(backend.device);
+    const storage = 0x80 | 0x08;
+    const uniform = 0x40 | 0x08;
+    let released = 0;
+    const kept: GPUBuffer[] = [pool.acquire(1024, storage), pool.acquire(2048, storage)];
+    const park = () =>
+      pool.park(
+        'shape-a',
+        {
+          release: () => {
+            released++;
+            for (const buffer of kept) pool.release(buffer);
+          },
+        },
+        storage,
+      );
+    park();
+    expect(pool.takeParked('shape-b')).toBeUndefined();
+    const taken = pool.takeParked('shape-a');
+    expect(taken).toBeDefined();
+    expect(pool.takeParked('shape-a')).toBeUndefined();
+    expect(released).toBe(0);
+    park();
+    // A miss of another usage allocates and leaves the set parked.
+    pool.acquire(1024, uniform);
+    expect(released).toBe(0);
+    expect(pool.takeParked('shape-a')).toBeDefined();
+    park();
+    // A miss of its usage frees the set and is served from it.
+    expect(pool.acquire(2048, storage)).toBe(kept[1]);
+    expect(released).toBe(1);
+    expect(pool.takeParked('shape-a')).toBeUndefined();
+    pool.release(kept[1] as GPUBuffer);
+    park();
+    // Another park releases the first set; trim releases and destroys what is parked.
+    pool.park('shape-b', { release: () => undefined }, storage);
+    expect(released).toBe(2);
+    park();
+    const before = pool.allocatedBytes;
+    pool.trim();
+    expect(released).toBe(3);
+    expect(before - pool.allocatedBytes).toBe(1024 + 2048);
+    pool.destroy();
+  });
+
   it('compiles each kernel once per device', async () => {
     const options = {
       a: new Float32Array(12).fill(0.5),

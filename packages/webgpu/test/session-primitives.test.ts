@@ -451,6 +451,8 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     // A guess beyond the reset bound: the first candidates are clipped (FLAG_RESET in the history).
     const initialGuess = randomArray(batch * length * hidden, seed + 2, -3, 3);
     const problem = { cell, batch, length, inputs, initialState, initialGuess, historyCapacity: 8 };
+    // No parked session: every dispatch is recorded through the context, where the watch sees it.
+    target.trim();
     const gpuSession = await target.createSession(problem);
     const cpuSession = await createCpuBackend().createSession(problem);
     const watch = watchDispatches(gpuSession);
@@ -463,11 +465,17 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
       damping,
     };
     try {
-      for (let iteration = 0; iteration < 5; iteration++) {
+      // Iteration 3 reads the status between linearize and the scan (the merit is folded before the fused
+      // scan's finish), 4 stops by the merit criterion and 5 has a trust region (the scan is recorded apart).
+      const trustRegion = { increase: 10, decrease: 0.1, minimum: 1e-6, maximum: 1e6 };
+      for (let iteration = 0; iteration < 6; iteration++) {
         for (const session of [gpuSession, cpuSession]) {
           session.linearize('diagonal');
+          if (iteration === 3) await session.readStatus();
           session.solveAffine('diagonal');
-          session.update(update);
+          if (iteration === 4) session.update({ ...update, criterion: 'merit' });
+          else if (iteration === 5) session.update({ ...update, trustRegion });
+          else session.update(update);
         }
         if (iteration === 1) {
           const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 1 ? 0 : 1));
@@ -507,7 +515,16 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
               where,
             ).toBe(vector);
             expect(labels.includes('session/scan-update'), where).toBe(!vector);
-            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(false);
+            // Where update cannot join the scan (merit criterion, trust region): the plain scan, then update.
+            expect(
+              labels.some((label) => /^single-pass-scan\/vec4\/.*-running$/.test(label)),
+              where,
+            ).toBe(vector);
+            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(true);
+            // finish-update with the merit folded, and without it after the read between linearize and the scan.
+            expect(labels.includes('session/finish-update-merit'), where).toBe(true);
+            expect(labels.includes('session/finish-update'), where).toBe(true);
+            expect(labels.includes('session/finish-linearize'), where).toBe(true);
           },
         ),
         { seed: 7321, numRuns: 16 },

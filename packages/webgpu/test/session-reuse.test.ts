@@ -39,11 +39,23 @@ async function countBindGroups<T>(device: GPUDevice, run: () => Promise<T>): Pro
 
 describeWebGpu("a destroyed session's arrays serve the next session of the same shape", (gpu) => {
   let backend: WebGpuBackend;
+  /**
+   * Kernel choices whose recordings differ: the fused iteration (an odd number of swaps per iteration) and the
+   * single-pass scan with `update` fused.
+   */
+  let variants: Record<string, WebGpuBackend>;
   beforeAll(async () => {
     expect(gpu().device).toBeDefined();
     backend = await testBackend();
+    variants = {
+      default: backend,
+      fusion: await testBackend({ fusion: true }),
+      'single-pass scan-update': await testBackend({ scanVariant: 'single-pass', scanUpdate: true }),
+    };
   });
-  afterAll(() => backend.destroy());
+  afterAll(() => {
+    for (const target of Object.values(variants)) target.destroy();
+  });
 
   it('solves each problem of a run of same-shape problems as the CPU does, with new weights and inputs each', async () => {
     await fc.assert(
@@ -53,21 +65,23 @@ describeWebGpu("a destroyed session's arrays serve the next session of the same 
           length: fc.integer({ min: 1, max: 90 }),
           hidden: fc.constantFrom(3, 4, 8),
           method: fc.constantFrom<Method>('quasi-deer', 'deer', 'quasi-elk', 'elk'),
+          variant: fc.constantFrom('default', 'fusion', 'single-pass scan-update'),
           seeds: fc.array(fc.integer({ min: 1, max: 1 << 20 }), { minLength: 2, maxLength: 3 }),
         }),
-        async ({ batch, length, hidden, method, seeds }) => {
+        async ({ batch, length, hidden, method, variant, seeds }) => {
+          const target = variants[variant] as WebGpuBackend;
           for (const [index, seed] of seeds.entries()) {
             const { cell, options } = problem(batch, length, hidden, seed);
-            const where = `${method} B=${batch} T=${length} D=${hidden} seed=${seed} (problem ${index + 1})`;
+            const where = `${method} ${variant} B=${batch} T=${length} D=${hidden} seed=${seed} (problem ${index + 1})`;
             const cpu = await evaluate(cell, { ...options, method, backend: createCpuBackend() });
-            const result = await evaluate(cell, { ...options, method, backend });
+            const result = await evaluate(cell, { ...options, method, backend: target });
             expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
             expect(result.converged, where).toBe(cpu.converged);
             expect(Math.abs(result.iterations - cpu.iterations), where).toBeLessThanOrEqual(1);
           }
         },
       ),
-      { numRuns: 12, seed: 4242 },
+      { numRuns: 20, seed: 4242 },
     );
   });
 
@@ -122,7 +136,39 @@ describeWebGpu("a destroyed session's arrays serve the next session of the same 
       second.every((label) => /^(gemm-weights|input-projection)/.test(label)),
       second.join(),
     ).toBe(true);
+    expect(
+      second.some((label) => label.startsWith('gemm-weights')),
+      second.join(),
+    ).toBe(true);
+    expect(
+      second.some((label) => label.startsWith('input-projection')),
+      second.join(),
+    ).toBe(true);
     expect(await recorded(33)).toEqual([]);
+  });
+
+  it("starts each session's candidate at 0, as the CPU does, whatever the arrays held before", async () => {
+    const first = problem(2, 50, 4, 41);
+    await evaluate(first.cell, { ...first.options, method: 'quasi-deer', backend });
+    const { cell, options } = problem(2, 50, 4, 42);
+    const spec = { cell, batch: 2, length: 50, inputs: options.inputs, initialState: options.initialState };
+    const sessions = [await backend.createSession(spec), await createCpuBackend().createSession(spec)];
+    try {
+      const candidates: Float32Array[] = [];
+      for (const session of sessions) {
+        // The first sequence stops before its first iteration: its candidate is never written.
+        session.setActive(Uint8Array.of(0, 1));
+        session.linearize('diagonal');
+        session.solveAffine('diagonal');
+        session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
+        candidates.push(Float32Array.from(await session.readStates('candidate')));
+      }
+      const [gpu, cpu] = candidates as [Float32Array, Float32Array];
+      expect(Array.from(gpu.subarray(0, 50 * 4))).toEqual(new Array(50 * 4).fill(0));
+      expect(maxRelativeError(gpu, cpu)).toBeLessThan(1e-4);
+    } finally {
+      for (const session of sessions) session.destroy();
+    }
   });
 
   it('holds no more memory than free arrays would: another shape or trim releases the parked arrays', async () => {

@@ -28,7 +28,7 @@ import {
 import type { ParkedBuffers } from '../buffer-pool.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import { WebGpuExecutionError, WebGpuInputError } from '../errors.ts';
-import { BufferUsage } from '../gpu-constants.ts';
+import { BufferUsage, storageUsage } from '../gpu-constants.ts';
 import type { GpuContext, RecordedDispatch, SequenceWindow } from '../gpu-context.ts';
 import { readFloat32, stagedBytes, stageRegions, writeArray } from '../transfer.ts';
 import {
@@ -218,10 +218,6 @@ class GpuSession implements Session, SessionView {
     this.stateSize = valid.cell.stateSize;
     this.#scanVariant = chooseScanVariant(context, kernels.scanVariant, this.stateSize);
     this.#signature = sessionSignature(valid, kernels, this.#scanVariant);
-    const kept = context.pool.takeParked(this.#signature);
-    const adopted = kept instanceof KeptSession ? kept : undefined;
-    this.#replays = adopted?.replays ?? new Map();
-    this.#swaps = adopted?.swaps ?? 0;
     this.#onDestroy = onDestroy;
     this.historyCapacity = valid.historyCapacity;
     const B = this.batch;
@@ -236,33 +232,47 @@ class GpuSession implements Session, SessionView {
     });
     this.windows(D);
     if (I > 0) context.sequenceWindows(B, [T * I * 4], 'inputs');
+    // The arrays and recordings of a destroyed session of this shape, once nothing above can throw.
+    const kept = context.pool.takeParked(this.#signature);
+    if (kept && !(kept instanceof KeptSession)) kept.release();
+    const adopted = kept instanceof KeptSession ? kept : undefined;
+    this.#replays = adopted?.replays ?? new Map();
+    this.#swaps = adopted?.swaps ?? 0;
     this.buffers = adopted?.buffers ?? new SessionBuffers(context);
-    const states = B * T * D * 4;
-    this.inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
-    if (I > 0) writeArray(context, this.inputs, valid.inputs);
-    this.initialState = this.buffers.acquire(B * D * 4, 'initial-state');
-    writeArray(context, this.initialState, valid.initialState);
-    this.#iterate = this.buffers.acquire(states, 'iterate');
-    this.#candidate = this.buffers.acquire(states, 'candidate');
-    // An adopted session's recordings follow its last swap parity: the arrays keep their roles.
-    if (this.#swaps & 1) [this.#iterate, this.#candidate] = [this.#candidate, this.#iterate];
-    if (valid.initialGuess) writeArray(context, this.#iterate, valid.initialGuess);
-    else this.#encoderNow().clearBuffer(this.#iterate, 0, states);
-    this.cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
-    writeArray(context, this.cellParameters, valid.cell.wgsl.parameters);
-    this.blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
-    const chunks = Math.max(this.blocks, fusedChunkPlan(T, B).chunks);
-    this.partials = this.buffers.acquire(B * chunks * partialWords * 4, 'partials');
-    this.status = this.buffers.acquire(B * sequenceStateWords * 4, 'status');
-    const status = new Uint32Array(B * sequenceStateWords);
-    const view = new Float32Array(status.buffer);
-    for (let b = 0; b < B; b++) {
-      status[b * sequenceStateWords + SequenceStateField.active] = 1;
-      view[b * sequenceStateWords + SequenceStateField.merit] = Number.POSITIVE_INFINITY;
-      view[b * sequenceStateWords + SequenceStateField.meritSquared] = Number.POSITIVE_INFINITY;
+    try {
+      const states = B * T * D * 4;
+      this.inputs = this.buffers.acquire(Math.max(4, B * T * I * 4), 'inputs');
+      if (I > 0) writeArray(context, this.inputs, valid.inputs);
+      this.initialState = this.buffers.acquire(B * D * 4, 'initial-state');
+      writeArray(context, this.initialState, valid.initialState);
+      this.#iterate = this.buffers.acquire(states, 'iterate');
+      this.#candidate = this.buffers.acquire(states, 'candidate');
+      // An adopted session's recordings follow its last swap parity: the arrays keep their roles.
+      if (this.#swaps & 1) [this.#iterate, this.#candidate] = [this.#candidate, this.#iterate];
+      if (valid.initialGuess) writeArray(context, this.#iterate, valid.initialGuess);
+      else this.#encoderNow().clearBuffer(this.#iterate, 0, states);
+      // As on the CPU, the candidate starts at 0 (a pooled or adopted array holds an earlier problem's values).
+      this.#encoderNow().clearBuffer(this.#candidate, 0, states);
+      this.cellParameters = this.buffers.acquire(Math.max(4, valid.cell.wgsl.parameters.byteLength), 'cell');
+      writeArray(context, this.cellParameters, valid.cell.wgsl.parameters);
+      this.blocks = Math.ceil(T / webGpuDefaults.workgroupSize);
+      const chunks = Math.max(this.blocks, fusedChunkPlan(T, B).chunks);
+      this.partials = this.buffers.acquire(B * chunks * partialWords * 4, 'partials');
+      this.status = this.buffers.acquire(B * sequenceStateWords * 4, 'status');
+      const status = new Uint32Array(B * sequenceStateWords);
+      const view = new Float32Array(status.buffer);
+      for (let b = 0; b < B; b++) {
+        status[b * sequenceStateWords + SequenceStateField.active] = 1;
+        view[b * sequenceStateWords + SequenceStateField.merit] = Number.POSITIVE_INFINITY;
+        view[b * sequenceStateWords + SequenceStateField.meritSquared] = Number.POSITIVE_INFINITY;
+      }
+      writeArray(context, this.status, status);
+      this.history = this.buffers.acquire(B * this.historyCapacity * historyEntryWords * 4, 'history');
+    } catch (error) {
+      // Nothing of a session that failed to start stays held.
+      this.buffers.release();
+      throw error;
     }
-    writeArray(context, this.status, status);
-    this.history = this.buffers.acquire(B * this.historyCapacity * historyEntryWords * 4, 'history');
     // `scanUpdate: true` fuses into the session's own scan; 'auto' never into the single-pass one (measured
     // mixed on the H200: see webGpuDefaults.scanUpdate).
     this.#singlePassUpdate =
@@ -883,7 +893,11 @@ class GpuSession implements Session, SessionView {
     this.#timer = undefined;
     this.#destroyed = true;
     // The arrays wait in the pool for a next session of the same shape (free to any other request).
-    this.context.pool.park(this.#signature, new KeptSession(this.buffers, this.#replays, this.#swaps));
+    this.context.pool.park(
+      this.#signature,
+      new KeptSession(this.buffers, this.#replays, this.#swaps),
+      storageUsage,
+    );
     this.#onDestroy(this);
   }
 }

@@ -7,7 +7,7 @@
 
 import { diagonalScanWindows } from '../affine-diagonal-scan.ts';
 import { chunkPlan } from '../chunk-plan.ts';
-import { scanUpdateParams, scanUpdateWgsl } from './scan-update-kernels.ts';
+import { scanUpdateParams, scanUpdateWgsl, updateInScanValues } from './scan-update-kernels.ts';
 import { partialWords, type SessionParamValues, sequenceStateWords } from './session-layout.ts';
 import type { SessionView } from './session-view.ts';
 import { finishUpdate } from './update-encoder.ts';
@@ -56,11 +56,7 @@ export function encodeScanUpdate(session: SessionView, values: SessionParamValue
   const uniform = scanUpdateParams.pack({
     ...window.values,
     offset_iterate: iterate.residual,
-    tolerance: values.tolerance ?? 0,
-    criterion: 0,
-    reset: values.reset ?? 0,
-    reset_bound: values.reset_bound ?? 0,
-    damping: values.damping ?? 1,
+    ...updateInScanValues(values),
   });
   session.pass(
     (pass) =>

@@ -11,20 +11,36 @@
 import { affineDiagonalOperator } from '@elk/scan';
 import { webGpuDefaults } from '../defaults.ts';
 import { diagonalScanFields, diagonalScanHeaderWgsl } from '../kernels/affine-diagonal-scan.ts';
-import { uniformLayout } from '../uniform-layout.ts';
-import { sequenceStateWgsl } from './session-layout.ts';
+import { type UniformField, uniformLayout } from '../uniform-layout.ts';
+import { type SessionParamValues, sequenceStateWgsl } from './session-layout.ts';
 import { resetWgsl } from './update-kernels.ts';
 
-/** Uniform block of the fused pass: the scan's fields, then the iterate's offset and `update`'s options. */
-export const scanUpdateParams = uniformLayout([
-  ...diagonalScanFields,
+/**
+ * The uniform fields a scan with `update` fused adds after its own (this pass's and the single-pass scan's, see
+ * single-pass-scan-update.ts): the iterate's offset and `update`'s options.
+ */
+export const updateInScanFields = [
   ['offset_iterate', 'u32'],
   ['tolerance', 'f32'],
   ['criterion', 'u32'],
   ['reset', 'u32'],
   ['reset_bound', 'f32'],
   ['damping', 'f32'],
-] as const);
+] as const satisfies readonly UniformField[];
+
+/** The values of {@link updateInScanFields} but the iterate's offset, from an `update` call's values. */
+export function updateInScanValues(values: SessionParamValues) {
+  return {
+    tolerance: values.tolerance ?? 0,
+    criterion: 0,
+    reset: values.reset ?? 0,
+    reset_bound: values.reset_bound ?? 0,
+    damping: values.damping ?? 1,
+  };
+}
+
+/** Uniform block of the fused pass: the scan's fields, then the iterate's offset and `update`'s options. */
+export const scanUpdateParams = uniformLayout([...diagonalScanFields, ...updateInScanFields] as const);
 
 /**
  * WGSL of the fused pass. Bindings: 1 a, 2 b, 3 the scan's chunk prefixes, 4 x (the candidate: written with

@@ -22,6 +22,7 @@ import {
   vectorScanWorkgroupSize,
 } from '../kernels/single-pass-vector-scan.ts';
 import { uniformLayout } from '../uniform-layout.ts';
+import { updateInScanFields, updateInScanValues } from './scan-update-kernels.ts';
 import {
   partialReductionWgsl,
   partialWords,
@@ -34,15 +35,7 @@ import { finishUpdate } from './update-encoder.ts';
 import { resetWgsl } from './update-kernels.ts';
 
 /** Uniform block of the fused kernel: the vec4 scan's fields, then the iterate's offset and `update`'s options. */
-const scanUpdateParams = uniformLayout([
-  ...vectorScanFields,
-  ['offset_iterate', 'u32'],
-  ['tolerance', 'f32'],
-  ['criterion', 'u32'],
-  ['reset', 'u32'],
-  ['reset_bound', 'f32'],
-  ['damping', 'f32'],
-] as const);
+const scanUpdateParams = uniformLayout([...vectorScanFields, ...updateInScanFields] as const);
 
 /** Workgroup memory of the partials' reduction (one 20-byte partial per invocation). */
 const reductionBytes = vectorScanWorkgroupSize * partialWords * 4;
@@ -111,15 +104,7 @@ export function encodeSinglePassScanUpdate(
   const partials = session.buffers.lazy('scanPartials', batch * chunks * partialWords * 4);
   const epilogue: SinglePassEpilogue = {
     kernel: scanUpdateKernel,
-    pack: (scan) =>
-      scanUpdateParams.pack({
-        ...scan,
-        tolerance: values.tolerance ?? 0,
-        criterion: 0,
-        reset: values.reset ?? 0,
-        reset_bound: values.reset_bound ?? 0,
-        damping: values.damping ?? 1,
-      }),
+    pack: (scan) => scanUpdateParams.pack({ ...scan, ...updateInScanValues(values) }),
     windowed: [{ buffer: session.iterate, offsetField: 'offset_iterate' }],
     whole: [{ buffer: partials }],
     workgroupBytes: reductionBytes,

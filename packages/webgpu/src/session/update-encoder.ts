@@ -97,7 +97,7 @@ export function encodeUpdate(
         { buffer: session.initialState },
         session.range(session.iterate, D, window),
         session.range(session.candidate, D, window),
-        { buffer: session.partials },
+        { buffer: partials },
         { buffer: session.status },
       ]);
     }
