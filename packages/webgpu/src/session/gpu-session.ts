@@ -92,7 +92,7 @@ interface Replay {
  * A destroyed session's arrays and recordings, parked in the pool for the next session of the same shape
  * (`signature`): that session writes its own inputs, parameters and status into the same arrays and replays
  * the dispatches recorded here from its first iteration on (the bind groups name the same buffers). The
- * pool releases the arrays as free ones as soon as another request needs them, or on `trim`.
+ * pool releases the arrays as free ones as soon as a storage request misses its free arrays, or on `trim`.
  */
 class KeptSession implements ParkedBuffers {
   constructor(
