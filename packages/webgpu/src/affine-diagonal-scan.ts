@@ -414,10 +414,12 @@ export function encodeSinglePassDiagonalScan(
   const skip = buffers.running !== undefined;
   const vector = singlePassVector(context, shape.dim);
   const extra = epilogue ? epilogue.windowed.length + epilogue.whole.length : 0;
-  // An epilogue's bindings follow binding 6 (the running words).
-  const bindings = (skip || epilogue ? 6 : 5) + extra;
+  // An epilogue's bindings follow binding 6, the running words, declared only when sequences are skipped.
+  if (epilogue && (!skip || !singlePassEpilogueFits(context, shape, extra, epilogue.workgroupBytes))) {
+    return false;
+  }
+  const bindings = (skip ? 6 : 5) + extra;
   let kernel: SinglePassKernel;
-  if (epilogue && !singlePassEpilogueFits(context, shape, extra, epilogue.workgroupBytes)) return false;
   if (vector) {
     if (context.capabilities.maxStorageBuffersPerShaderStage < bindings) return false;
     kernel = vectorKernel(context, vectorScanPlan(batch, length, dim, shape.chunk), dim, skip, epilogue);
@@ -429,8 +431,6 @@ export function encodeSinglePassDiagonalScan(
   if (state.size < singlePassStateBytes(context, shape)) return false;
   const perSequence = length * dim;
   const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
-  // Binding 6 is declared only when sequences are skipped: an epilogue then needs them skipped.
-  if (epilogue && !skip) return false;
   const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
   // Without x0 the kernel never reads binding 4: bind a few bytes of a (read-only there as well; x is written).
   const x0: GPUBufferBinding = buffers.x0

@@ -52,6 +52,36 @@ interface Problem {
   running?: boolean[];
 }
 
+/**
+ * A problem of `shape` with a_t drawn from [aLow, aHigh), b_t and x0 from [−1, 1), from seeds `seed`, seed + 1 and
+ * seed + 2.
+ */
+function randomProblem(
+  shape: Omit<Problem, 'a' | 'b' | 'x0'>,
+  seed: number,
+  [aLow, aHigh]: readonly [number, number] = [-1, 1],
+): Problem {
+  const { batch, length, dim } = shape;
+  const size = batch * length * dim;
+  return {
+    ...shape,
+    a: randomArray(size, seed, aLow, aHigh),
+    b: randomArray(size, seed + 1, -1, 1),
+    x0: randomArray(batch * dim, seed + 2, -1, 1),
+  };
+}
+
+/** The kernel a single-pass scan of D channels runs, and its chunk count for `chunk`. */
+function kernelFor(batch: number, length: number, dim: number, chunk?: number) {
+  const vector = vectorScanHandles(dim);
+  return {
+    kernel: vector ? ('vec4' as const) : ('scalar' as const),
+    chunks: vector
+      ? vectorScanPlan(batch, length, dim, chunk).chunks
+      : singlePassPlan(batch, length, dim, chunk).chunks,
+  };
+}
+
 /** The sequential recurrence in float64; stopped sequences keep UNTOUCHED. */
 function oracle(problem: Problem): Float64Array {
   const { batch, length, dim, reverse, a, b, x0, running } = problem;
@@ -276,17 +306,7 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     ] as const) {
       const batch = 2;
       const length = 45;
-      const size = batch * length * dim;
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse,
-        a: randomArray(size, dim, -1, 1),
-        b: randomArray(size, dim + 1, -1, 1),
-        x0: randomArray(batch * dim, dim + 2, -1, 1),
-        running: [true, true],
-      };
+      const problem = randomProblem({ batch, length, dim, reverse, running: [true, true] }, dim);
       expect(singlePassPlan(batch, length, dim, 4).tiles).toBeGreaterThan(1);
       for (const chunk of [undefined, 4]) {
         const actual = await scan(problem, { chunk, kernel: 'scalar' });
@@ -313,12 +333,8 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       for (const [problem, tolerance] of problems) {
         const expected = oracle(problem);
         for (const chunk of [undefined, 1]) {
-          const chunks =
-            dim === 4
-              ? vectorScanPlan(batch, length, dim, chunk).chunks
-              : singlePassPlan(batch, length, dim, chunk).chunks;
+          const { kernel, chunks } = kernelFor(batch, length, dim, chunk);
           expect(chunks).toBeGreaterThanOrEqual(chunk === 1 ? 780 : 390);
-          const kernel = dim === 4 ? 'vec4' : 'scalar';
           const actual = await scan(problem, { chunk, kernel });
           expect(maxRelativeError(actual, expected), `D = ${dim}`).toBeLessThan(tolerance);
         }
@@ -334,17 +350,8 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       [300, 97, false],
       [1024, 37, true],
     ] as const) {
-      const size = batch * length * dim;
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse,
-        a: randomArray(size, dim + 90, -1.05, 1.05),
-        b: randomArray(size, dim + 91, -1, 1),
-        x0: randomArray(batch * dim, dim + 92, -1, 1),
-        running: [true, false, true],
-      };
+      const running = [true, false, true];
+      const problem = randomProblem({ batch, length, dim, reverse, running }, dim + 90, [-1.05, 1.05]);
       expect(vectorScanHandles(dim)).toBe(true);
       for (const chunk of [undefined, 1, 7 * vectorScanPlan(batch, length, dim).groups]) {
         const plan = vectorScanPlan(batch, length, dim, chunk);
@@ -363,26 +370,14 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
     // D = 39: the scalar kernel (16 KiB bindings hold two sequences of 5772 bytes: three windows); D = 100: the
     // vec4 kernel (one sequence of 14 800 bytes per window: five windows). Each window holds several chunks.
     for (const dim of [39, 100]) {
-      const size = batch * length * dim;
       const shape = { batch, length, dim, variant: 'single-pass' as const, chunk: 4 };
       expect(small.sequenceWindows(batch, [length * dim * 4], 'a').length).toBeGreaterThan(2);
-      const chunks = vectorScanHandles(dim)
-        ? vectorScanPlan(batch, length, dim, 4).chunks
-        : singlePassPlan(batch, length, dim, 4).chunks;
+      const { kernel, chunks } = kernelFor(batch, length, dim, 4);
       expect(chunks, `D = ${dim}`).toBeGreaterThan(3);
       expect(singlePassStateBytes(small, shape)).toBeLessThan(16384);
       for (const reverse of [false, true]) {
-        const problem: Problem = {
-          batch,
-          length,
-          dim,
-          reverse,
-          a: randomArray(size, 7, -1, 1),
-          b: randomArray(size, 8, -1, 1),
-          x0: randomArray(batch * dim, 9, -1, 1),
-          running: [true, false, true, true, reverse],
-        };
-        const kernel = vectorScanHandles(dim) ? 'vec4' : 'scalar';
+        const running = [true, false, true, true, reverse];
+        const problem = randomProblem({ batch, length, dim, reverse, running }, 7);
         const actual = await scan(problem, { chunk: 4, on: small, kernel });
         expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
       }
@@ -650,22 +645,10 @@ describeWebGpu('single-pass diagonal affine scan (decoupled look-back)', (gpu) =
       [12, true],
       [24, false],
     ] as const) {
-      const size = batch * length * dim;
-      const problem: Problem = {
-        batch,
-        length,
-        dim,
-        reverse,
-        a: randomArray(size, dim + 80, 0.9, 1.05),
-        b: randomArray(size, dim + 81, -1, 1),
-        x0: randomArray(batch * dim, dim + 82, -1, 1),
-        running: [true, false, true],
-      };
-      const chunks = vectorScanHandles(dim)
-        ? vectorScanPlan(batch, length, dim, 1).chunks
-        : singlePassPlan(batch, length, dim, 1).chunks;
+      const running = [true, false, true];
+      const problem = randomProblem({ batch, length, dim, reverse, running }, dim + 80, [0.9, 1.05]);
+      const { kernel, chunks } = kernelFor(batch, length, dim, 1);
       expect(chunks).toBeGreaterThan(200);
-      const kernel = vectorScanHandles(dim) ? 'vec4' : 'scalar';
       const actual = await scan(problem, { chunk: 1, kernel });
       expect(maxRelativeError(actual, oracle(problem)), `D = ${dim}`).toBeLessThan(1e-4);
     }
