@@ -15,6 +15,8 @@ describe('gpu-grid kernel variants from the environment', () => {
     });
     expect(() => gpuGridKernels({ ELK_LINEARIZE_KERNEL: 'gemm' })).toThrow(UsageError);
     expect(() => gpuGridKernels({ ELK_SEQUENTIAL_KERNEL: 'warp' })).toThrow(/ELK_SEQUENTIAL_KERNEL/);
+    expect(gpuGridKernels({ ELK_LINEARIZE_ROWS: '8' })).toEqual({ linearizeRows: 8 });
+    expect(() => gpuGridKernels({ ELK_LINEARIZE_ROWS: '3' })).toThrow(/ELK_LINEARIZE_ROWS/);
   });
 
   it('reads the fused scan-update choice and how evaluate reads the status', () => {

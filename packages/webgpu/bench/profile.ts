@@ -50,6 +50,8 @@ const perSequenceMaxD = Number(argument('per-sequence-max-d', '16'));
 const sequentialLength = Number(argument('sequential-length', '30000'));
 /** Milliseconds of arithmetic before each measurement (an idle GPU starts at a low clock). */
 const warmMilliseconds = Number(argument('warm-ms', '200'));
+/** Whether to time whole iterations and each primitive by the wall clock (`--walls no`: pass times only). */
+const wallsWanted = argument('walls', 'yes') === 'yes';
 /** Whether to time each pass of whole iterations with timestamp queries (where the device has them). */
 const passTimesWanted = argument('pass-times', 'yes') === 'yes';
 /** The guesses the timed iterations start from, in order (`random`: normal values; `zeros`). */
@@ -176,116 +178,141 @@ async function wall(
 const scanUpdateChoices = listArgument('scan-update', 'auto').map((choice) =>
   choice === 'auto' ? ('auto' as const) : choice === 'yes',
 );
+/** Rows per invocation of the tiled kernel, per run (`--rows auto,4,8`). */
+const rowsChoices = listArgument('rows', 'auto').map((choice) =>
+  choice === 'auto' ? ('auto' as const) : Number(choice),
+);
 /** Whether quasi-DEER's iteration is fused (`--fusion no,yes`; the iterations below are fusible). */
 const fusionChoices = listArgument('fusion', 'no').map((choice) => choice === 'yes');
 const variants = linearizeKernels.flatMap((linearizeKernel) =>
   (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).flatMap((inputProjections) =>
     scanUpdateChoices.flatMap((scanUpdate) =>
-      fusionChoices.map((fusion) => ({ linearizeKernel, inputProjections, scanUpdate, fusion })),
-    ),
-  ),
-);
-for (const { linearizeKernel, inputProjections, scanUpdate, fusion } of variants) {
-  const backend = await createWebGpuBackend({
-    device,
-    linearizeKernel,
-    inputProjections,
-    scanUpdate,
-    fusion,
-  });
-  console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
-  for (const [D, T] of grid) {
-    const session = await gruSession(backend, batch, D, T);
-    const update = () => session.update({ tolerance: 0, criterion: 'step', reset: true });
-    const iteration = () => {
-      session.linearize('diagonal');
-      session.solveAffine('diagonal');
-      update();
-    };
-    await wall(session, iteration, 2);
-    const idle: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await session.readStatus();
-      idle.push(performance.now() - started);
-    }
-    const roundTrip = Math.min(...idle);
-    // From a random guess: the iterations stay far from the fixed point (no sequence stops).
-    session.writeStates(normals(batch * T * D, 2));
-    await wall(session, iteration, repetitions);
-    session.writeStates(normals(batch * T * D, 3));
-    const whole = await wall(session, iteration, repetitions);
-    const linearize = await wall(session, () => session.linearize('diagonal'), repetitions);
-    const scan = await wall(session, () => session.solveAffine('diagonal'), repetitions);
-    const updates = await wall(session, update, repetitions);
-    const row = {
-      linearizeKernel,
-      inputProjections,
-      scanUpdate,
-      fusion,
-      D,
-      T,
-      batch,
-      repetitions,
-      roundTripMs: roundTrip,
-      iterationMs: whole.all,
-      iterationHostMs: whole.host,
-      linearizeMs: linearize.all,
-      linearizeHostMs: linearize.host,
-      scanMs: scan.all,
-      scanHostMs: scan.host,
-      updateMs: updates.all,
-      updateHostMs: updates.host,
-    };
-    rows.push(row);
-    console.log(JSON.stringify(row));
-    if (passTimesWanted && device.features.has('timestamp-query')) {
-      // GPU time per pass inside whole iterations, from a random guess and from zeros.
-      const guesses = { random: normals(batch * T * D, 4), zeros: new Float32Array(batch * T * D) };
-      for (const start of passStarts) {
-        session.writeStates(guesses[start]);
-        session.setActive(new Uint8Array(batch).fill(1));
-        await session.readStatus();
-        await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
-        timeSessionPasses(session, Math.min(mostTimedPasses, 64 * repetitions));
-        const started = performance.now();
-        for (let i = 0; i < repetitions; i++) iteration();
-        const times = summarizePassTimes(await readSessionPassTimes(session));
-        const wallMs = (performance.now() - started) / repetitions;
-        const passes = times.map(({ label, milliseconds, passes }) => ({
-          label,
-          msPerIteration: milliseconds / repetitions,
-          passesPerIteration: passes / repetitions,
-        }));
-        const gpuMs = passes.reduce((sum, pass) => sum + pass.msPerIteration, 0);
-        const timed = {
-          passTimes: start,
+      fusionChoices.flatMap((fusion) =>
+        (linearizeKernel === 'tiled' ? rowsChoices : (['auto'] as const)).map((linearizeRows) => ({
           linearizeKernel,
           inputProjections,
           scanUpdate,
           fusion,
+          linearizeRows,
+        })),
+      ),
+    ),
+  ),
+);
+/**
+ * Rounds over the variants (`--rounds 3`): every variant measured once per round, so that a change of the
+ * GPU's state during the run (its slow state comes and goes within seconds) shows as a spread between rounds.
+ */
+const rounds = Number(argument('rounds', '1'));
+for (let round = 0; round < rounds; round++) {
+  for (const { linearizeKernel, inputProjections, scanUpdate, fusion, linearizeRows } of variants) {
+    const backend = await createWebGpuBackend({
+      device,
+      linearizeKernel,
+      linearizeRows,
+      inputProjections,
+      scanUpdate,
+      fusion,
+    });
+    console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
+    for (const [D, T] of grid) {
+      const session = await gruSession(backend, batch, D, T);
+      const update = () => session.update({ tolerance: 0, criterion: 'step', reset: true });
+      const iteration = () => {
+        session.linearize('diagonal');
+        session.solveAffine('diagonal');
+        update();
+      };
+      await wall(session, iteration, 2);
+      if (wallsWanted) {
+        const idle: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          await session.readStatus();
+          idle.push(performance.now() - started);
+        }
+        const roundTrip = Math.min(...idle);
+        // From a random guess: the iterations stay far from the fixed point (no sequence stops).
+        session.writeStates(normals(batch * T * D, 2));
+        await wall(session, iteration, repetitions);
+        session.writeStates(normals(batch * T * D, 3));
+        const whole = await wall(session, iteration, repetitions);
+        const linearize = await wall(session, () => session.linearize('diagonal'), repetitions);
+        const scan = await wall(session, () => session.solveAffine('diagonal'), repetitions);
+        const updates = await wall(session, update, repetitions);
+        const row = {
+          linearizeKernel,
+          inputProjections,
+          scanUpdate,
+          fusion,
+          linearizeRows,
           D,
           T,
           batch,
           repetitions,
-          wallMs,
-          gpuMs,
-          passes,
+          roundTripMs: roundTrip,
+          iterationMs: whole.all,
+          iterationHostMs: whole.host,
+          linearizeMs: linearize.all,
+          linearizeHostMs: linearize.host,
+          scanMs: scan.all,
+          scanHostMs: scan.host,
+          updateMs: updates.all,
+          updateHostMs: updates.host,
         };
-        rows.push(timed);
-        console.log(JSON.stringify(timed));
+        rows.push(row);
+        console.log(JSON.stringify(row));
       }
+      if (passTimesWanted && device.features.has('timestamp-query')) {
+        // GPU time per pass inside whole iterations, from a random guess and from zeros.
+        const guesses = { random: normals(batch * T * D, 4), zeros: new Float32Array(batch * T * D) };
+        for (const start of passStarts) {
+          session.writeStates(guesses[start]);
+          session.setActive(new Uint8Array(batch).fill(1));
+          await session.readStatus();
+          await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
+          timeSessionPasses(session, Math.min(mostTimedPasses, 64 * repetitions));
+          const started = performance.now();
+          for (let i = 0; i < repetitions; i++) iteration();
+          const times = summarizePassTimes(await readSessionPassTimes(session));
+          const wallMs = (performance.now() - started) / repetitions;
+          const passes = times.map(({ label, milliseconds, passes }) => ({
+            label,
+            msPerIteration: milliseconds / repetitions,
+            passesPerIteration: passes / repetitions,
+          }));
+          const gpuMs = passes.reduce((sum, pass) => sum + pass.msPerIteration, 0);
+          const timed = {
+            passTimes: start,
+            linearizeKernel,
+            inputProjections,
+            scanUpdate,
+            fusion,
+            linearizeRows,
+            D,
+            T,
+            batch,
+            repetitions,
+            wallMs,
+            gpuMs,
+            passes,
+          };
+          rows.push(timed);
+          console.log(JSON.stringify(timed));
+        }
+      }
+      session.destroy();
     }
-    session.destroy();
+    backend.destroy();
   }
-  backend.destroy();
 }
 
 /**
  * The tiled linearisation's parts timed apart (`--ablation D:T,…`): the whole kernel, staging alone, staging +
- * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session —
- * then the whole kernel with each forced R of `--ablation-rows`. These are the kernel with the inputs staged
- * (`inputProjections: 'recomputed'`); the projected kernel is timed inside whole iterations (`--pass-times`).
+ * GEMM, staging + element-wise part — each dispatched like `linearize('diagonal')` on a resident session with
+ * the default input projections (the projected kernel from D = 8 on) — then the whole kernel with each forced
+ * R of `--ablation-rows` and each unroll of `--ablation-unroll`. Each variant is timed `--rounds` times over
+ * `--repetitions` dispatches, by pass timestamps where the device has them (else the wall clock).
  */
 const ablationRows = listArgument('ablation-rows', '').map(Number);
 /** Columns per loop step of the tiled kernel to time beside the default (`--ablation-unroll 2,4`). */
@@ -300,13 +327,15 @@ for (const [D, T] of ablationGrid) {
   session.linearize('diagonal');
   await session.readStatus();
   const view = session as unknown as SessionView;
-  const plan = tiledLinearizePlan(view.cell, 'diagonal', 'tiled', tiledLinearizeLimits(backend.capabilities));
+  const limits = tiledLinearizeLimits(backend.capabilities);
   const kind = view.cell.gemm;
+  const projected = view.projections;
+  const plan = projected?.linearize ?? tiledLinearizePlan(view.cell, 'diagonal', 'tiled', limits);
   if (!plan || !kind) throw new Error(`no tile plan at D = ${D}`);
   const weights = view.buffers.lazy('gemmWeights', 4);
+  const projections = projected ? view.buffers.lazy('projections', 4) : undefined;
   const jacobian = view.jacobianBuffer('diagonal');
-  // The parts of the default plan, then the whole kernel with each R of --ablation-rows (e.g. 2,4,8).
-  const limits = tiledLinearizeLimits(backend.capabilities);
+  const stagedInputs = projected ? 0 : D;
   const variants: { parts: TiledParts; plan: GemmTilePlan; unroll: number }[] = [
     ...(['all', 'stage', 'accumulate', 'epilogue'] as TiledParts[]).map((parts) => ({
       parts,
@@ -314,7 +343,14 @@ for (const [D, T] of ablationGrid) {
       unroll: 1,
     })),
     ...ablationRows.flatMap((R) => {
-      const forced = gemmTilePlan(D, D, gemmGates[kind], limits.storageBytes, limits.invocations, R);
+      const forced = gemmTilePlan(
+        D,
+        stagedInputs,
+        gemmGates[kind],
+        limits.storageBytes,
+        limits.invocations,
+        R,
+      );
       return forced && R !== plan.rowsPerInvocation
         ? [{ parts: 'all' as TiledParts, plan: forced, unroll: 1 }]
         : [];
@@ -323,38 +359,60 @@ for (const [D, T] of ablationGrid) {
       .filter((unroll) => unroll > 1)
       .map((unroll) => ({ parts: 'all' as TiledParts, plan, unroll })),
   ];
-  for (const { parts, plan, unroll } of variants) {
-    const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}${unroll > 1 ? `u${unroll}` : ''}`;
-    const pipeline = view.cellPipeline(`ablation-${parts}-${tag}`, () =>
-      tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts, false, unroll),
-    );
-    const record = () => {
-      for (const window of view.windows(D)) {
-        view.dispatchElements(pipeline, view.windowValues(window, D), [
-          { buffer: view.cellParameters },
-          view.range(view.inputs, D, window),
-          { buffer: view.initialState },
-          view.range(view.iterate, D, window),
-          view.range(view.offset, D, window),
-          { buffer: view.partials },
-          { buffer: view.status },
-          view.range(jacobian, D, window),
-          { buffer: weights },
-        ]);
+  const timestamps = device.features.has('timestamp-query');
+  for (let round = 0; round < rounds; round++) {
+    for (const { parts, plan, unroll } of variants) {
+      const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}${unroll > 1 ? `u${unroll}` : ''}`;
+      const pipeline = view.cellPipeline(`ablation-${parts}-${tag}${projected ? '-projected' : ''}`, () =>
+        tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts, projected !== undefined, unroll),
+      );
+      const record = () => {
+        for (const window of view.windows(D)) {
+          const values = view.windowValues(window, D);
+          let source = view.range(view.inputs, D, window);
+          if (projected && projections) {
+            const binding = view.context.windowBinding(projections, T * projected.wordsPerStep, window);
+            source = binding.range;
+            values.offset_inputs = binding.residual;
+          }
+          view.dispatchElements(pipeline, values, [
+            { buffer: view.cellParameters },
+            source,
+            { buffer: view.initialState },
+            view.range(view.iterate, D, window),
+            view.range(view.offset, D, window),
+            { buffer: view.partials },
+            { buffer: view.status },
+            view.range(jacobian, D, window),
+            { buffer: weights },
+          ]);
+        }
+      };
+      await wall(session, record, 2);
+      let ms: number;
+      if (timestamps) {
+        await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
+        timeSessionPasses(session, Math.min(mostTimedPasses, repetitions * view.windows(D).length));
+        for (let i = 0; i < repetitions; i++) record();
+        const times = summarizePassTimes(await readSessionPassTimes(session));
+        ms = times.reduce((sum, pass) => sum + pass.milliseconds, 0) / repetitions;
+      } else {
+        ms = (await wall(session, record, repetitions)).all;
       }
-    };
-    await wall(session, record, 2);
-    const timed = await wall(session, record, repetitions);
-    const row = {
-      ablation: parts,
-      D,
-      T,
-      batch,
-      plan: tag,
-      ms: timed.all,
-    };
-    rows.push(row);
-    console.log(JSON.stringify(row));
+      const row = {
+        ablation: parts,
+        projected: projected !== undefined,
+        D,
+        T,
+        batch,
+        plan: tag,
+        round,
+        timing: timestamps ? 'pass timestamps' : 'wall',
+        ms,
+      };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
   }
   session.destroy();
   backend.destroy();

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ScanUpdate, ScanVariantChoice } from './session/kernel-choice.ts';
+import type { LinearizeRows, ScanUpdate, ScanVariantChoice } from './session/kernel-choice.ts';
 
 /**
  * Defaults of the WebGPU backend; each is documented where it is used.
@@ -104,6 +104,8 @@ export const webGpuDefaults = {
    * the grid's 15 measured cases (up to 1.9× at D = 64, T = 3·10⁵), slower in 3.
    */
   linearizeKernel: 'tiled',
+  /** Rows per invocation of the tiled linearisation (see `WebGpuBackendOptions.linearizeRows`). */
+  linearizeRows: 'auto' as LinearizeRows,
   /**
    * Whether the tiled linearisation precomputes the input half of the gates (see
    * `WebGpuBackendOptions.inputProjections`): `'auto'` does from this state size on. Measured on the H200

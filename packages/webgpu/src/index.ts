@@ -35,6 +35,7 @@ export { readSessionPassTimes, timeSessionPasses } from './session/gpu-session.t
 export type {
   InputProjections,
   LinearizeKernel,
+  LinearizeRows,
   ScanUpdate,
   ScanVariantChoice,
   SequentialKernel,

@@ -25,6 +25,7 @@ import type {
   InputProjections,
   KernelChoice,
   LinearizeKernel,
+  LinearizeRows,
   ScanUpdate,
   ScanVariantChoice,
   SequentialKernel,
@@ -83,6 +84,13 @@ export interface WebGpuBackendOptions {
    * (b, t) walks all the cell's weights.
    */
   linearizeKernel?: LinearizeKernel;
+  /**
+   * Rows per invocation of the tiled linearisation (default {@link webGpuDefaults}.linearizeRows, `'auto'`):
+   * a power of two from 1 to 16 — each invocation then accumulates the gate pre-activations of 4 units × R of
+   * its workgroup's 64 rows (more rows: each weight load feeds more multiply-adds, fewer invocations hide the
+   * loads' latency). A workgroup that would not fit the device runs the `'auto'` plan.
+   */
+  linearizeRows?: LinearizeRows;
   /**
    * Whether the tiled linearisation precomputes the input half of the gates, x_t W_i, once per session
    * (default {@link webGpuDefaults}.inputProjections, `'auto'`: from D = 8 on, measured faster on the H200 at
@@ -149,6 +157,7 @@ export interface WebGpuBackend extends Backend {
     readonly scanUpdate: ScanUpdate;
     readonly scanVariant: ScanVariantChoice;
     readonly linearizeKernel: LinearizeKernel;
+    readonly linearizeRows: LinearizeRows;
     readonly sequentialKernel: SequentialKernel;
     readonly inputProjections: InputProjections;
   };
@@ -224,6 +233,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
       scanUpdate: this.#kernels.scanUpdate,
       scanVariant: this.#kernels.scanVariant,
       linearizeKernel: this.#kernels.linearize,
+      linearizeRows: this.#kernels.linearizeRows,
       sequentialKernel: this.#kernels.sequential,
       inputProjections: this.#kernels.inputProjections,
     };
@@ -319,6 +329,22 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (linearize !== 'per-element' && linearize !== 'tiled') {
     throw new WebGpuInputError('linearizeKernel', "'per-element' or 'tiled'", String(linearize));
   }
+  const linearizeRows = options.linearizeRows ?? webGpuDefaults.linearizeRows;
+  if (
+    linearizeRows !== 'auto' &&
+    !(
+      Number.isInteger(linearizeRows) &&
+      linearizeRows >= 1 &&
+      linearizeRows <= 16 &&
+      Number.isInteger(Math.log2(linearizeRows))
+    )
+  ) {
+    throw new WebGpuInputError(
+      'linearizeRows',
+      "'auto' or a power of two from 1 to 16",
+      String(linearizeRows),
+    );
+  }
   const scanUpdate = options.scanUpdate ?? webGpuDefaults.scanUpdate;
   if (scanUpdate !== true && scanUpdate !== false && scanUpdate !== 'auto') {
     throw new WebGpuInputError('scanUpdate', "true, false or 'auto'", String(scanUpdate));
@@ -385,6 +411,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       scanUpdate,
       scanVariant,
       linearize,
+      linearizeRows,
       sequential,
       inputProjections,
       submitEvery,

@@ -69,7 +69,9 @@ describe('GEMM tile plans', () => {
     expect(gemmTilePlan(129, 1, 3, 49152, 256)).toBeUndefined();
     expect(gemmTilePlan(128, 1, 3, 49152, 256)?.rowsPerInvocation).toBe(8);
     expect(gemmTilePlan(64, 64, 3, 49152, 256)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
-    expect(gemmTilePlan(64, 64, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 512 });
+    expect(gemmTilePlan(64, 64, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
+    expect(gemmTilePlan(32, 32, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 128 });
+    expect(gemmTilePlan(28, 28, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 256 });
     expect(gemmTilePlan(64, 64, 3, 49152, 1024, 8)).toMatchObject({
       rowsPerInvocation: 8,
       workgroupSize: 128,
@@ -87,6 +89,21 @@ describe('GEMM tile plans', () => {
     const defaults = { ...limits, storageBuffers: 8 };
     expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', defaults)).toBeUndefined();
     expect(tiledLinearizePlan(shape, 'none', 'tiled', defaults)).toBeDefined();
+  });
+
+  it('linearizeRows forces R where the workgroup fits, else the automatic plan runs', () => {
+    const shape = { gemm: 'gru' as const, stateSize: 64, inputSize: 64 };
+    const limits = { storageBytes: 49152, invocations: 256, storageBuffers: 10 };
+    expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', limits, 8)?.rowsPerInvocation).toBe(8);
+    expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', limits, 'auto')?.rowsPerInvocation).toBe(4);
+    // R = 1 needs 16 × 64 invocations: more than the device's 256.
+    expect(tiledLinearizePlan(shape, 'diagonal', 'tiled', limits, 1)?.rowsPerInvocation).toBe(4);
+    const size = { batch: 2, length: 100, maxBufferSize: 2 ** 30, sequenceBindingBytes: 2 ** 27 };
+    const kernels = { linearize: 'tiled', inputProjections: 'auto', linearizeRows: 2 } as const;
+    const large = { ...limits, invocations: 1024 };
+    expect(inputProjectionPlans(shape, kernels, large, size)?.linearize.rowsPerInvocation).toBe(2);
+    // Q · 64 / 2 = 512 invocations do not fit 256: the automatic plan.
+    expect(inputProjectionPlans(shape, kernels, limits, size)?.linearize.rowsPerInvocation).toBe(4);
   });
 
   it('the workgroup size respects both the invocations and the x-size limit', () => {
@@ -392,6 +409,50 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     await expect(testBackend({ sequentialKernel: 'warp' } as Record<string, string>)).rejects.toThrow(
       /sequentialKernel/,
     );
+    for (const linearizeRows of [0, 3, 32, 'four']) {
+      const rows = { linearizeRows } as unknown as { linearizeRows: number };
+      await expect(testBackend(rows), String(linearizeRows)).rejects.toThrow(WebGpuInputError);
+      await expect(testBackend(rows), String(linearizeRows)).rejects.toThrow(/linearizeRows/);
+    }
+  });
+
+  it('every rows-per-invocation choice gives the CPU states (D and I not multiples of 4, and multiples)', async () => {
+    expect(gpu().device).toBeDefined();
+    for (const linearizeRows of [1, 2, 4, 8, 16]) {
+      for (const inputProjections of ['recomputed', 'precomputed'] as const) {
+        const backend = await testBackend({ linearizeKernel: 'tiled', linearizeRows, inputProjections });
+        try {
+          expect(backend.kernels.linearizeRows).toBe(linearizeRows);
+          for (const D of [3, 17, 64]) {
+            const { cell, options } = problem(D, 'flax', 2, 70, 50 + D);
+            const shape = { gemm: 'gru' as const, stateSize: D, inputSize: Math.min(D, 5) };
+            const limits = tiledLinearizeLimits(backend.capabilities);
+            // The forced R runs wherever its workgroup fits this device (else the automatic plan does).
+            const plan = tiledLinearizePlan(shape, 'diagonal', 'tiled', limits, linearizeRows);
+            const auto = tiledLinearizePlan(shape, 'diagonal', 'tiled', limits);
+            const forced = gemmTilePlan(
+              D,
+              shape.inputSize,
+              3,
+              limits.storageBytes,
+              limits.invocations,
+              linearizeRows,
+            );
+            expect(plan?.rowsPerInvocation).toBe(forced ? linearizeRows : auto?.rowsPerInvocation);
+            for (const method of ['quasi-deer', ...(D === 3 ? (['jacobi'] as const) : [])] as const) {
+              const where = `R=${linearizeRows} ${inputProjections} D=${D} ${method}`;
+              const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+              const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
+              const result = await evaluate(cell, { ...run, backend });
+              expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
+              expect(result.converged, where).toBe(cpu.converged);
+            }
+          }
+        } finally {
+          backend.destroy();
+        }
+      }
+    }
   });
 
   it('the default sequential kernel is row-parallel on hardware and per-sequence on software adapters', async () => {
@@ -404,6 +465,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
         scanUpdate: 'auto',
         scanVariant: 'auto',
         linearizeKernel: webGpuDefaults.linearizeKernel,
+        linearizeRows: 'auto',
         sequentialKernel: defaults.capabilities.software ? 'per-sequence' : 'row-parallel',
         inputProjections: 'auto',
       });

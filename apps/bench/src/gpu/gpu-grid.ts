@@ -32,6 +32,7 @@ import { GPU_WARM_UP_MILLISECONDS, GPU_WARM_UP_MOST_MILLISECONDS } from './gpu-w
  */
 export interface GpuGridKernels {
   readonly linearizeKernel?: LinearizeKernel;
+  readonly linearizeRows?: number;
   readonly sequentialKernel?: SequentialKernel;
   readonly scanUpdate?: ScanUpdate;
   readonly fusion?: boolean;
@@ -54,7 +55,8 @@ function environmentInteger(
 }
 
 /**
- * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`) and `ELK_SEQUENTIAL_KERNEL`
+ * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`), `ELK_LINEARIZE_ROWS` (rows per
+ * invocation of the tiled kernel: 1, 2, 4, 8 or 16), `ELK_SEQUENTIAL_KERNEL`
  * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
  * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), the submissions by `ELK_SUBMIT_EVERY` (≥ 1), and the reads by
  * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
@@ -88,11 +90,15 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
   const scanVariant = environment.ELK_SCAN_VARIANT;
   if (scanVariant !== undefined && !['auto', 'three-pass', 'single-pass'].includes(scanVariant))
     throw new UsageError('ELK_SCAN_VARIANT', "'auto', 'three-pass' or 'single-pass'", scanVariant);
+  const linearizeRows = environmentInteger(environment, 'ELK_LINEARIZE_ROWS', 1);
+  if (linearizeRows !== undefined && ![1, 2, 4, 8, 16].includes(linearizeRows))
+    throw new UsageError('ELK_LINEARIZE_ROWS', '1, 2, 4, 8 or 16', String(linearizeRows));
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
   const submitEvery = environmentInteger(environment, 'ELK_SUBMIT_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
+    ...(linearizeRows === undefined ? {} : { linearizeRows }),
     ...(sequentialKernel ? { sequentialKernel } : {}),
     ...(scanUpdate === undefined ? {} : { scanUpdate }),
     ...(fusionText === undefined ? {} : { fusion: fusionText === 'true' }),

@@ -148,6 +148,7 @@ function linearizePipeline(
     mode,
     session.kernels.linearize,
     tiledLinearizeLimits(context.capabilities),
+    session.kernels.linearizeRows,
   );
   const kind = cell.gemm;
   if (!plan || !kind || mode === 'dense') {

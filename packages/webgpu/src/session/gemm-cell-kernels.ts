@@ -22,9 +22,40 @@ import { gemmGates, rowParallelWorkgroupSize } from './gemm-tile-plan.ts';
 import { partialReductionWgsl, sequenceBlockWgsl } from './session-layout.ts';
 
 /**
+ * WGSL of the four-unit epilogue shared by both GEMM cells: `gemm_quad_parameter(at, stride, quad)` (the
+ * parameters at `at + unit·stride` of units 4q … 4q + 3; 0 past D) and the activations on vec4s (the formulas
+ * of `@elk/cells`' scalar ones, with one reciprocal where those divide twice).
+ */
+const gemmQuadCommonWgsl = /* wgsl */ `
+fn gemm_quad_parameter(at: u32, stride: u32, quad: u32) -> vec4<f32> {
+  var out = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j++) {
+    let unit = quad * 4u + j;
+    if (unit < STATE_SIZE) { out[j] = cell_params[at + unit * stride]; }
+  }
+  return out;
+}
+
+// One reciprocal each (the scalar forms divide twice).
+fn gemm_sigmoid4(x: vec4<f32>) -> vec4<f32> {
+  let e = exp(-abs(x));
+  let q = 1.0 / (1.0 + e);
+  return select(e * q, q, x >= vec4<f32>(0.0));
+}
+
+fn gemm_tanh4(x: vec4<f32>) -> vec4<f32> {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) * (1.0 / (1.0 + e));
+}
+`;
+
+/**
  * A GEMM cell's WGSL: `gemm_weight(k, gate, unit)` (gate g's weight of column k of [u_t, s_{t−1}]; 0 past the
  * ends), `gemm_sums(w, from_state)` (where G gate weights w go among the four accumulated sums) and
- * `gemm_element(sums, unit, h) -> vec2<f32>` (f and ∂f_unit/∂s_unit from the sums and h = s_{t−1}[unit]).
+ * `gemm_element(sums, unit, h) -> vec2<f32>` (f and ∂f_unit/∂s_unit from the sums and h = s_{t−1}[unit]);
+ * and the same for four units at once, their parameters loaded once per invocation: `gemm_quad_constants(quad)`
+ * and `gemm_quad(s0, s1, s2, s3, constants, h) -> array<vec4<f32>, 2>` (f and the diagonal; the sums per
+ * accumulator slot).
  */
 function gemmCellWgsl(kind: GemmCellKind): string {
   const prefix = kind === 'gru' ? 'cell_gru' : 'cell_elman';
@@ -48,6 +79,21 @@ fn gemm_element(sums: vec4<f32>, unit: u32, h: f32) -> vec2<f32> {
   let value = cell_tanh(sums.x + cell_params[cell_elman_bi + unit] + cell_params[cell_elman_bh + unit]);
   return vec2<f32>(value, (1.0 - value * value) * cell_params[cell_elman_wh + unit * STATE_SIZE + unit]);
 }
+${gemmQuadCommonWgsl}
+// The bias and W_h's diagonal at four units.
+struct GemmQuadConstants { bias: vec4<f32>, diagonal: vec4<f32> }
+
+fn gemm_quad_constants(quad: u32) -> GemmQuadConstants {
+  return GemmQuadConstants(
+    gemm_quad_parameter(cell_elman_bi, 1u, quad) + gemm_quad_parameter(cell_elman_bh, 1u, quad),
+    gemm_quad_parameter(cell_elman_wh, STATE_SIZE + 1u, quad));
+}
+
+fn gemm_quad(s0: vec4<f32>, s1: vec4<f32>, s2: vec4<f32>, s3: vec4<f32>, c: GemmQuadConstants,
+             h: vec4<f32>) -> array<vec4<f32>, 2> {
+  let value = gemm_tanh4(s0 + c.bias);
+  return array<vec4<f32>, 2>(value, (1.0 - value * value) * c.diagonal);
+}
 `;
   }
   return /* wgsl */ `${weight}
@@ -67,6 +113,39 @@ fn gemm_element(sums: vec4<f32>, unit: u32, h: f32) -> vec2<f32> {
   let w = cell_gru_row_weights(unit, unit);
   let diagonal = coefficients.x * w.y + coefficients.y * w.x + coefficients.z * w.z + z;
   return vec2<f32>((1.0 - z) * n + z * h, diagonal);
+}
+${gemmQuadCommonWgsl}
+// The biases (r and z: input + recurrent; n's input and recurrent ones apart) and the diagonals of W_hr, W_hz
+// and W_hn at four units.
+struct GemmQuadConstants {
+  r: vec4<f32>, z: vec4<f32>, input_n: vec4<f32>, hidden_n: vec4<f32>,
+  w_r: vec4<f32>, w_z: vec4<f32>, w_n: vec4<f32>,
+}
+
+fn gemm_quad_constants(quad: u32) -> GemmQuadConstants {
+  let H = cell_gru_hidden;
+  return GemmQuadConstants(
+    gemm_quad_parameter(cell_gru_bi, 1u, quad) + gemm_quad_parameter(cell_gru_bh, 1u, quad),
+    gemm_quad_parameter(cell_gru_bi + H, 1u, quad) + gemm_quad_parameter(cell_gru_bh + H, 1u, quad),
+    gemm_quad_parameter(cell_gru_bi + 2u * H, 1u, quad),
+    gemm_quad_parameter(cell_gru_bh + 2u * H, 1u, quad),
+    gemm_quad_parameter(cell_gru_wh, H + 1u, quad),
+    gemm_quad_parameter(cell_gru_wh + H * H, H + 1u, quad),
+    gemm_quad_parameter(cell_gru_wh + 2u * H * H, H + 1u, quad));
+}
+
+// gemm_element for four units at once (sums: r, z, n's input part, n's recurrent part; h = s_{t−1} there).
+fn gemm_quad(s0: vec4<f32>, s1: vec4<f32>, s2: vec4<f32>, s3: vec4<f32>, c: GemmQuadConstants,
+             h: vec4<f32>) -> array<vec4<f32>, 2> {
+  let r = gemm_sigmoid4(s0 + c.r);
+  let z = gemm_sigmoid4(s1 + c.z);
+  let hidden_n = s3 + c.hidden_n;
+  let n = gemm_tanh4(s2 + c.input_n + r * hidden_n);
+  // As cell_gru_coefficients: ∂f/∂s on the diagonal through z, through r and through n.
+  let a = (h - n) * z * (1.0 - z);
+  let k = (1.0 - z) * (1.0 - n * n);
+  let diagonal = a * c.w_z + k * r * (1.0 - r) * hidden_n * c.w_r + k * r * c.w_n + z;
+  return array<vec4<f32>, 2>((1.0 - z) * n + z * h, diagonal);
 }
 `;
 }
@@ -253,6 +332,56 @@ ${tiledKernelHead(plan, stride)}
 }
 
 /**
+ * WGSL of the tiled linearisation's four-unit accesses (`quad`: units 4q … 4q + 3; lanes past D read 0 and are
+ * not written): `tile_quad(row, quad)` (s_{t−1} staged in the tile's row), `current_quad(row, t, at, quad)` (s_t:
+ * the next row of the tile where the block holds it, else read from the iterate; `at` is the word of s_t[0]),
+ * `add_quad_residual` and the stores of b_t and diag(A_t) (`store_offset_quad(at, quad, value)`, `at` the
+ * word of the row's unit 0 in the window): whole vec4s when `vector` (D a multiple of 4), else lane by lane.
+ */
+function quadAccessWgsl(vector: boolean, mode: 'none' | 'diagonal'): string {
+  const lanes = [0, 1, 2, 3];
+  const guarded = (j: number, statement: string) =>
+    vector ? statement : `if (quad * 4u + ${j}u < STATE_SIZE) { ${statement} }`;
+  const gather = (index: (j: number) => string) =>
+    lanes.map((j) => guarded(j, `out[${j}] = ${index(j)};`)).join('\n  ');
+  const store = (name: string) =>
+    vector
+      ? `${name}[at / 4u + quad] = value;`
+      : lanes.map((j) => guarded(j, `${name}[at + quad * 4u + ${j}u] = value[${j}];`)).join('\n  ');
+  return /* wgsl */ `
+fn tile_quad(row: u32, quad: u32) -> vec4<f32> {
+  var out = vec4<f32>(0.0);
+  ${gather((j) => `tile[row * ROW_STRIDE + STATE_COLUMN + quad * 4u + ${j}u]`)}
+  return out;
+}
+
+fn current_quad(row: u32, t: u32, at: u32, quad: u32) -> vec4<f32> {
+  if (row + 1u < BLOCK && t + 1u < params.length) {
+    return tile_quad(row + 1u, quad);
+  }
+  var out = vec4<f32>(0.0);
+  ${gather((j) => `iterate[params.offset_iterate + at + quad * 4u + ${j}u]`)}
+  return out;
+}
+
+fn add_quad_residual(partial: ptr<function, Partial>, r: vec4<f32>, quad: u32) {
+  ${lanes.map((j) => guarded(j, `add_residual(partial, r[${j}]);`)).join('\n  ')}
+}
+
+fn store_offset_quad(at: u32, quad: u32, value: vec4<f32>) {
+  ${store('offset')}
+}
+${
+  mode === 'none'
+    ? ''
+    : `
+fn store_jacobian_quad(at: u32, quad: u32, value: vec4<f32>) {
+  ${store('jacobian')}
+}`
+}`;
+}
+
+/**
  * Which parts of the tiled linearisation a kernel runs: `'all'` (the kernel), or for timing its parts (the
  * profile bench) `'stage'` (staging and the reduction only), `'accumulate'` (staging and the GEMM, whose sums
  * are written to b_t) or `'epilogue'` (staging and the element-wise part on zero sums).
@@ -279,8 +408,6 @@ export function tiledLinearizeWgsl(
   const { rowsPerInvocation: R, workgroupSize, rowStride, gates } = plan;
   const slots = accumulatorSlots[kind];
   const weightsBinding = mode === 'none' ? 8 : 9;
-  const jacobian =
-    mode === 'none' ? '' : '@group(0) @binding(8) var<storage, read_write> jacobian: array<f32>;';
   const rows = Array.from({ length: R }, (_, r) => r);
   const declarations = rows
     .flatMap((r) => Array.from({ length: slots.count }, (_, a) => `var acc_${r}_${a} = vec4<f32>(0.0);`))
@@ -326,46 +453,30 @@ export function tiledLinearizeWgsl(
   }
   }`;
   };
+  // Four units' outputs at once: vec4 stores where D is a multiple of 4 (the windows' offsets then are too).
+  const vectorStores = cell.stateSize % 4 === 0;
+  const outputType = vectorStores ? 'vec4<f32>' : 'f32';
   const output =
     mode === 'none'
-      ? 'offset[params.offset_offset + at + unit] = element.x;'
-      : `let a = select(element.y, 0.0, t == 0u);
-          jacobian[params.offset_jacobian + at + unit] = a;
-          offset[params.offset_offset + at + unit] = element.x - a * h;`;
-  const lane = ['x', 'y', 'z', 'w'];
+      ? 'store_offset_quad(params.offset_offset + at, quad, element[0]);'
+      : `let a = select(element[1], vec4<f32>(0.0), t == 0u);
+        store_jacobian_quad(params.offset_jacobian + at, quad, a);
+        store_offset_quad(params.offset_offset + at, quad, element[0] - a * h);`;
+  const sums = (r: number) =>
+    Array.from({ length: 4 }, (_, a) => (a < slots.count ? `acc_${r}_${a}` : 'vec4<f32>(0.0)')).join(', ');
   const sumsOnly = rows
     .map((r) => {
       const total = Array.from({ length: slots.count }, (_, a) => `acc_${r}_${a}`).join(' + ');
       return `{
       let t = first + row_group + ${r}u * ROW_GROUPS;
-      let sums = ${total};
-      for (var j = 0u; j < 4u; j++) {
-        let unit = quad * 4u + j;
-        if (owner && t < params.length && unit < STATE_SIZE) {
-          offset[params.offset_offset + (sequence * params.length + t) * STATE_SIZE + unit] = sums[j];
-        }
+      if (owner && t < params.length) {
+        store_offset_quad(params.offset_offset + (sequence * params.length + t) * STATE_SIZE, quad, ${total});
       }
     }`;
     })
     .join('\n    ');
   const epilogue = rows
     .map((r) => {
-      const lanes = lane
-        .map((component, j) => {
-          const sums = Array.from({ length: 4 }, (_, a) =>
-            a < slots.count ? `acc_${r}_${a}.${component}` : '0.0',
-          ).join(', ');
-          return `{
-        let unit = quad * 4u + ${j}u;
-        if (unit < STATE_SIZE) {
-          let h = tile[row_base + STATE_COLUMN + unit];
-          let element = gemm_element(vec4<f32>(${sums}), unit, h);
-          ${output}
-          add_residual(&partial, current_state(row, t, at + unit, unit) - element.x);
-        }
-      }`;
-        })
-        .join('\n      ');
       const projections = projected
         ? Array.from(
             { length: gates },
@@ -377,10 +488,12 @@ export function tiledLinearizeWgsl(
       let row = row_group + ${r}u * ROW_GROUPS;
       let t = first + row;
       if (owner && t < params.length) {
-        let row_base = row * ROW_STRIDE;
         let at = (sequence * params.length + t) * STATE_SIZE;
         ${projections}
-      ${lanes}
+        let h = tile_quad(row, quad);
+        let element = gemm_quad(${sums(r)}, constants, h);
+        ${output}
+        add_quad_residual(&partial, current_quad(row, t, at, quad) - element[0], quad);
       }
     }`;
     })
@@ -410,10 +523,10 @@ export function tiledLinearizeWgsl(
   return /* wgsl */ `${cellPreamble(cell)}
 ${sources}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
-@group(0) @binding(5) var<storage, read_write> offset: array<f32>;
+@group(0) @binding(5) var<storage, read_write> offset: array<${outputType}>;
 @group(0) @binding(6) var<storage, read_write> partials: array<Partial>;
 @group(0) @binding(7) var<storage, read> status: array<SequenceState>;
-${jacobian}
+${mode === 'none' ? '' : `@group(0) @binding(8) var<storage, read_write> jacobian: array<${outputType}>;`}
 @group(0) @binding(${weightsBinding}) var<storage, read> gemm_weights: array<vec4<f32>>;
 ${partialReductionWgsl(workgroupSize, true)}
 ${gemmCellWgsl(kind)}
@@ -432,14 +545,7 @@ fn staged_value(e: u32, first: u32, sequence: u32, global: u32) -> f32 {
   ${stagedValue}
 }
 
-// s_t[unit] of the tile's row (step t; index: its word in the iterate window): staged in the next row
-// (as that step's s_{t−1}) where the block holds it, else read.
-fn current_state(row: u32, t: u32, index: u32, unit: u32) -> f32 {
-  if (row + 1u < BLOCK && t + 1u < params.length) {
-    return tile[(row + 1u) * ROW_STRIDE + STATE_COLUMN + unit];
-  }
-  return iterate[params.offset_iterate + index];
-}`,
+${quadAccessWgsl(vectorStores, mode)}`,
 )}
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
@@ -453,14 +559,15 @@ fn current_state(row: u32, t: u32, index: u32, unit: u32) -> f32 {
   ${declarations}
   ${parts === 'all' || parts === 'accumulate' ? loops : ''}
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  ${parts === 'all' || parts === 'epilogue' ? 'let constants = gemm_quad_constants(quad);' : ''}
   ${parts === 'all' || parts === 'epilogue' ? epilogue : parts === 'accumulate' ? sumsOnly : 'partial.first = tile[local];'}
   ${
     parts === 'all'
       ? ''
       : `// Keep every binding in the layout when parts are left out.
   if (local == 0xffffffffu) {
-    offset[0] = cell_params[0] + gemm_weights[0].x${projected ? ' + projections[0].x' : ''};
-    ${mode === 'none' ? '' : 'jacobian[0] = 0.0;'}
+    offset[0] = ${outputType}(cell_params[0] + gemm_weights[0].x${projected ? ' + projections[0].x' : ''});
+    ${mode === 'none' ? '' : `jacobian[0] = ${outputType}(0.0);`}
   }`
   }
   let total = reduce_partials(local, partial);

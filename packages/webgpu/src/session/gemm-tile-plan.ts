@@ -9,7 +9,7 @@
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
 import type { CellShape, GemmCellKind } from './cell-kernels.ts';
-import type { InputProjections, LinearizeKernel } from './kernel-choice.ts';
+import type { InputProjections, LinearizeKernel, LinearizeRows } from './kernel-choice.ts';
 import { partialWords } from './session-layout.ts';
 
 /**
@@ -42,13 +42,16 @@ export interface GemmTilePlan {
 export const gemmGates: Readonly<Record<GemmCellKind, number>> = { gru: 3, elman: 1 };
 
 /**
- * Rows per invocation: from 1 (Q ≤ 2, D ≤ 8) or 2 up to 8 (registers: 4·R vec4 sums) until the workgroup fits
- * the device. Fewer rows mean more invocations in flight: measured on the H200 (flax GRU, B = 16,
- * `--ablation-rows`), the kernel took 1.88 / 6.8 / 1.83 ms with R = 2 against 3.4 / 12.2 / 2.7 ms with R = 4
- * and more with R = 8, 16 at (D, T) = (64, 3·10⁴), (64, 10⁵), (32, 10⁵); 2.46 ms with R = 1 against 2.96 ms
- * with R = 2 at (8, 10⁶).
+ * Rows per invocation: from 1 (Q ≤ 2, D ≤ 8), 2 (Q < 8, D ≤ 28) or 4 up to 8 (registers: 4·R vec4 sums) until
+ * the workgroup fits the device. More rows feed more multiply-adds from each weight load, fewer keep more
+ * invocations in flight. Measured on the H200 (flax GRU, B = 16, the kernel with projected inputs, pass
+ * timestamps, three rounds each): R = 4 took 0.83 / 2.75 ms against 0.94 / 3.13 with R = 2 and 0.93 / 3.14
+ * with R = 8 at (D, T) = (64, 3·10⁴), (64, 10⁵); 0.22–0.24 ms against 0.23–0.24 (R = 2) and 0.27 (R = 8) at
+ * (32, 3·10⁴); at (16, 3·10⁴) R = 2 took 79–92 µs against 98 (R = 4) and 111–118 (R = 1). (Before the
+ * projections, with the inputs staged, R = 2 measured faster than 4 at D = 32 and 64, and R = 1 than R = 2
+ * at D = 8.)
  */
-const rowsPerInvocation = { fewQuads: 2, preferred: 2, most: 8 } as const;
+const rowsPerInvocation = { fewQuads: 2, manyQuads: 8, fewRows: 2, manyRows: 4, most: 8 } as const;
 
 const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
@@ -60,8 +63,8 @@ const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
  *
  * @example
  * ```ts
- * gemmTilePlan(64, 64, 3, 49152, 1024); // { unitQuads: 16, rowsPerInvocation: 2, rowGroups: 32, workgroupSize: 512, … }
- * gemmTilePlan(64, 64, 3, 49152, 256); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
+ * gemmTilePlan(64, 64, 3, 49152, 1024); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
+ * gemmTilePlan(16, 16, 3, 49152, 1024); // { unitQuads: 4, rowsPerInvocation: 2, rowGroups: 32, workgroupSize: 128, … }
  * ```
  */
 export function gemmTilePlan(
@@ -77,7 +80,12 @@ export function gemmTilePlan(
   const columns = Math.max(1, I + D);
   const rowStride = columns % 2 === 1 ? columns : columns + 1;
   if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1 && rows <= W)) return undefined;
-  const preferred = unitQuads <= rowsPerInvocation.fewQuads ? 1 : rowsPerInvocation.preferred;
+  const preferred =
+    unitQuads <= rowsPerInvocation.fewQuads
+      ? 1
+      : unitQuads < rowsPerInvocation.manyQuads
+        ? rowsPerInvocation.fewRows
+        : rowsPerInvocation.manyRows;
   const first = rows ?? Math.min(preferred, nextPowerOfTwo(unitQuads), W);
   const last = rows ?? Math.min(rowsPerInvocation.most, W);
   for (let R = first; R <= last; R *= 2) {
@@ -129,16 +137,24 @@ export function tiledLinearizePlan(
   mode: LinearizationMode,
   kernel: LinearizeKernel,
   limits: TiledLinearizeLimits,
+  rows: LinearizeRows = 'auto',
 ): GemmTilePlan | undefined {
   if (kernel !== 'tiled' || !cell.gemm || mode === 'dense') return undefined;
   if (limits.storageBuffers < tiledLinearizeStorageBuffers(mode)) return undefined;
-  return gemmTilePlan(
-    cell.stateSize,
-    cell.inputSize,
-    gemmGates[cell.gemm],
-    limits.storageBytes,
-    limits.invocations,
-  );
+  return chosenTilePlan(cell.stateSize, cell.inputSize, gemmGates[cell.gemm], limits, rows);
+}
+
+/** The plan with R = `rows` where its workgroup fits the device, else the automatic one. */
+function chosenTilePlan(
+  D: number,
+  I: number,
+  gates: number,
+  limits: Pick<TiledLinearizeLimits, 'storageBytes' | 'invocations'>,
+  rows: LinearizeRows,
+): GemmTilePlan | undefined {
+  const forced =
+    rows === 'auto' ? undefined : gemmTilePlan(D, I, gates, limits.storageBytes, limits.invocations, rows);
+  return forced ?? gemmTilePlan(D, I, gates, limits.storageBytes, limits.invocations);
 }
 
 /** The {@link TiledLinearizeLimits} of a device's capabilities. */
@@ -200,7 +216,11 @@ export interface ProjectionPlans {
  */
 export function inputProjectionPlans(
   cell: Pick<CellShape, 'gemm' | 'stateSize' | 'inputSize'>,
-  kernels: { readonly linearize: LinearizeKernel; readonly inputProjections: InputProjections },
+  kernels: {
+    readonly linearize: LinearizeKernel;
+    readonly inputProjections: InputProjections;
+    readonly linearizeRows?: LinearizeRows;
+  },
   limits: TiledLinearizeLimits,
   size: {
     readonly batch: number;
@@ -218,7 +238,7 @@ export function inputProjectionPlans(
   }
   if (!tiledLinearizePlan(cell, 'diagonal', kernels.linearize, limits)) return undefined;
   const gates = gemmGates[cell.gemm];
-  const linearize = gemmTilePlan(D, 0, gates, limits.storageBytes, limits.invocations);
+  const linearize = chosenTilePlan(D, 0, gates, limits, kernels.linearizeRows ?? 'auto');
   const projection = gemmTilePlan(D, I, gates, limits.storageBytes, limits.invocations);
   if (!linearize || !projection) return undefined;
   const wordsPerStep = gates * linearize.unitQuads * 4;

@@ -942,6 +942,7 @@ export function createGpuSession(
     scanUpdate: webGpuDefaults.scanUpdate,
     scanVariant: webGpuDefaults.scanVariant,
     linearize: webGpuDefaults.linearizeKernel,
+    linearizeRows: webGpuDefaults.linearizeRows,
     sequential: webGpuDefaults.sequentialKernel,
     inputProjections: webGpuDefaults.inputProjections,
     submitEvery: webGpuDefaults.submitEvery,

@@ -12,6 +12,13 @@
 export type LinearizeKernel = 'per-element' | 'tiled';
 
 /**
+ * Rows per invocation of the tiled linearisation: a power of two from 1 to 16 (each invocation accumulates
+ * 4 units × R rows of a workgroup's 64), or `'auto'` (the tile plan's choice for D and the device; see
+ * gemm-tile-plan.ts). A forced R whose workgroup does not fit the device falls back to `'auto'`.
+ */
+export type LinearizeRows = number | 'auto';
+
+/**
  * The sequential kernel: `'per-sequence'` (one invocation per sequence, every cell) or `'row-parallel'`
  * (GRU, Elman: one workgroup per sequence, one invocation per output unit; other cells fall back).
  */
@@ -47,6 +54,8 @@ export interface KernelChoice {
   /** The diagonal scan of `solveAffine('diagonal')` and of the smoother (see `WebGpuBackendOptions.scanVariant`). */
   readonly scanVariant: ScanVariantChoice;
   readonly linearize: LinearizeKernel;
+  /** Rows per invocation of the tiled linearisation (see `WebGpuBackendOptions.linearizeRows`). */
+  readonly linearizeRows: LinearizeRows;
   readonly sequential: SequentialKernel;
   readonly inputProjections: InputProjections;
   /** Iterations recorded per submission (see `WebGpuBackendOptions.submitEvery`). */
