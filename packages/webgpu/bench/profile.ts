@@ -26,6 +26,7 @@ import {
   timeSessionPasses,
   warmUpGpu,
 } from '../src/index.ts';
+import { dispatchLinearize } from '../src/session/cell-encoders.ts';
 import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
 import type { GemmTilePlan } from '../src/session/gemm-tile-plan.ts';
 import {
@@ -217,6 +218,17 @@ for (let round = 0; round < rounds; round++) {
     console.log(`linearize ${linearizeKernel}: ${JSON.stringify(backend.kernels)}`);
     for (const [D, T] of grid) {
       const session = await gruSession(backend, batch, D, T);
+      const variant = {
+        linearizeKernel,
+        inputProjections,
+        scanUpdate,
+        fusion,
+        linearizeRows,
+        D,
+        T,
+        batch,
+        repetitions,
+      };
       const update = () => session.update({ tolerance: 0, criterion: 'step', reset: true });
       const iteration = () => {
         session.linearize('diagonal');
@@ -241,15 +253,7 @@ for (let round = 0; round < rounds; round++) {
         const scan = await wall(session, () => session.solveAffine('diagonal'), repetitions);
         const updates = await wall(session, update, repetitions);
         const row = {
-          linearizeKernel,
-          inputProjections,
-          scanUpdate,
-          fusion,
-          linearizeRows,
-          D,
-          T,
-          batch,
-          repetitions,
+          ...variant,
           roundTripMs: roundTrip,
           iterationMs: whole.all,
           iterationHostMs: whole.host,
@@ -284,15 +288,7 @@ for (let round = 0; round < rounds; round++) {
           const gpuMs = passes.reduce((sum, pass) => sum + pass.msPerIteration, 0);
           const timed = {
             passTimes: start,
-            linearizeKernel,
-            inputProjections,
-            scanUpdate,
-            fusion,
-            linearizeRows,
-            D,
-            T,
-            batch,
-            repetitions,
+            ...variant,
             wallMs,
             gpuMs,
             passes,
@@ -368,24 +364,14 @@ for (const [D, T] of ablationGrid) {
       );
       const record = () => {
         for (const window of view.windows(D)) {
-          const values = view.windowValues(window, D);
-          let source = view.range(view.inputs, D, window);
-          if (projected && projections) {
-            const binding = view.context.windowBinding(projections, T * projected.wordsPerStep, window);
-            source = binding.range;
-            values.offset_inputs = binding.residual;
-          }
-          view.dispatchElements(pipeline, values, [
-            { buffer: view.cellParameters },
-            source,
-            { buffer: view.initialState },
-            view.range(view.iterate, D, window),
-            view.range(view.offset, D, window),
-            { buffer: view.partials },
-            { buffer: view.status },
-            view.range(jacobian, D, window),
-            { buffer: weights },
-          ]);
+          dispatchLinearize(view, pipeline, window, D, {
+            jacobian,
+            weights,
+            projections:
+              projected && projections
+                ? { buffer: projections, wordsPerStep: projected.wordsPerStep }
+                : undefined,
+          });
         }
       };
       await wall(session, record, 2);

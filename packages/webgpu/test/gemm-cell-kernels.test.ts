@@ -303,8 +303,8 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
 describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
   it('windowed sessions (small bindings) give the same states as the CPU with both variants', async () => {
     expect(gpu().device).toBeDefined();
-    // Small bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17) bound three sequences at a time in
-    // 8 KiB; its projections (T·G·Q·16 = 8400 bytes) one at a time in 16 KiB.
+    // Small bindings: a sequence's states (T·D·4 = 2380 bytes at D = 17, 2240 at 16) bound three sequences at
+    // a time in 8 KiB; its projections (T·G·Q·16 = 8400 / 6720 bytes) one or two at a time in 16 KiB.
     for (const inputProjections of ['recomputed', 'precomputed'] as const) {
       const windowed = await testBackend({
         maxBindingBytes: inputProjections === 'precomputed' ? 16384 : 8192,
@@ -313,10 +313,25 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
         inputProjections,
       });
       try {
-        for (const layout of ['flax', 'torch'] as const) {
-          const { cell, options } = problem(17, layout, 7, 35, 40);
+        // D = 16: the vec4 stores of b_t and diag(A_t) at windows whose offsets are not 0 (16 words past an
+        // aligned binding for the second window); D = 17: the lane-by-lane stores.
+        for (const [D, layout] of [
+          [17, 'flax'],
+          [17, 'torch'],
+          [16, 'flax'],
+        ] as const) {
+          const { cell, options } = problem(D, layout, 7, 35, 40);
+          if (D === 16) {
+            const session = (await windowed.createSession({ cell, ...options })) as unknown as SessionView;
+            const [, second] = session.windows(D);
+            expect(second, inputProjections).toBeDefined();
+            const offset = second ? (session.windowValues(second, D).offset_offset ?? 0) : 0;
+            expect(offset, inputProjections).toBeGreaterThan(0);
+            expect(offset % 4, inputProjections).toBe(0);
+            (session as unknown as { destroy(): void }).destroy();
+          }
           for (const method of ['sequential', 'jacobi', 'quasi-deer', 'quasi-elk'] as const) {
-            const where = `${layout} ${method} ${inputProjections}`;
+            const where = `D=${D} ${layout} ${method} ${inputProjections}`;
             const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
             const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
             const result = await evaluate(cell, { ...run, backend: windowed });

@@ -7,6 +7,7 @@
 
 import type { LinearizationMode } from '@elk/solvers';
 import { webGpuDefaults } from '../defaults.ts';
+import type { SequenceWindow } from '../gpu-context.ts';
 import type { GemmCellKind } from './cell-kernels.ts';
 import { linearizeWgsl, sequentialWgsl } from './cell-kernels.ts';
 import {
@@ -32,33 +33,55 @@ import { finishLinearizeWgsl } from './update-kernels.ts';
  * from the partials in {@link encodeFinishLinearize} or in `finish-update`'s variant that folds them too.
  */
 export function encodeLinearize(session: SessionView, mode: LinearizationMode): void {
-  const { context, stateSize: D, cell } = session;
-  const perStep = mode === 'dense' ? D * D : D;
+  const perStep = mode === 'dense' ? session.stateSize * session.stateSize : session.stateSize;
   const jacobian = mode === 'none' ? undefined : session.jacobianBuffer(mode);
   const { pipeline, weights, projections } = linearizePipeline(session, mode);
   for (const window of session.windows(perStep)) {
-    const values = session.windowValues(window, perStep);
-    let source: GPUBufferBinding = session.range(session.inputs, cell.inputSize, window);
-    if (projections) {
-      // Binding 2 holds the precomputed projections instead of the inputs.
-      const words = session.length * projections.wordsPerStep;
-      const binding = context.windowBinding(projections.buffer, words, window);
-      source = binding.range;
-      values.offset_inputs = binding.residual;
-    }
-    const bindings: GPUBufferBinding[] = [
-      { buffer: session.cellParameters },
-      source,
-      { buffer: session.initialState },
-      session.range(session.iterate, D, window),
-      session.range(session.offset, D, window),
-      { buffer: session.partials },
-      { buffer: session.status },
-    ];
-    if (jacobian) bindings.push(session.range(jacobian, perStep, window));
-    if (weights) bindings.push({ buffer: weights });
-    session.dispatchElements(pipeline, values, bindings);
+    dispatchLinearize(session, pipeline, window, perStep, { jacobian, weights, projections });
   }
+}
+
+/**
+ * One window's dispatch of a linearisation kernel (per-element or tiled) with its bindings: the problem's
+ * arrays, the Jacobian (modes other than 'none'), the tiled kernel's transposed weights, and the precomputed
+ * input projections in binding 2 in place of the inputs (their window offset in `offset_inputs`).
+ */
+export function dispatchLinearize(
+  session: SessionView,
+  pipeline: GPUComputePipeline,
+  window: SequenceWindow,
+  perStep: number,
+  arrays: {
+    readonly jacobian?: GPUBuffer | undefined;
+    readonly weights?: GPUBuffer | undefined;
+    readonly projections?: { readonly buffer: GPUBuffer; readonly wordsPerStep: number } | undefined;
+  },
+): void {
+  const { context, stateSize: D, cell } = session;
+  const { jacobian, weights, projections } = arrays;
+  const values = session.windowValues(window, perStep);
+  let source: GPUBufferBinding = session.range(session.inputs, cell.inputSize, window);
+  if (projections) {
+    const binding = context.windowBinding(
+      projections.buffer,
+      session.length * projections.wordsPerStep,
+      window,
+    );
+    source = binding.range;
+    values.offset_inputs = binding.residual;
+  }
+  const bindings: GPUBufferBinding[] = [
+    { buffer: session.cellParameters },
+    source,
+    { buffer: session.initialState },
+    session.range(session.iterate, D, window),
+    session.range(session.offset, D, window),
+    { buffer: session.partials },
+    { buffer: session.status },
+  ];
+  if (jacobian) bindings.push(session.range(jacobian, perStep, window));
+  if (weights) bindings.push({ buffer: weights });
+  session.dispatchElements(pipeline, values, bindings);
 }
 
 /** Records `finish-linearize`: each sequence's merit from the partials of the last `linearize`. */
