@@ -378,10 +378,13 @@ for (const [D, T] of ablationGrid) {
       let ms: number;
       if (timestamps) {
         await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
-        timeSessionPasses(session, Math.min(mostTimedPasses, repetitions * view.windows(D).length));
-        for (let i = 0; i < repetitions; i++) record();
+        // Every timed pass counted: no more repetitions than the timer holds passes for.
+        const windows = view.windows(D).length;
+        const timed = Math.max(1, Math.min(repetitions, Math.floor(mostTimedPasses / windows)));
+        timeSessionPasses(session, timed * windows);
+        for (let i = 0; i < timed; i++) record();
         const times = summarizePassTimes(await readSessionPassTimes(session));
-        ms = times.reduce((sum, pass) => sum + pass.milliseconds, 0) / repetitions;
+        ms = times.reduce((sum, pass) => sum + pass.milliseconds, 0) / timed;
       } else {
         ms = (await wall(session, record, repetitions)).all;
       }

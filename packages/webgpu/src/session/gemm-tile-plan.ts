@@ -46,8 +46,8 @@ export const gemmGates: Readonly<Record<GemmCellKind, number>> = { gru: 3, elman
  * the workgroup fits the device. More rows feed more multiply-adds from each weight load, fewer keep more
  * invocations in flight. Measured on the H200 (flax GRU, B = 16, the kernel with projected inputs, pass
  * timestamps, three rounds each): R = 4 took 0.83 / 2.75 ms against 0.94 / 3.13 with R = 2 and 0.93 / 3.14
- * with R = 8 at (D, T) = (64, 3·10⁴), (64, 10⁵); 0.22–0.24 ms against 0.23–0.24 (R = 2) and 0.27 (R = 8) at
- * (32, 3·10⁴); at (16, 3·10⁴) R = 2 took 79–92 µs against 98 (R = 4) and 111–118 (R = 1). (Before the
+ * with R = 8 at (D, T) = (64, 3·10⁴), (64, 10⁵); 0.22–0.25 ms against 0.23–0.26 (R = 2) and 0.26–0.30 (R = 8)
+ * at (32, 3·10⁴); at (16, 3·10⁴) R = 2 took 79–92 µs against 98 (R = 4) and 111–118 (R = 1). (Before the
  * projections, with the inputs staged, R = 2 measured faster than 4 at D = 32 and 64, and R = 1 than R = 2
  * at D = 8.)
  */
