@@ -1,5 +1,5 @@
 import { elman, gru, lstm, minGru } from '@elk/cells';
-import { createCpuBackend, evaluate } from '@elk/solvers';
+import { createCpuBackend, type EvaluateResult, evaluate, type Method } from '@elk/solvers';
 import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,44 @@ function problem(
   const inputs = randomArray(batch * length * input, seed + 1, -1, 1);
   const initialState = randomArray(batch * D, seed + 2, -0.5, 0.5);
   return { cell, options: { inputs, initialState, batch, length } };
+}
+
+/** A cell with its inputs, initial state and batch (the evaluate options but the method and backend). */
+interface Problem {
+  readonly cell: Parameters<typeof evaluate>[0];
+  readonly options: {
+    readonly inputs: Float32Array;
+    readonly initialState: Float32Array;
+    readonly batch: number;
+    readonly length?: number;
+  };
+}
+
+/**
+ * `method` on the CPU backend and on each of `backends` (the reference stopping rule, tolerance 1e-5): every
+ * backend's states within 2e-4 (relative) of the CPU's, with the same convergence, and, with `iterations`, the
+ * same iteration count. Returns the results by backend name, the CPU's as `cpu`.
+ */
+async function againstCpu(
+  { cell, options }: Problem,
+  method: Method,
+  backends: Record<string, WebGpuBackend>,
+  where: string,
+  iterations = false,
+): Promise<Record<string, EvaluateResult>> {
+  const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
+  const results: Record<string, EvaluateResult> = {
+    cpu: await evaluate(cell, { ...run, backend: createCpuBackend() }),
+  };
+  const cpu = results.cpu as EvaluateResult;
+  for (const [name, backend] of Object.entries(backends)) {
+    const result = await evaluate(cell, { ...run, backend });
+    results[name] = result;
+    expect(maxRelativeError(result.states, cpu.states), `${where} ${name}`).toBeLessThan(2e-4);
+    expect(result.converged, `${where} ${name}`).toBe(cpu.converged);
+    if (iterations) expect(result.iterations, `${where} ${name}`).toBe(cpu.iterations);
+  }
+  return results;
 }
 
 describe('GEMM tile plans', () => {
@@ -231,29 +269,22 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
             seed: fc.integer({ min: 1, max: 1 << 20 }),
           }),
           async ({ layout, batch, length, seed }) => {
-            const { cell, options } = problem(D, layout, batch, length, seed);
+            const gruProblem = problem(D, layout, batch, length, seed);
             const methods = ['sequential', 'quasi-deer', 'quasi-elk'] as const;
             const dense = D <= 3 ? (['deer', 'elk'] as const) : (['deer'] as const);
             const all = D <= 17 ? [...methods, 'jacobi' as const, ...dense] : methods;
             for (const method of all) {
               const where = `${layout} D=${D} B=${batch} T=${length} seed=${seed} ${method}`;
-              const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-              const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-              const reference = await evaluate(cell, { ...run, backend: plain });
-              const result = await evaluate(cell, { ...run, backend: variants });
-              expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
-              // The input half of the gates precomputed once per session: the same states.
-              const withProjections = await evaluate(cell, { ...run, backend: projected });
-              expect(maxRelativeError(withProjections.states, cpu.states), `${where} projected`).toBeLessThan(
-                2e-4,
-              );
-              expect(withProjections.converged, `${where} projected`).toBe(cpu.converged);
+              // The tiled and row-parallel variants, and the input half of the gates precomputed once per
+              // session: the CPU's states, and iterations within one of the default kernels'.
+              const results = await againstCpu(gruProblem, method, { plain, variants, projected }, where);
+              const result = results.variants as EvaluateResult;
+              const reference = results.plain as EvaluateResult;
               expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
               const steps = result.perSequence.iterations.map((n, b) =>
                 Math.abs(n - (reference.perSequence.iterations[b] ?? -1)),
               );
               expect(Math.max(...steps), where).toBeLessThanOrEqual(1);
-              expect(result.converged, where).toBe(cpu.converged);
             }
           },
         ),
@@ -273,24 +304,17 @@ describeWebGpu('GEMM-core kernels: tiled linearize and row-parallel sequential',
             seed: fc.integer({ min: 1, max: 1 << 20 }),
           }),
           async ({ layout, batch, length, seed }) => {
-            const { cell, options } = problem(D, layout, batch, length, seed, 'elman');
+            const elmanProblem = problem(D, layout, batch, length, seed, 'elman');
             const methods = ['sequential', 'quasi-deer', 'quasi-elk'] as const;
             const all = D <= 17 ? [...methods, 'jacobi' as const] : methods;
             for (const method of all) {
               const where = `elman ${layout} D=${D} B=${batch} T=${length} seed=${seed} ${method}`;
-              const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-              const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-              const reference = await evaluate(cell, { ...run, backend: plain });
-              const result = await evaluate(cell, { ...run, backend: variants });
-              expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
-              // The input half of the gates precomputed once per session: the same states.
-              const withProjections = await evaluate(cell, { ...run, backend: projected });
-              expect(maxRelativeError(withProjections.states, cpu.states), `${where} projected`).toBeLessThan(
-                2e-4,
-              );
-              expect(withProjections.converged, `${where} projected`).toBe(cpu.converged);
-              expect(maxRelativeError(result.states, reference.states), where).toBeLessThan(2e-4);
-              expect(result.converged, where).toBe(cpu.converged);
+              const results = await againstCpu(elmanProblem, method, { plain, variants, projected }, where);
+              const result = results.variants as EvaluateResult;
+              expect(
+                maxRelativeError(result.states, (results.plain as EvaluateResult).states),
+                where,
+              ).toBeLessThan(2e-4);
             }
           },
         ),
@@ -320,7 +344,8 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
           [17, 'torch'],
           [16, 'flax'],
         ] as const) {
-          const { cell, options } = problem(D, layout, 7, 35, 40);
+          const windowedProblem = problem(D, layout, 7, 35, 40);
+          const { cell, options } = windowedProblem;
           if (D === 16) {
             const session = (await windowed.createSession({ cell, ...options })) as unknown as SessionView;
             const [, second] = session.windows(D);
@@ -332,11 +357,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
           }
           for (const method of ['sequential', 'jacobi', 'quasi-deer', 'quasi-elk'] as const) {
             const where = `D=${D} ${layout} ${method} ${inputProjections}`;
-            const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-            const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-            const result = await evaluate(cell, { ...run, backend: windowed });
-            expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
-            expect(result.iterations, where).toBe(cpu.iterations);
+            await againstCpu(windowedProblem, method, { windowed }, where, true);
           }
         }
       } finally {
@@ -352,13 +373,9 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
       sequentialKernel: 'row-parallel',
     });
     try {
-      const { cell, options } = problem(8, 'torch', 3, 77, 50);
+      const unrolledProblem = problem(8, 'torch', 3, 77, 50);
       for (const method of ['sequential', 'quasi-deer'] as const) {
-        const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-        const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-        const result = await evaluate(cell, { ...run, backend: unrolled });
-        expect(maxRelativeError(result.states, cpu.states), method).toBeLessThan(2e-4);
-        expect(result.iterations, method).toBe(cpu.iterations);
+        await againstCpu(unrolledProblem, method, { unrolled }, method, true);
       }
     } finally {
       unrolled.destroy();
@@ -374,17 +391,12 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
         const inputs = randomArray(batch * length * 2, 5, -1, 1);
         const initialState = randomArray(batch * cell.stateSize, 6, -0.5, 0.5);
         for (const method of ['sequential', 'quasi-deer'] as const) {
-          const run = {
-            inputs,
-            initialState,
-            batch,
+          await againstCpu(
+            { cell, options: { inputs, initialState, batch } },
             method,
-            stopping: 'reference' as const,
-            tolerance: 1e-5,
-          };
-          const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-          const result = await evaluate(cell, { ...run, backend });
-          expect(maxRelativeError(result.states, cpu.states), `${cell.name} ${method}`).toBeLessThan(2e-4);
+            { backend },
+            `${cell.name} ${method}`,
+          );
         }
       }
     } finally {
@@ -400,13 +412,9 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     expect(device.limits.maxStorageBuffersPerShaderStage).toBe(8);
     const backend = await createWebGpuBackend({ device });
     try {
-      const { cell, options } = problem(8, 'flax', 3, 70, 77);
+      const limitsProblem = problem(8, 'flax', 3, 70, 77);
       for (const method of ['jacobi', 'quasi-deer', 'quasi-elk', 'sequential'] as const) {
-        const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-        const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-        const result = await evaluate(cell, { ...run, backend });
-        expect(maxRelativeError(result.states, cpu.states), method).toBeLessThan(2e-4);
-        expect(result.converged, method).toBe(cpu.converged);
+        await againstCpu(limitsProblem, method, { backend }, method);
       }
     } finally {
       backend.destroy();
@@ -439,7 +447,8 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
         try {
           expect(backend.kernels.linearizeRows).toBe(linearizeRows);
           for (const D of [3, 17, 64]) {
-            const { cell, options } = problem(D, 'flax', 2, 70, 50 + D);
+            const rowsProblem = problem(D, 'flax', 2, 70, 50 + D);
+            const { cell, options } = rowsProblem;
             // The kernel stages [u_t, s_{t−1}], or s_{t−1} alone with the inputs' projections precomputed.
             const staged = inputProjections === 'precomputed' ? 0 : Math.min(D, 5);
             const limits = tiledLinearizeLimits(backend.capabilities);
@@ -454,11 +463,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
             try {
               for (const method of ['quasi-deer', ...(D === 3 ? (['jacobi'] as const) : [])] as const) {
                 const where = `R=${linearizeRows} ${inputProjections} D=${D} ${method}`;
-                const run = { ...options, method, stopping: 'reference' as const, tolerance: 1e-5 };
-                const cpu = await evaluate(cell, { ...run, backend: createCpuBackend() });
-                const result = await evaluate(cell, { ...run, backend });
-                expect(maxRelativeError(result.states, cpu.states), where).toBeLessThan(2e-4);
-                expect(result.converged, where).toBe(cpu.converged);
+                await againstCpu(rowsProblem, method, { backend }, where);
               }
             } finally {
               watch.restore();
