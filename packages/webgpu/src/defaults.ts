@@ -96,8 +96,9 @@ export const webGpuDefaults = {
   /**
    * The linearisation kernel (see `WebGpuBackendOptions.linearizeKernel`): `'tiled'` for `@elk/cells`' GRU and
    * Elman cells (a workgroup stages 64 rows [u_t, s_{t−1}] in workgroup memory, each invocation accumulates
-   * 4 units × R rows in registers from transposed vec4 weights, R from 1 at D ≤ 8 to 4 from D = 29 on where
-   * the device allows the workgroup size; see gemm-tile-plan.ts); every other cell, the dense mode and D > 128
+   * 4 units × R rows in registers from transposed vec4 weights, R from 1 at D ≤ 8 to 4 from D = 29 on with the
+   * input projections precomputed, where the device allows the workgroup size; see gemm-tile-plan.ts); every
+   * other cell, the dense mode and D > 128
    * run `'per-element'` (one invocation per (b, t) walking all the cell's weights). Measured on the H200 (flax
    * GRU, B = 16, GPU clock raised first): `linearize` 2.9 / 0.46 / 3.1 ms tiled against 8.9 / 0.66 / 4.3 ms
    * per-element at (D, T) = (64, 3·10⁴), (16, 3·10⁴), (8, 10⁶); quasi-DEER's resident solve faster in 11 of

@@ -107,9 +107,11 @@ describe('GEMM tile plans', () => {
     expect(gemmTilePlan(129, 1, 3, 49152, 256)).toBeUndefined();
     expect(gemmTilePlan(128, 1, 3, 49152, 256)?.rowsPerInvocation).toBe(8);
     expect(gemmTilePlan(64, 64, 3, 49152, 256)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
-    expect(gemmTilePlan(64, 64, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
-    expect(gemmTilePlan(32, 32, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 128 });
-    expect(gemmTilePlan(28, 28, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 256 });
+    expect(gemmTilePlan(64, 64, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 512 });
+    // Only the state staged (the input projections precomputed): 4 rows from Q = 8 on.
+    expect(gemmTilePlan(64, 0, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 256 });
+    expect(gemmTilePlan(32, 0, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 4, workgroupSize: 128 });
+    expect(gemmTilePlan(28, 0, 3, 49152, 1024)).toMatchObject({ rowsPerInvocation: 2, workgroupSize: 256 });
     expect(gemmTilePlan(64, 64, 3, 49152, 1024, 8)).toMatchObject({
       rowsPerInvocation: 8,
       workgroupSize: 128,

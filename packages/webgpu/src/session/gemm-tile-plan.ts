@@ -42,10 +42,10 @@ export interface GemmTilePlan {
 export const gemmGates: Readonly<Record<GemmCellKind, number>> = { gru: 3, elman: 1 };
 
 /**
- * Rows per invocation: from 1 (Q ≤ 2, D ≤ 8), 2 (Q < 8, D ≤ 28) or 4 up to 8 (registers: 4·R vec4 sums) until
- * the workgroup fits the device. More rows feed more multiply-adds from each weight load, fewer keep more
- * invocations in flight. Measured on the H200 (flax GRU, B = 16, the kernel with projected inputs, pass
- * timestamps, three rounds each): R = 4 took 0.83 / 2.75 ms against 0.94 / 3.13 with R = 2 and 0.93 / 3.14
+ * Rows per invocation: from 1 (Q ≤ 2, D ≤ 8), 2, or 4 where only the state is staged (I = 0: the input
+ * projections precomputed) and Q ≥ 8 (D ≥ 29), up to 8 (registers: 4·R vec4 sums) until the workgroup fits the
+ * device. More rows feed more multiply-adds from each weight load, fewer keep more invocations in flight.
+ * Measured on the H200 (flax GRU, B = 16, the kernel with projected inputs, pass timestamps, three rounds each): R = 4 took 0.83 / 2.75 ms against 0.94 / 3.13 with R = 2 and 0.93 / 3.14
  * with R = 8 at (D, T) = (64, 3·10⁴), (64, 10⁵); 0.22–0.25 ms against 0.23–0.26 (R = 2) and 0.26–0.30 (R = 8)
  * at (32, 3·10⁴); at (16, 3·10⁴) R = 2 took 79–92 µs against 98 (R = 4) and 111–118 (R = 1). (Before the
  * projections, with the inputs staged, R = 2 measured faster than 4 at D = 32 and 64, and R = 1 than R = 2
@@ -63,8 +63,9 @@ const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
  *
  * @example
  * ```ts
- * gemmTilePlan(64, 64, 3, 49152, 1024); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
- * gemmTilePlan(16, 16, 3, 49152, 1024); // { unitQuads: 4, rowsPerInvocation: 2, rowGroups: 32, workgroupSize: 128, … }
+ * gemmTilePlan(64, 0, 3, 49152, 1024); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
+ * gemmTilePlan(64, 64, 3, 49152, 1024); // { unitQuads: 16, rowsPerInvocation: 2, rowGroups: 32, workgroupSize: 512, … }
+ * gemmTilePlan(64, 64, 3, 49152, 256); // { unitQuads: 16, rowsPerInvocation: 4, rowGroups: 16, workgroupSize: 256, … }
  * ```
  */
 export function gemmTilePlan(
@@ -83,7 +84,7 @@ export function gemmTilePlan(
   const preferred =
     unitQuads <= rowsPerInvocation.fewQuads
       ? 1
-      : unitQuads < rowsPerInvocation.manyQuads
+      : unitQuads < rowsPerInvocation.manyQuads || I > 0
         ? rowsPerInvocation.fewRows
         : rowsPerInvocation.manyRows;
   const first = rows ?? Math.min(preferred, nextPowerOfTwo(unitQuads), W);
