@@ -70,9 +70,14 @@ export interface ReadRegion {
   readonly byteOffset?: number;
 }
 
+/** The bytes a region takes in a staging buffer: its length padded to 4 bytes (at least 4). */
+function paddedBytes(region: ReadRegion): number {
+  return Math.max(4, Math.ceil(region.byteLength / 4) * 4);
+}
+
 /** The bytes `regions` take packed in one staging buffer (each padded to 4 bytes). */
 export function stagedBytes(regions: readonly ReadRegion[]): number {
-  return regions.reduce((total, region) => total + Math.max(4, Math.ceil(region.byteLength / 4) * 4), 0);
+  return regions.reduce((total, region) => total + paddedBytes(region), 0);
 }
 
 /**
@@ -88,7 +93,7 @@ export function stageRegions(
   const offsets: number[] = [];
   let total = 0;
   for (const region of regions) {
-    const padded = Math.max(4, Math.ceil(region.byteLength / 4) * 4);
+    const padded = paddedBytes(region);
     encoder.copyBufferToBuffer(region.buffer, region.byteOffset ?? 0, staging, total, padded);
     offsets.push(total);
     total += padded;

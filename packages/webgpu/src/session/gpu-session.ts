@@ -720,17 +720,18 @@ class GpuSession implements Session, SessionView {
       encodeFusedQuasiIteration(this, values);
     } else {
       const key = Object.values(values).join(',');
-      // The last linearize's merit folded in this update's finish (one dispatch fewer) where nothing reads it
-      // before the decision.
-      const merit = this.#pendingMerit && criterion === 'step' && !trustRegion;
+      // A step-criterion update without trust region reads nothing the deferred work would write before its
+      // decision: it can carry the scan (or its apply pass) and fold the last linearize's merit.
+      const carries = criterion === 'step' && !trustRegion;
+      const merit = this.#pendingMerit && carries;
       if (merit) this.#pendingMerit = false;
-      if (this.#pendingScan && criterion === 'step' && !trustRegion) {
+      if (this.#pendingScan && carries) {
         // The single-pass scan and this update in one dispatch (after the scan's clear).
         this.#replayed(`single-pass-scan-update/${merit}/${key}`, () =>
           encodeSinglePassScanUpdate(this, values, merit),
         );
         this.#pendingScan = false;
-      } else if (this.#pendingApply && criterion === 'step' && !trustRegion) {
+      } else if (this.#pendingApply && carries) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
         this.#replayed(`scan-update/${merit}/${key}`, () => encodeScanUpdate(this, values, merit));
         this.#pendingApply = false;
