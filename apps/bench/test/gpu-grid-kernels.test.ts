@@ -39,6 +39,9 @@ describe('gpu-grid kernel variants from the environment', () => {
       /ELK_CHECK_EVERY: expected an integer ≥ 1/,
     );
     expect(() => gpuGridKernels({ ELK_READ_AHEAD: '-1' })).toThrow(/ELK_READ_AHEAD/);
+    expect(gpuGridKernels({ ELK_PREDICT_STOP: 'false' })).toEqual({ predictStop: false });
+    expect(gpuGridKernels({ ELK_PREDICT_STOP: 'true' })).toEqual({ predictStop: true });
+    expect(() => gpuGridKernels({ ELK_PREDICT_STOP: '0' })).toThrow(/ELK_PREDICT_STOP/);
   });
 });
 

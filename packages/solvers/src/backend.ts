@@ -278,6 +278,12 @@ export interface Backend {
    * left alone), so results do not depend on it.
    */
   readonly readAhead?: number;
+  /**
+   * Whether `evaluate` reads the status at the iteration where the tolerance is predicted to stop every
+   * sequence, and holds further iterations until that read answers, unless the caller sets `predictStop`;
+   * default true.
+   */
+  readonly predictStop?: boolean;
   /** The precision a problem with these inputs runs in (the CPU follows the array type; WebGPU is f32). */
   precision(inputs: FloatArray): Precision;
   /** Upload a problem and allocate its session. */

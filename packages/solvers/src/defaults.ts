@@ -17,6 +17,7 @@ import type { KalmanEstimator, Precision, TrustRegionOptions } from './backend.t
  * | `estimator` | `'filter'` | the authors' code (so the paper's figures); `'smoother'` is the exact LM step |
  * | `checkEvery` | the backend's `checkEvery`, else 1 | |
  * | `readAhead` | the backend's `readAhead`, else 0 (wait for each read) | |
+ * | `predictStop` | the backend's `predictStop`, else on | |
  * | floor window | 6 iterations | see `floorDecision` |
  * | floor reset memory | 32 iterations free of resets before a floor stop | see `floorDecision` |
  *
@@ -48,6 +49,7 @@ export const solverDefaults = {
   estimator: 'filter' satisfies KalmanEstimator,
   checkEvery: 1,
   readAhead: 0,
+  predictStop: true,
   historyCapacity: 64,
   floorWindow: 6,
   floorResetMemory: 32,

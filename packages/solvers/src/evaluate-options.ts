@@ -76,6 +76,14 @@ export interface EvaluateOptions<Projection = FloatArray> {
    * the GPU busy through the host's read round trip; results do not depend on it.
    */
   readonly readAhead?: number;
+  /**
+   * Where every running sequence's criterion falls geometrically, also read the status at the iteration where
+   * the tolerance is predicted to stop them all, and record nothing past it until that read answers (the
+   * iterations otherwise sent past the stop, up to `checkEvery` · (`readAhead` + 1), are never sent); after
+   * a prediction that proved early, the loop reads as without it. Default the backend's `predictStop`, else
+   * true. Results do not depend on it: the session's rules stop every sequence.
+   */
+  readonly predictStop?: boolean;
 }
 
 /** Per-iteration record of `trace`. */

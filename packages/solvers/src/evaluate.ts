@@ -21,6 +21,7 @@ import type {
 } from './evaluate-options.ts';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.ts';
 import { floorDecision, sequenceHistory } from './stopping/floor-rule.ts';
+import { predictedStop } from './stopping/predicted-stop.ts';
 
 const linearizationModes: Record<Exclude<Method, 'sequential'>, LinearizationMode> = {
   jacobi: 'none',
@@ -156,7 +157,7 @@ async function run<Projection>(
   const status =
     trace !== undefined && project !== undefined
       ? await iterateTraced(session, options.maxIterations, iterate, trace, project)
-      : await iterateReading(session, options, iterate);
+      : await iterateReading(session, options, precision, iterate);
   const states = await session.readStates();
   const stopReason = Array.from(
     status.active,
@@ -177,47 +178,77 @@ async function run<Projection>(
   };
 }
 
-/** A status read in flight, and whether it has settled. */
+/** A status read in flight, the iteration it follows, and whether it has settled. */
 interface PendingRead {
   readonly promise: Promise<SessionStatus>;
+  readonly iteration: number;
   settled: boolean;
 }
+
+/** Predictions of the stop that may prove early before `evaluate` reads as without them. */
+const mostEarlyPredictions = 2;
 
 /**
  * Iterates until every sequence has stopped or `maxIterations`, reading the status every `checkEvery`
  * iterations with up to `readAhead` reads in flight: the host records the next iterations while a read waits
  * for the GPU. Recording never yields, so a read's answer is taken once `readAhead` + 1 reads are outstanding
  * (the oldest is awaited; any that have settled by then are taken too). Iterations recorded after every
- * sequence stopped change nothing. Returns the status that ended the loop (no sequence active, or the last
- * iteration's). A read in flight when the loop ends is awaited, and its error (a GPU backend reports the errors
- * of the commands before a read with it) is thrown.
+ * sequence stopped change nothing, but they cost their time: with `predictStop`, each answer predicts the
+ * iteration where the tolerance stops every sequence ({@link predictedStop}), and once that iteration is
+ * recorded the loop reads there and waits for every read before recording more; a read at or past the
+ * prediction that still finds a sequence running ends the predictions (after `mostEarlyPredictions`).
+ * Returns the status that ended the loop (no sequence active, or the last iteration's). A read in flight
+ * when the loop ends is awaited, and its error (a GPU backend reports the errors of the commands before a read
+ * with it) is thrown.
  */
 async function iterateReading(
   session: Session,
   options: ResolvedOptions,
+  precision: Precision,
   iterate: () => void,
 ): Promise<SessionStatus> {
   const { checkEvery, readAhead, maxIterations } = options;
   const reads: PendingRead[] = [];
+  const context = { tolerance: options.tolerance, criterion: options.criterion, precision };
   let status: SessionStatus | undefined;
+  /** The iteration after which the loop waits for its reads (the predicted stop), if any. */
+  let hold: number | undefined;
+  let early = 0;
+  let lastRead = 0;
+  const readAt = (iteration: number) => {
+    const read: PendingRead = { promise: session.readStatus(), iteration, settled: false };
+    const settle = () => {
+      read.settled = true;
+    };
+    read.promise.then(settle, settle);
+    reads.push(read);
+    lastRead = iteration;
+  };
   const take = async (): Promise<boolean> => {
     const read = reads.shift() as PendingRead;
     status = await read.promise;
-    return !status.active.includes(1);
+    if (!status.active.includes(1)) return true;
+    if (hold !== undefined && read.iteration >= hold) {
+      hold = undefined;
+      early++;
+    }
+    if (options.predictStop && early < mostEarlyPredictions) {
+      const predicted = predictedStop(status, context);
+      // The newest prediction wins; a sequence this read saw running stops after its iteration at the earliest.
+      if (predicted !== undefined) hold = Math.max(predicted, read.iteration + 1);
+    }
+    return false;
   };
   let failed = false;
   try {
     for (let iteration = 1; iteration <= maxIterations; iteration++) {
       iterate();
-      if (iteration % checkEvery === 0 || iteration === maxIterations) {
-        const read: PendingRead = { promise: session.readStatus(), settled: false };
-        const settle = () => {
-          read.settled = true;
-        };
-        read.promise.then(settle, settle);
-        reads.push(read);
-      }
-      while (reads.length > 0 && ((reads[0] as PendingRead).settled || reads.length > readAhead)) {
+      if (iteration % checkEvery === 0 || iteration === maxIterations) readAt(iteration);
+      for (;;) {
+        const holding = hold !== undefined && iteration >= hold;
+        if (holding && lastRead < iteration && lastRead < (hold as number)) readAt(iteration);
+        const first = reads[0];
+        if (!first || !(first.settled || reads.length > readAhead || holding)) break;
         if (await take()) return status as SessionStatus;
       }
     }

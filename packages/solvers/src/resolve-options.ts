@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   readonly reset: boolean;
   readonly checkEvery: number;
   readonly readAhead: number;
+  readonly predictStop: boolean;
 }
 
 function oneOf<Value extends string>(argument: string, value: unknown, allowed: readonly Value[]): Value {
@@ -43,7 +44,11 @@ export function resolveOptions<Projection>(
   cellArgument: unknown,
   options: EvaluateOptions<Projection>,
   precision: Precision,
-  backend: { readonly checkEvery?: number; readonly readAhead?: number } = {},
+  backend: {
+    readonly checkEvery?: number;
+    readonly readAhead?: number;
+    readonly predictStop?: boolean;
+  } = {},
 ): ResolvedOptions {
   const cell = checkCell(cellArgument);
   if (options === null || typeof options !== 'object') {
@@ -156,6 +161,10 @@ export function resolveOptions<Projection>(
     options.readAhead ?? backend.readAhead ?? solverDefaults.readAhead,
     0,
   );
+  const predictStop = options.predictStop ?? backend.predictStop ?? solverDefaults.predictStop;
+  if (typeof predictStop !== 'boolean') {
+    throw new SolverInputError('predictStop', 'a boolean', describeValue(predictStop));
+  }
   if (
     options.trace !== undefined &&
     typeof options.trace !== 'boolean' &&
@@ -177,5 +186,6 @@ export function resolveOptions<Projection>(
     reset,
     checkEvery,
     readAhead,
+    predictStop,
   };
 }

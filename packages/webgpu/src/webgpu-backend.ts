@@ -119,6 +119,12 @@ export interface WebGpuBackendOptions {
   submitEvery?: number;
   /** How many status reads `evaluate` keeps in flight (default {@link webGpuDefaults}.readAhead; 0: none). */
   readAhead?: number;
+  /**
+   * Whether `evaluate` reads the status where the tolerance is predicted to stop every sequence and records
+   * nothing past it until that read answers (default {@link webGpuDefaults}.predictStop; see `@elk/solvers`'
+   * `EvaluateOptions.predictStop`).
+   */
+  predictStop?: boolean;
   /** Options for dawn.node's `create()` when the backend requests its own device in Node. */
   dawnOptions?: readonly string[];
 }
@@ -146,6 +152,8 @@ export interface WebGpuBackend extends Backend {
   readonly checkEvery: number;
   /** How many status reads `evaluate` keeps in flight while it records further iterations. */
   readonly readAhead: number;
+  /** Whether `evaluate` holds its iterations at the predicted stop. */
+  readonly predictStop: boolean;
   /** Iterations a session records before it submits them. */
   readonly submitEvery: number;
   /**
@@ -202,6 +210,7 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   readonly name = 'webgpu' as const;
   readonly checkEvery: number;
   readonly readAhead: number;
+  readonly predictStop: boolean;
   readonly #context: GpuContext;
   readonly #ownsDevice: boolean;
   readonly #sessions = new Set<Session>();
@@ -211,13 +220,14 @@ class WebGpuBackendImplementation implements WebGpuBackend {
   constructor(
     context: GpuContext,
     ownsDevice: boolean,
-    reads: { readonly checkEvery: number; readonly readAhead: number },
+    reads: { readonly checkEvery: number; readonly readAhead: number; readonly predictStop: boolean },
     kernels: KernelChoice,
   ) {
     this.#context = context;
     this.#kernels = kernels;
     this.checkEvery = reads.checkEvery;
     this.readAhead = reads.readAhead;
+    this.predictStop = reads.predictStop;
     this.#ownsDevice = ownsDevice;
   }
 
@@ -379,6 +389,10 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (!(Number.isInteger(readAhead) && readAhead >= 0)) {
     throw new WebGpuInputError('readAhead', 'an integer ≥ 0', String(readAhead));
   }
+  const predictStop = options.predictStop ?? webGpuDefaults.predictStop;
+  if (typeof predictStop !== 'boolean') {
+    throw new WebGpuInputError('predictStop', 'a boolean', String(predictStop));
+  }
   let device: GPUDevice;
   let capabilities: DeviceCapabilities;
   const ownsDevice = options.device === undefined;
@@ -405,7 +419,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   return new WebGpuBackendImplementation(
     context,
     ownsDevice,
-    { checkEvery, readAhead },
+    { checkEvery, readAhead, predictStop },
     {
       fusion: options.fusion ?? webGpuDefaults.fusion,
       scanUpdate,

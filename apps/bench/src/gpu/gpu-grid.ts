@@ -40,6 +40,7 @@ export interface GpuGridKernels {
   readonly submitEvery?: number;
   readonly checkEvery?: number;
   readonly readAhead?: number;
+  readonly predictStop?: boolean;
 }
 
 function environmentInteger(
@@ -59,7 +60,7 @@ function environmentInteger(
  * invocation of the tiled kernel: 1, 2, 4, 8 or 16), `ELK_SEQUENTIAL_KERNEL`
  * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
  * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), the submissions by `ELK_SUBMIT_EVERY` (≥ 1), and the reads by
- * `ELK_CHECK_EVERY` (≥ 1) and `ELK_READ_AHEAD` (≥ 0),
+ * `ELK_CHECK_EVERY` (≥ 1), `ELK_READ_AHEAD` (≥ 0) and `ELK_PREDICT_STOP` (`true` | `false`),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
  * @throws {@link UsageError} for any other value.
@@ -96,6 +97,9 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
   const checkEvery = environmentInteger(environment, 'ELK_CHECK_EVERY', 1);
   const submitEvery = environmentInteger(environment, 'ELK_SUBMIT_EVERY', 1);
   const readAhead = environmentInteger(environment, 'ELK_READ_AHEAD', 0);
+  const predictStop = environment.ELK_PREDICT_STOP;
+  if (predictStop !== undefined && predictStop !== 'true' && predictStop !== 'false')
+    throw new UsageError('ELK_PREDICT_STOP', "'true' or 'false'", predictStop);
   return {
     ...(linearizeKernel ? { linearizeKernel } : {}),
     ...(linearizeRows === undefined ? {} : { linearizeRows }),
@@ -106,6 +110,7 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     ...(checkEvery === undefined ? {} : { checkEvery }),
     ...(submitEvery === undefined ? {} : { submitEvery }),
     ...(readAhead === undefined ? {} : { readAhead }),
+    ...(predictStop === undefined ? {} : { predictStop: predictStop === 'true' }),
   };
 }
 
@@ -156,6 +161,7 @@ export async function runGpuGrid(
     ...solverBackend.kernels,
     checkEvery: solverBackend.checkEvery,
     readAhead: solverBackend.readAhead,
+    predictStop: solverBackend.predictStop,
     submitEvery: solverBackend.submitEvery,
   };
   const directory = join(

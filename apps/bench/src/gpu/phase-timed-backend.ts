@@ -82,6 +82,9 @@ export function phaseTimedBackend(
     get readAhead() {
       return inner.readAhead;
     },
+    get predictStop() {
+      return inner.predictStop;
+    },
     precision: (inputs) => inner.precision(inputs),
     async createSession(problem: SolverProblem): Promise<Session> {
       marks = freshMarks(options.timeline ?? false);
