@@ -44,38 +44,39 @@ function statusOf(iteration: number, sequences: SequenceEntries[]): SessionStatu
 const f32Step = { tolerance: 1e-4, criterion: 'step', precision: 'f32' } as const;
 
 describe('predictedStop', () => {
-  it('extrapolates the slower of the last two ratios to the tolerance, for the slowest running sequence', () => {
-    // Ratios 0.3 and 0.4: 3.6e-3 · 0.4^k ≤ 1e-4 from k = 4 on.
-    expect(predictedStop(statusOf(8, [{ steps: [3e-2, 9e-3, 3.6e-3] }]), f32Step)).toBe(12);
-    // Entries before the last three do not count.
-    expect(predictedStop(statusOf(8, [{ steps: [5, 1e-1, 3e-2, 9e-3, 3.6e-3] }]), f32Step)).toBe(12);
-    const fast = { steps: [1e-2, 1e-3, 1e-4 * 1.5] };
+  const steady = [8e-2, 3e-2, 9e-3, 3.6e-3];
+
+  it('extrapolates the mean rate of the last four iterations to the tolerance, for the slowest running sequence', () => {
+    // Mean ratio (3.6e-3 / 8e-2)^(1/3) ≈ 0.356: 3.6e-3 · 0.356^k ≤ 1e-4 from k = 4 on.
+    expect(predictedStop(statusOf(8, [{ steps: steady }]), f32Step)).toBe(12);
+    // Entries before the last four do not count.
+    expect(predictedStop(statusOf(8, [{ steps: [1e-3, ...steady] }]), f32Step)).toBe(12);
+    const fast = { steps: [1e-1, 1e-2, 1e-3, 1.5e-4] };
     expect(predictedStop(statusOf(8, [fast]), f32Step)).toBe(9);
-    expect(predictedStop(statusOf(8, [fast, { steps: [3e-2, 9e-3, 3.6e-3] }]), f32Step)).toBe(12);
+    expect(predictedStop(statusOf(8, [fast, { steps: steady }]), f32Step)).toBe(12);
     // A stopped sequence's entries are not looked at.
-    const stopped = { steps: [1, 1, 1], active: false };
+    const stopped = { steps: [1, 1, 1, 1], active: false };
     expect(predictedStop(statusOf(8, [fast, stopped]), f32Step)).toBe(9);
     expect(predictedStop(statusOf(8, [stopped]), f32Step)).toBeUndefined();
   });
 
   it('follows the merit under the merit criterion', () => {
-    const status = statusOf(5, [{ steps: [1, 1, 1], merit: [1e-2, 1e-3, 1e-4 * 1.5] }]);
+    const status = statusOf(5, [{ steps: [1, 1, 1, 1], merit: [1e-1, 1e-2, 1e-3, 1.5e-4] }]);
     expect(predictedStop(status, { ...f32Step, criterion: 'merit' })).toBe(6);
     expect(predictedStop(status, f32Step)).toBeUndefined();
   });
 
   it('predicts nothing without a steady geometric decrease well above the rounding', () => {
-    const steady = [3e-2, 9e-3, 3.6e-3];
     const none = (sequence: SequenceEntries, context: Parameters<typeof predictedStop>[1] = f32Step) =>
       predictedStop(statusOf(8, [{ steps: steady }, sequence]), context);
-    expect(none({ steps: [1e-2, 9e-3, 8e-3] })).toBeUndefined(); // ratios ≈ 0.9
-    expect(none({ steps: [1e-2, 1e-3, 2e-3] })).toBeUndefined(); // one rise
-    expect(none({ steps: [9e-3, 3.6e-3] })).toBeUndefined(); // two entries
-    expect(none({ steps: [3e-2, Number.NaN, 3.6e-3] })).toBeUndefined();
-    expect(none({ steps: [3e-2, 0, 3.6e-3] })).toBeUndefined();
-    expect(none({ steps: [3e-2, 9e-3, 5e-5] })).toBeUndefined(); // below the tolerance, still running
+    expect(none({ steps: [1e-2, 9e-3, 8.1e-3, 7.3e-3] })).toBeUndefined(); // ratio 0.9
+    expect(none({ steps: [1e-2, 1e-3, 2e-3, 2e-4] })).toBeUndefined(); // one rise
+    expect(none({ steps: [3e-2, 9e-3, 3.6e-3] })).toBeUndefined(); // three entries
+    expect(none({ steps: [8e-2, 3e-2, Number.NaN, 3.6e-3] })).toBeUndefined();
+    expect(none({ steps: [8e-2, 3e-2, 0, 3.6e-3] })).toBeUndefined();
+    expect(none({ steps: [8e-2, 3e-2, 9e-3, 5e-5] })).toBeUndefined(); // below the tolerance, still running
     for (const flag of [IterationFlag.reset, IterationFlag.rejected]) {
-      expect(none({ steps: steady, flags: [0, flag, 0] })).toBeUndefined();
+      expect(none({ steps: steady, flags: [0, flag, 0, 0] })).toBeUndefined();
     }
     // 1e-7 is within 16 f32 round-offs of a unit state (the floor rule's ground), not of an f64 one.
     const fine = { tolerance: 1e-7, criterion: 'step', precision: 'f32' } as const;
@@ -215,7 +216,7 @@ describe('evaluate reading at the predicted stop', () => {
       const step = history.step.slice();
       for (let b = 0; b < status.active.length; b++) {
         const last = b * history.capacity + (history.count[b] ?? 0) - 1;
-        if (last >= b * history.capacity + 2) step.set([1.5e-2, 1.5e-3, 1.5e-4], last - 2);
+        if (last >= b * history.capacity + 3) step.set([1.5e-1, 1.5e-2, 1.5e-3, 1.5e-4], last - 3);
       }
       return { ...status, history: { ...history, step } };
     };

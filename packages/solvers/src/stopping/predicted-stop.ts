@@ -27,20 +27,25 @@ export const mostPredictedRatio = 0.8;
  */
 const roundingMargin = 16;
 
-/** The latest entries a sequence's ratio is taken over (two ratios: the slower one counts). */
-const entriesSeen = 3;
+/**
+ * The latest entries a sequence's rate is taken over: the geometric mean of three ratios. Measured on flax GRUs
+ * (quasi-DEER, B = 16, D = 4–32, T = 3·10³–3·10⁴, tolerance 1e-4, 39 problems), the prediction of the last
+ * read before the stop was exact in 20 and one or two iterations late in 17, never early; the slower of the
+ * last two ratios was 2–8 late in 24, and the mean of the last four ratios early in 2.
+ */
+const entriesSeen = 4;
 
 /**
  * The loop iteration at which every running sequence is predicted to meet the tolerance, extrapolating the
- * geometric decrease of its criterion (the step, or the merit ‖r‖∞) over its last three iterations at the slower
- * of their two ratios (so a prediction errs late, where it costs an iteration, rather than early); undefined
- * unless every running sequence decreases by at most {@link mostPredictedRatio} per iteration, with finite
- * positive values, no reset or rejected iteration among them, and a tolerance well above its precision's
- * rounding at the state's magnitude (below it the floor rule stops sequences, which no extrapolation sees).
+ * geometric decrease of its criterion (the step, or the merit ‖r‖∞) at its mean rate over its last four
+ * iterations; undefined unless every running sequence decreased at every one of them, by at most
+ * {@link mostPredictedRatio} per iteration on the mean, with finite positive values, no reset or rejected
+ * iteration among them, and a tolerance well above its precision's rounding at the state's magnitude (below it
+ * the floor rule stops sequences, which no extrapolation sees).
  *
  * @example
  * ```ts
- * const status = await session.readStatus(); // steps 3e-2, 9e-3, 3.6e-3 at iterations 6–8
+ * const status = await session.readStatus(); // steps 8e-2, 3e-2, 9e-3, 3.6e-3 at iterations 5–8
  * predictedStop(status, { tolerance: 1e-4, criterion: 'step', precision: 'f32' }); // 12
  * ```
  */
@@ -55,20 +60,20 @@ export function predictedStop(status: SessionStatus, context: StopPredictionCont
     if (count < entriesSeen) return undefined;
     const last = b * history.capacity + count - 1;
     const values = criterion === 'merit' ? history.merit : history.step;
-    const [v0, v1, v2] = [last - 2, last - 1, last].map((at) => values[at] ?? Number.NaN) as [
-      number,
-      number,
-      number,
-    ];
-    for (let at = last - 2; at <= last; at++) {
+    const first = last - (entriesSeen - 1);
+    for (let at = first; at <= last; at++) {
       if (((history.flags[at] ?? 0) & (IterationFlag.reset | IterationFlag.rejected)) !== 0) return undefined;
+      const value = values[at] ?? Number.NaN;
+      if (!(value > 0 && Number.isFinite(value))) return undefined;
+      if (at > first && !(value < (values[at - 1] as number))) return undefined;
     }
     const magnitude = Math.max(Math.abs(history.magnitude[last] ?? Number.NaN), 1);
     if (!(tolerance > roundingMargin * unit * magnitude)) return undefined;
-    if (!(v0 > 0 && v1 > 0 && v2 > tolerance && Number.isFinite(v0))) return undefined;
-    const ratio = Math.max(v1 / v0, v2 / v1);
+    const latestValue = values[last] as number;
+    if (!(latestValue > tolerance)) return undefined;
+    const ratio = (latestValue / (values[first] as number)) ** (1 / (entriesSeen - 1));
     if (!(ratio <= mostPredictedRatio)) return undefined;
-    const remaining = Math.max(1, Math.ceil(Math.log(tolerance / v2) / Math.log(ratio)));
+    const remaining = Math.max(1, Math.ceil(Math.log(tolerance / latestValue) / Math.log(ratio)));
     latest = Math.max(latest ?? 0, status.iteration + remaining);
   }
   return latest;
