@@ -546,6 +546,36 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     }
   });
 
+  it('update apart from the scan moves vec4s where D is a multiple of 4: the same as the CPU, resets, damping and stops included', async () => {
+    const apart = await testBackend({ scanUpdate: false });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            length: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 200, max: 1200 })),
+            // D = 4, 8 and 12: whole vec4s per invocation; D = 5 and 6: one element per invocation.
+            hidden: fc.constantFrom(4, 5, 6, 8, 12),
+            damping: fc.constantFrom(1, 0.5),
+            seed: fc.integer({ min: 1, max: 1 << 20 }),
+          }),
+          async (spec) => {
+            const labels = await fusedScanUpdateCase(apart, spec);
+            const where = `${JSON.stringify(spec)}: ${labels.join()}`;
+            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(true);
+            expect(
+              labels.some((label) => label.endsWith('-running-update')),
+              where,
+            ).toBe(false);
+          },
+        ),
+        { seed: 6607, numRuns: 16 },
+      );
+    } finally {
+      apart.destroy();
+    }
+  });
+
   it('replays recorded primitives once they record the same dispatches twice, with the same results', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -58,19 +58,62 @@ ${sequenceBlockWgsl}
 
 /**
  * `update` without a trust region, one pass: reset the candidate, measure the step, write
- * s ← s + α (c − s) (unless the merit criterion already stops the sequence). Partials: step, –, max |s| before,
- * max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read).
+ * s ← s + α (c − s) (unless the merit criterion already stops the sequence). The candidate is written back only
+ * where the reset heuristic changed it. Where D is a multiple of 4 each invocation moves whole vec4s (the
+ * block's steps are contiguous, and every array offset is then a multiple of 4 elements). Partials: step, –,
+ * max |s| before, max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read).
  */
 export function updateDirectWgsl(stateSize: number): string {
   const size = webGpuDefaults.workgroupSize;
+  const vector = stateSize % 4 === 0;
+  const element = vector ? 'vec4<f32>' : 'f32';
+  const loop = vector
+    ? /* wgsl */ `  let quads = steps * STATE_SIZE / 4u;
+  let iterate_base = (params.offset_iterate + base) / 4u;
+  let candidate_base = (params.offset_candidate + base) / 4u;
+  for (var q = local; q < quads; q += ${size}u) {
+    let old = iterate[iterate_base + q];
+    let raw = candidate[candidate_base + q];
+    var value = raw;
+    var next = old;
+    for (var k = 0u; k < 4u; k++) {
+      let updated = update_element(old[k], raw[k], write, &partial);
+      value[k] = updated.x;
+      next[k] = updated.y;
+    }
+    if (any(value != raw)) { candidate[candidate_base + q] = value; }
+    if (write) { iterate[iterate_base + q] = next; }
+  }`
+    : /* wgsl */ `  for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
+    let old = iterate[params.offset_iterate + base + e];
+    let raw = candidate[params.offset_candidate + base + e];
+    let updated = update_element(old, raw, write, &partial);
+    if (updated.x != raw) { candidate[params.offset_candidate + base + e] = updated.x; }
+    if (write) { iterate[params.offset_iterate + base + e] = updated.y; }
+  }`;
   return /* wgsl */ `${sessionParams.wgsl}
 const STATE_SIZE: u32 = ${stateSize}u;
 ${elementHeader()}
-@group(0) @binding(1) var<storage, read_write> iterate: array<f32>;
-@group(0) @binding(2) var<storage, read_write> candidate: array<f32>;
+@group(0) @binding(1) var<storage, read_write> iterate: array<${element}>;
+@group(0) @binding(2) var<storage, read_write> candidate: array<${element}>;
 @group(0) @binding(3) var<storage, read_write> partials: array<Partial>;
 @group(0) @binding(4) var<storage, read> status: array<SequenceState>;
 ${partialReductionWgsl(size, true)}
+
+// One element: the reset candidate value and the next iterate (the old one unless written), with the step and
+// magnitudes folded into the partial.
+fn update_element(old: f32, raw: f32, write: bool, partial: ptr<function, Partial>) -> vec2<f32> {
+  var flags = (*partial).flags;
+  let value = reset_value(raw, &flags);
+  (*partial).flags = flags;
+  let difference = abs(value - old);
+  if (is_nan(difference)) { (*partial).flags = (*partial).flags | FLAG_NOT_FINITE; }
+  else { (*partial).first = max((*partial).first, difference); }
+  (*partial).third = max((*partial).third, abs(old));
+  let next = select(old, select(old + params.damping * (value - old), value, params.damping == 1.0), write);
+  (*partial).fourth = max((*partial).fourth, abs(next));
+  return vec2<f32>(value, next);
+}
 
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
@@ -79,21 +122,7 @@ ${elementPrologue(size)}
   let write = !stops_by_merit(state);
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
 ${blockStepsWgsl(size, 'block')}
-  for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
-    let old = iterate[params.offset_iterate + base + e];
-    let value = reset_value(candidate[params.offset_candidate + base + e], &partial.flags);
-    candidate[params.offset_candidate + base + e] = value;
-    let difference = abs(value - old);
-    if (is_nan(difference)) { partial.flags = partial.flags | FLAG_NOT_FINITE; }
-    else { partial.first = max(partial.first, difference); }
-    partial.third = max(partial.third, abs(old));
-    var next = old;
-    if (write) {
-      next = select(old + params.damping * (value - old), value, params.damping == 1.0);
-      iterate[params.offset_iterate + base + e] = next;
-    }
-    partial.fourth = max(partial.fourth, abs(next));
-  }
+${loop}
   let total = reduce_partials(local, partial);
   if (local == 0u) { partials[global * params.blocks + block] = total; }
 }
