@@ -42,6 +42,11 @@ export interface EvaluatePhases {
    * own read, where no status read followed the last primitive).
    */
   timeline?: string;
+  /**
+   * With `timeline`: `performance.now()` when the solve began, in ms since the process started (the clock of
+   * `node --trace-gc`'s lines), to place the timeline among other events.
+   */
+  timelineOriginMs?: number;
 }
 
 /** A backend that records {@link EvaluatePhases} of the sessions it creates; see {@link phaseTimedBackend}. */
@@ -109,7 +114,9 @@ export function phaseTimedBackend(
         dispatchedIterations: marks.dispatched,
         statusReads: marks.statusReads,
         warmUpSeconds: marks.warmUp,
-        ...(marks.timeline ? { timeline: marks.timeline.join(' ') } : {}),
+        ...(marks.timeline
+          ? { timeline: marks.timeline.join(' '), timelineOriginMs: marks.solveStart ?? 0 }
+          : {}),
       };
     },
   };
