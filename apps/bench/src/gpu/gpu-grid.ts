@@ -284,6 +284,14 @@ export async function runGpuGrid(
             setupSeconds,
             rehearsed,
             ...(runs.length > 1 ? { solveRepeats: solves.map((s) => s.toPrecision(4)).join(' ') } : {}),
+            // With timelines, every timed run's (in run order), each after its origin on the process clock.
+            ...(runs.length > 1 && measured.phases.timeline !== undefined
+              ? {
+                  timelineRepeats: runs
+                    .map((one) => `${one.phases.timelineOriginMs?.toFixed(3)}: ${one.phases.timeline}`)
+                    .join(' | '),
+                }
+              : {}),
           };
         } catch (error) {
           row = { ...base, failed: error instanceof Error ? error.message : String(error), setupSeconds };
