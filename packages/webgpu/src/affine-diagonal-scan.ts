@@ -209,17 +209,6 @@ export function singlePassStateBytes(context: GpuContext, shape: DiagonalScanSha
   return (singlePassHeaderWords + 3 * most * shape.dim * chunks) * 4;
 }
 
-/**
- * The state words the first window of a single-pass scan of `shape` clears before it runs (ticket counter,
- * published prefixes and aggregates): a kernel that runs between two such scans may zero them itself and let
- * the next scan leave its clear out (`stateCleared`).
- */
-export function singlePassStateWords(context: GpuContext, shape: DiagonalScanShape): number {
-  const first = singlePassWindows(context, shape)[0];
-  const sequences = first?.batchCount ?? shape.batch;
-  return singlePassHeaderWords + 3 * sequences * shape.dim * singlePassChunks(context, shape);
-}
-
 /** Acquires scratch for scans of `shape` from the pool. */
 export function acquireScanScratch(context: GpuContext, bytes: number): ScanScratch {
   return {
@@ -318,8 +307,7 @@ export type DiagonalScanParts = 'all' | 'prefixes' | 'apply';
  * Records the diagonal scan x_t = a_t ⊙ x_{t∓1} + b_t into `pass`, one window of whole sequences at a time when
  * the arrays exceed one storage binding: the three passes (or `parts` of them), or with `variant:
  * 'single-pass'` the single-pass scan (falling back to the three passes where
- * {@link encodeSinglePassDiagonalScan} declines; `parts` applies to the three passes only). `stateCleared`: the
- * single-pass scan's state words ({@link singlePassStateWords}) are zero already, so its first clear is left out.
+ * {@link encodeSinglePassDiagonalScan} declines; `parts` applies to the three passes only).
  */
 export function encodeDiagonalScan(
   context: GpuContext,
@@ -328,12 +316,11 @@ export function encodeDiagonalScan(
   shape: DiagonalScanShape,
   scratch: ScanScratch,
   parts: DiagonalScanParts = 'all',
-  stateCleared = false,
 ): void {
   if (
     parts === 'all' &&
     shape.variant === 'single-pass' &&
-    encodeSinglePassDiagonalScan(context, pass, buffers, shape, scratch.aggregates, undefined, stateCleared)
+    encodeSinglePassDiagonalScan(context, pass, buffers, shape, scratch.aggregates)
   ) {
     return;
   }
@@ -412,10 +399,8 @@ function singlePassFits(context: GpuContext, steps: number, bindings: number): b
  * {@link encodeDiagonalScan}), a clear of the state words in `state`, then one dispatch whose workgroups take
  * chunks from a ticket counter and chain them by decoupled look-back (kernels/single-pass-vector-scan.ts where D is
  * a multiple of 4, else kernels/single-pass-diagonal-scan.ts).
- * Dispatches of one pass are ordered for storage hazards, so windows reuse `state`. With `stateCleared` (the
- * first window's {@link singlePassStateWords} are zero already, cleared by the caller's own kernel) the first
- * clear is left out. Returns false, recording nothing, when the device cannot run it or `state` holds fewer
- * than {@link singlePassStateBytes} bytes.
+ * Dispatches of one pass are ordered for storage hazards, so windows reuse `state`. Returns false, recording
+ * nothing, when the device cannot run it or `state` holds fewer than {@link singlePassStateBytes} bytes.
  */
 export function encodeSinglePassDiagonalScan(
   context: GpuContext,
@@ -424,7 +409,6 @@ export function encodeSinglePassDiagonalScan(
   shape: DiagonalScanShape,
   state: GPUBuffer,
   epilogue?: SinglePassEpilogue,
-  stateCleared = false,
 ): boolean {
   const { batch, length, dim } = shape;
   const skip = buffers.running !== undefined;
@@ -454,22 +438,20 @@ export function encodeSinglePassDiagonalScan(
     : { buffer: buffers.a, offset: 0, size: Math.min(16, buffers.a.size) };
   const limits = vector ? vectorScanSpinLimit : singlePassSpinLimit;
   const spinLimit = context.capabilities.software ? limits.software : limits.hardware;
-  for (const [index, window] of singlePassWindows(context, shape).entries()) {
+  for (const window of singlePassWindows(context, shape)) {
     const a = context.windowBinding(buffers.a, perSequence, window);
     const b = context.windowBinding(buffers.b, perSequence, window);
     const x = context.windowBinding(buffers.x, perSequence, window);
     const published = window.batchCount * dim * kernel.chunks;
     const words = singlePassHeaderWords + 3 * published;
     const stateRange = { buffer: state, offset: 0, size: words * 4 };
-    if (!(stateCleared && index === 0)) {
-      context.dispatch(
-        pass,
-        clear,
-        singlePassClearParams.pack({ count: words }),
-        [stateRange],
-        Math.ceil(words / 256),
-      );
-    }
+    context.dispatch(
+      pass,
+      clear,
+      singlePassClearParams.pack({ count: words }),
+      [stateRange],
+      Math.ceil(words / 256),
+    );
     const values: SinglePassValues = {
       batch: window.batchCount,
       length,

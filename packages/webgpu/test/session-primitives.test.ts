@@ -356,80 +356,6 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     }
   });
 
-  it("clears the single-pass scan's state in update's element pass: the scan's own clear runs in the first iteration only, the same results as three-pass sessions and the CPU", async () => {
-    const single = await testBackend({ scanUpdate: false, scanVariant: 'single-pass' });
-    // Windows of a few sequences each: the scan clears the state again before every window after the first.
-    const windowed = await testBackend({
-      scanUpdate: false,
-      scanVariant: 'single-pass',
-      maxBindingBytes: 8192,
-    });
-    try {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.record({
-            batch: fc.integer({ min: 1, max: 4 }),
-            length: fc.integer({ min: 1, max: 200 }),
-            // D = 8: the vec4 kernel; D = 5: the scalar one.
-            hidden: fc.constantFrom(5, 8),
-            windows: fc.boolean(),
-            seed: fc.integer({ min: 1, max: 1 << 20 }),
-          }),
-          async ({ batch, length, hidden, windows, seed }) => {
-            const cell = gru({ hidden, input: 3, seed });
-            const inputs = randomArray(batch * length * 3, seed, -1, 1);
-            const initialState = randomArray(batch * hidden, seed + 1, -0.5, 0.5);
-            const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
-            const backend = windows ? windowed : single;
-            backend.trim();
-            const session = await backend.createSession(problem);
-            const cpuSession = await createCpuBackend().createSession(problem);
-            const where = `B=${batch} T=${length} D=${hidden} windows=${windows} seed=${seed}`;
-            try {
-              // Iteration 4 runs a trust region (no clear in update): iteration 5's scan clears for itself.
-              const trustRegion = { increase: 10, decrease: 0.1, minimum: 1e-6, maximum: 1e6 };
-              for (let iteration = 0; iteration < 6; iteration++) {
-                // Iterations 1 and 2 record the scan without its clear (replayed from iteration 3 on).
-                const watch = watchDispatches(session);
-                for (const one of [session, cpuSession]) {
-                  one.linearize('diagonal');
-                  one.solveAffine('diagonal');
-                  one.update({
-                    tolerance: 1e-6,
-                    criterion: 'step',
-                    reset: true,
-                    ...(iteration === 4 ? { trustRegion } : {}),
-                  });
-                }
-                watch.restore();
-                const scanned = [...watch.labels].some(
-                  (label) => label.startsWith('single-pass-scan/') && label !== 'single-pass-scan/clear',
-                );
-                const cleared = watch.labels.has('single-pass-scan/clear');
-                if (iteration === 0 || iteration === 5)
-                  expect(cleared, `${where} iteration ${iteration}`).toBe(true);
-                if (iteration === 1 || iteration === 2) {
-                  expect(scanned, `${where} iteration ${iteration}`).toBe(true);
-                  // With windows, the windows after the first clear the state they reuse.
-                  if (!windows) expect(cleared, `${where} iteration ${iteration}`).toBe(false);
-                  expect(watch.labels.has(`session/update-direct-clear/${hidden}`), where).toBe(true);
-                }
-                await compare(session, cpuSession, `${where} iteration ${iteration}`);
-              }
-            } finally {
-              session.destroy();
-              cpuSession.destroy();
-            }
-          },
-        ),
-        { seed: 4409, numRuns: 14 },
-      );
-    } finally {
-      single.destroy();
-      windowed.destroy();
-    }
-  });
-
   it('runs the chosen diagonal scan: single-pass sessions match three-pass ones and the CPU (solveAffine, smoother)', async () => {
     const single = await testBackend({ scanUpdate: false, scanVariant: 'single-pass' });
     const three = await testBackend({ scanUpdate: false, scanVariant: 'three-pass' });
@@ -594,8 +520,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
               labels.some((label) => /^single-pass-scan\/vec4\/.*-running$/.test(label)),
               where,
             ).toBe(vector);
-            // The plain single-pass scan's update also clears the next scan's state.
-            expect(labels.includes(`session/update-direct-clear/${spec.hidden}`), where).toBe(true);
+            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(true);
             // finish-update with the merit folded, and without it after the read between linearize and the scan.
             expect(labels.includes('session/finish-update-merit'), where).toBe(true);
             expect(labels.includes('session/finish-update'), where).toBe(true);

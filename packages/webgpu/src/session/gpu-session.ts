@@ -24,7 +24,6 @@ import {
   diagonalScanScratchBytes,
   encodeDiagonalScan,
   type ScanScratch,
-  singlePassStateWords,
 } from '../affine-diagonal-scan.ts';
 import type { ParkedBuffers } from '../buffer-pool.ts';
 import { webGpuDefaults } from '../defaults.ts';
@@ -174,12 +173,6 @@ class GpuSession implements Session, SessionView {
   };
   /** The variant of this session's whole diagonal scans (`kernels.scanVariant` resolved for D and the device). */
   readonly #scanVariant: DiagonalScanVariant;
-  /**
-   * Whether the single-pass scan's state words are zero: an `update` that cleared them (its element pass does
-   * it where the session's scans are single-pass) sets it; every scan that uses the scratch resets it. The
-   * next whole scan then leaves its own clear out — one dispatch fewer per iteration.
-   */
-  #scanStateClean = false;
   #errors: Promise<GPUError | null>[] = [];
   #iteration = 0;
   #linearized: LinearizationMode | undefined;
@@ -415,8 +408,6 @@ class GpuSession implements Session, SessionView {
   #abandon(error: unknown): void {
     this.#openPass?.end();
     this.#openPass = undefined;
-    // A clear recorded by an earlier update may be among the dropped commands.
-    this.#scanStateClean = false;
     if (!this.#encoder) return;
     this.#encoder = undefined;
     this.#passes = 0;
@@ -556,12 +547,11 @@ class GpuSession implements Session, SessionView {
       if (pending.length > 1) this.#solveAffineNow('diagonal');
     }
     if (this.#pendingScan) {
-      this.#wholeAffineScan();
+      this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
       this.#pendingScan = false;
     }
     if (this.#pendingApply) {
       this.#replayed('solve-affine/diagonal-apply', () => this.#affineScan('apply'));
-      this.#scanStateClean = false;
       this.#pendingApply = false;
     }
     if (this.#pendingMerit && !keepMerit) {
@@ -629,11 +619,10 @@ class GpuSession implements Session, SessionView {
       if (this.#fusesScanUpdate() && scanUpdateFits(this)) {
         // The apply pass waits for `update`, which fuses it when it can (see scan-update-kernels.ts).
         this.#replayed('solve-affine/diagonal-prefixes', () => this.#affineScan('prefixes'));
-        this.#scanStateClean = false;
         this.#pendingApply = true;
         return;
       }
-      this.#wholeAffineScan();
+      this.#replayed('solve-affine/diagonal', () => this.#affineScan('all'));
       return;
     }
     this.#replayed('solve-affine/dense', () =>
@@ -647,29 +636,8 @@ class GpuSession implements Session, SessionView {
   }
 
   /** The diagonal scan of `solveAffine`: x = candidate from a = diag A_t and b = b_t (`parts` of it). */
-  #affineScan(parts: DiagonalScanParts, stateCleared = false): void {
-    this.#diagonalScan(
-      this.jacobianBuffer('diagonal'),
-      this.offset,
-      this.candidate,
-      false,
-      parts,
-      stateCleared,
-    );
-  }
-
-  /** The whole scan of `solveAffine('diagonal')`, without its clear where the last `update` cleared its state. */
-  #wholeAffineScan(): void {
-    const cleared = this.#scanStateClean && this.#scanVariant === 'single-pass';
-    this.#replayed(`solve-affine/diagonal/${cleared}`, () => this.#affineScan('all', cleared));
-    this.#scanStateClean = false;
-  }
-
-  /** The state words an `update` clears for the next single-pass scan (0: the session's scans are three-pass). */
-  #scanClearWords(): number {
-    if (this.#scanVariant !== 'single-pass') return 0;
-    const shape = { batch: this.batch, length: this.length, dim: this.stateSize, variant: this.#scanVariant };
-    return singlePassStateWords(this.context, shape);
+  #affineScan(parts: DiagonalScanParts): void {
+    this.#diagonalScan(this.jacobianBuffer('diagonal'), this.offset, this.candidate, false, parts);
   }
 
   /** The chunk scratch of the session's diagonal scans (forward or reverse: the same sizes). */
@@ -694,7 +662,6 @@ class GpuSession implements Session, SessionView {
     x: GPUBuffer,
     reverse: boolean,
     parts: DiagonalScanParts = 'all',
-    stateCleared = false,
   ): void {
     // The whole scan runs the chosen variant; the parts kept apart for `update` run the three passes.
     const variant = parts === 'all' ? this.#scanVariant : 'three-pass';
@@ -703,8 +670,7 @@ class GpuSession implements Session, SessionView {
     // Stopped sequences are skipped (their candidate is left as it was, as on the CPU).
     const running = { buffer: this.status, stride: sequenceStateWords };
     this.pass(
-      (pass) =>
-        encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch, parts, stateCleared),
+      (pass) => encodeDiagonalScan(this.context, pass, { a, b, x, running }, shape, scratch, parts),
       reverse ? 'diagonal-scan/reverse' : 'diagonal-scan',
     );
   }
@@ -726,7 +692,6 @@ class GpuSession implements Session, SessionView {
         const gain = this.buffers.lazy('gain', this.batch * this.length * this.stateSize * 4);
         const correction = this.buffers.lazy('correction', this.batch * this.length * this.stateSize * 4);
         this.#diagonalScan(gain, correction, this.candidate, true);
-        this.#scanStateClean = false;
       }
       return;
     }
@@ -765,7 +730,6 @@ class GpuSession implements Session, SessionView {
         this.#replayed(`single-pass-scan-update/${merit}/${key}`, () =>
           encodeSinglePassScanUpdate(this, values, merit),
         );
-        this.#scanStateClean = false;
         this.#pendingScan = false;
       } else if (this.#pendingApply && carries) {
         // The scan's apply pass and this update in one pass (the candidate is written once, never read back).
@@ -773,12 +737,7 @@ class GpuSession implements Session, SessionView {
         this.#pendingApply = false;
       } else {
         this.#materialize();
-        // Where the next scan is single-pass, update's element pass clears its state words.
-        const clearWords = trustRegion ? 0 : this.#scanClearWords();
-        this.#replayed(`update/${merit}/${clearWords}/${key}`, () =>
-          encodeUpdate(this, options, values, merit, clearWords),
-        );
-        if (clearWords > 0) this.#scanStateClean = true;
+        this.#replayed(`update/${merit}/${key}`, () => encodeUpdate(this, options, values, merit));
       }
     }
     // An iteration ends here: submitting it (every `submitEvery` iterations) lets the GPU run it while the host

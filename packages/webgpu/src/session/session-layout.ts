@@ -44,7 +44,6 @@ export const sessionParams = uniformLayout([
   ['floor_unit', 'f32'],
   ['floor_length', 'f32'],
   ['merit_blocks', 'u32'],
-  ['clear_words', 'u32'],
 ] as const);
 
 /** The values of {@link sessionParams}. */

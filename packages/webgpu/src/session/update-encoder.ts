@@ -68,35 +68,24 @@ export function updatePartials(session: SessionView, merit: boolean): GPUBuffer 
 /**
  * Records one `update` on the session's resident arrays; with `merit`, the last `linearize`'s merit is folded
  * by `finish-update` (no trust region and the step criterion: nothing before the decision reads the merit).
- * With `clearWords` > 0 (no trust region) the element pass also zeroes that many of the scan's state words
- * (the session's scan scratch) for the next single-pass scan; returns whether it did.
  */
 export function encodeUpdate(
   session: SessionView,
   options: UpdateOptions,
   values: SessionParamValues,
   merit = false,
-  clearWords = 0,
-): boolean {
+): void {
   const { context, stateSize: D, cell } = session;
   const windows = session.windows(D);
   const partials = updatePartials(session, merit);
-  const clears = clearWords > 0 && !options.trustRegion;
   if (!options.trustRegion) {
-    const direct = clears
-      ? context.pipeline(`session/update-direct-clear/${D}`, () => updateDirectWgsl(D, true))
-      : context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
-    const state = clears
-      ? [{ buffer: session.scanScratch().aggregates, offset: 0, size: clearWords * 4 }]
-      : [];
-    for (const [index, window] of windows.entries()) {
-      const clear = { clear_words: clears && index === 0 ? clearWords : 0 };
-      session.dispatchElements(direct, { ...session.windowValues(window, D), ...values, ...clear }, [
+    const direct = context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
+    for (const window of windows) {
+      session.dispatchElements(direct, { ...session.windowValues(window, D), ...values }, [
         session.range(session.iterate, D, window),
         session.range(session.candidate, D, window),
         { buffer: partials },
         { buffer: session.status },
-        ...state,
       ]);
     }
   } else {
@@ -128,5 +117,4 @@ export function encodeUpdate(
       ]);
     }
   }
-  return clears;
 }

@@ -61,11 +61,9 @@ ${sequenceBlockWgsl}
  * s ← s + α (c − s) (unless the merit criterion already stops the sequence). The candidate is written back only
  * where the reset heuristic changed it. Where D is a multiple of 4 each invocation moves whole vec4s (the
  * block's steps are contiguous, and every array offset is then a multiple of 4 elements). Partials: step, –,
- * max |s| before, max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read); with
- * `clearsScanState`, 5 the single-pass scan's state words, of which the first `params.clear_words` are zeroed
- * (every workgroup, stopped sequences' too, takes its share), so that the next scan needs no clear of its own.
+ * max |s| before, max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read).
  */
-export function updateDirectWgsl(stateSize: number, clearsScanState = false): string {
+export function updateDirectWgsl(stateSize: number): string {
   const size = webGpuDefaults.workgroupSize;
   const vector = stateSize % 4 === 0;
   const element = vector ? 'vec4<f32>' : 'f32';
@@ -100,7 +98,6 @@ ${elementHeader()}
 @group(0) @binding(2) var<storage, read_write> candidate: array<${element}>;
 @group(0) @binding(3) var<storage, read_write> partials: array<Partial>;
 @group(0) @binding(4) var<storage, read> status: array<SequenceState>;
-${clearsScanState ? '@group(0) @binding(5) var<storage, read_write> scan_state: array<u32>;' : ''}
 ${partialReductionWgsl(size, true)}
 
 // One element: the reset candidate value and the next iterate (the old one unless written), with the step and
@@ -121,14 +118,6 @@ fn update_element(old: f32, raw: f32, write: bool, partial: ptr<function, Partia
 @compute @workgroup_size(${size})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
         @builtin(local_invocation_index) local: u32) {
-${
-  clearsScanState
-    ? `  for (var w = linear_workgroup(workgroup, workgroups) * ${size}u + local; w < params.clear_words;
-       w += params.count * ${size}u) {
-    scan_state[w] = 0u;
-  }`
-    : ''
-}
 ${elementPrologue(size)}
   let write = !stops_by_merit(state);
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
