@@ -195,8 +195,8 @@ const mostEarlyPredictions = 2;
  * (the oldest is awaited; any that have settled by then are taken too). Iterations recorded after every
  * sequence stopped change nothing, but they cost their time: with `predictStop`, each answer predicts the
  * iteration where the tolerance stops every sequence ({@link predictedStop}), and once that iteration is
- * recorded the loop reads there and waits for every read before recording more; a read at or past the
- * prediction that still finds a sequence running ends the predictions (after `mostEarlyPredictions`).
+ * recorded the loop reads there and waits for every read before recording more; once `mostEarlyPredictions`
+ * reads at or past a prediction still found a sequence running, it reads as without predictions.
  * Returns the status that ended the loop (no sequence active, or the last iteration's). A read in flight
  * when the loop ends is awaited, and its error (a GPU backend reports the errors of the commands before a read
  * with it) is thrown.
@@ -246,7 +246,8 @@ async function iterateReading(
       if (iteration % checkEvery === 0 || iteration === maxIterations) readAt(iteration);
       for (;;) {
         const holding = hold !== undefined && iteration >= hold;
-        if (holding && lastRead < iteration && lastRead < (hold as number)) readAt(iteration);
+        // Holding: a read at the predicted stop or past it (here), then every read answered before going on.
+        if (holding && lastRead < (hold as number)) readAt(iteration);
         const first = reads[0];
         if (!first || !(first.settled || reads.length > readAhead || holding)) break;
         if (await take()) return status as SessionStatus;
