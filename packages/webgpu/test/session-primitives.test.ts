@@ -70,6 +70,59 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
     fused.destroy();
   });
 
+  it('update follows every change of its settings between calls, also on one options object the caller changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          length: fc.integer({ min: 2, max: 60 }),
+          seed: fc.integer({ min: 1, max: 1 << 20 }),
+          // Per iteration, which setting changes: the tolerance, damping, reset bound or criterion.
+          changes: fc.array(fc.constantFrom('tolerance', 'damping', 'resetBound', 'criterion', 'none'), {
+            minLength: 10,
+            maxLength: 10,
+          }),
+        }),
+        async ({ batch, length, seed, changes }) => {
+          const cell = gru({ hidden: 4, input: 3, seed });
+          const inputs = randomArray(batch * length * 3, seed, -1, 1);
+          const initialState = randomArray(batch * 4, seed + 1, -0.5, 0.5);
+          const initialGuess = randomArray(batch * length * 4, seed + 2, -3, 3);
+          const problem = { cell, batch, length, inputs, initialState, initialGuess, historyCapacity: 8 };
+          const gpuSession = await backend.createSession(problem);
+          const cpuSession = await createCpuBackend().createSession(problem);
+          // One object, changed in place between calls (its type says readonly; JavaScript lets a caller).
+          const settings = {
+            tolerance: 1e-9,
+            criterion: 'step' as 'step' | 'merit',
+            reset: true,
+            resetBound: 2.5,
+            damping: 1,
+          };
+          try {
+            for (const [iteration, change] of changes.entries()) {
+              if (change === 'tolerance') settings.tolerance = iteration % 2 === 0 ? 1e-9 : 0.05;
+              if (change === 'damping') settings.damping = settings.damping === 1 ? 0.5 : 1;
+              if (change === 'resetBound') settings.resetBound = settings.resetBound === 2.5 ? 0.5 : 2.5;
+              if (change === 'criterion')
+                settings.criterion = settings.criterion === 'step' ? 'merit' : 'step';
+              for (const session of [gpuSession, cpuSession]) {
+                session.linearize('diagonal');
+                session.solveAffine('diagonal');
+                session.update(settings);
+              }
+              await compare(gpuSession, cpuSession, `seed=${seed} iteration ${iteration} (${change})`);
+            }
+          } finally {
+            gpuSession.destroy();
+            cpuSession.destroy();
+          }
+        },
+      ),
+      { seed: 5519, numRuns: 12 },
+    );
+  });
+
   it('trust region, damping, merit criterion, setActive, setLambda and writeStates match the CPU', async () => {
     await fc.assert(
       fc.asyncProperty(
