@@ -125,7 +125,10 @@ export interface UpdateOptions {
   readonly resetBound?: number;
   /** α in s ← s + α (c − s); default 1 (take the full step). For damped Newton and similar solvers. */
   readonly damping?: number;
-  /** Accept the candidate only when it lowers the merit, and adapt λ (see {@link TrustRegionOptions}). */
+  /**
+   * Accept the candidate only when its merit ‖r‖₂² is no higher than the iterate's (or the step is zero), and
+   * adapt λ (see {@link TrustRegionOptions}).
+   */
   readonly trustRegion?: TrustRegionOptions;
   /**
    * Also stop a sequence by the precision-aware floor rule (`floorDecision` over its history, the new entry

@@ -285,7 +285,9 @@ export class CpuSession implements Session {
         this.shift(view, candidate);
         this.cell.step(view.shifted, view.inputs, this.length, view.values);
         const candidateMerit = residualNorms(candidate, view.values).squared;
-        accepted = candidateMerit <= (this.meritSquared[b] as number);
+        // A zero step changes nothing: accepting it lets the tolerance stop a sequence at its fixed point, where
+        // the two residuals can differ by rounding alone.
+        accepted = step === 0 || candidateMerit <= (this.meritSquared[b] as number);
         const lambda = this.lambda[b] as number;
         this.lambda[b] = accepted
           ? Math.max(lambda * trustRegion.decrease, trustRegion.minimum)

@@ -59,9 +59,10 @@ ${sequenceBlockWgsl}
 /**
  * `update` without a trust region, one pass: reset the candidate, measure the step, write
  * s ← s + α (c − s) (unless the merit criterion already stops the sequence). The candidate is written back only
- * where the reset heuristic changed it. Where D is a multiple of 4 each invocation moves whole vec4s (the
- * block's steps are contiguous, and every array offset is then a multiple of 4 elements). Partials: step, –,
- * max |s| before, max |s| after. Bindings: 1 iterate, 2 candidate, 3 partials, 4 status (read).
+ * where the reset heuristic changed it (compared bit for bit, so that a NaN it replaced counts). Where D is a
+ * multiple of 4 each invocation moves whole vec4s (the block's steps are contiguous, and every array offset is
+ * then a multiple of 4 elements). Partials: step, –, max |s| before, max |s| after. Bindings: 1 iterate,
+ * 2 candidate, 3 partials, 4 status (read).
  */
 export function updateDirectWgsl(stateSize: number): string {
   const size = webGpuDefaults.workgroupSize;
@@ -81,14 +82,14 @@ export function updateDirectWgsl(stateSize: number): string {
       value[k] = updated.x;
       next[k] = updated.y;
     }
-    if (any(value != raw)) { candidate[candidate_base + q] = value; }
+    if (any(bitcast<vec4<u32>>(value) != bitcast<vec4<u32>>(raw))) { candidate[candidate_base + q] = value; }
     if (write) { iterate[iterate_base + q] = next; }
   }`
     : /* wgsl */ `  for (var e = local; e < steps * STATE_SIZE; e += ${size}u) {
     let old = iterate[params.offset_iterate + base + e];
     let raw = candidate[params.offset_candidate + base + e];
     let updated = update_element(old, raw, write, &partial);
-    if (updated.x != raw) { candidate[params.offset_candidate + base + e] = updated.x; }
+    if (bitcast<u32>(updated.x) != bitcast<u32>(raw)) { candidate[params.offset_candidate + base + e] = updated.x; }
     if (write) { iterate[params.offset_iterate + base + e] = updated.y; }
   }`;
   return /* wgsl */ `${sessionParams.wgsl}
@@ -346,7 +347,10 @@ ${withMerit ? '  finish_merit(global, local);' : ''}
   }
   var accepted = true;
   if (params.trust != 0u) {
-    accepted = !is_nan(total.second) && total.second <= state.merit_squared;
+    // A zero step changes nothing and is accepted (at a fixed point the candidate's residual and the merit,
+    // summed by different kernels, can differ by rounding alone).
+    let unchanged = (total.flags & FLAG_NOT_FINITE) == 0u && total.first == 0.0;
+    accepted = unchanged || (!is_nan(total.second) && total.second <= state.merit_squared);
     if (accepted) {
       state.lambda = max(state.lambda * params.decrease, params.lambda_minimum);
     } else {
