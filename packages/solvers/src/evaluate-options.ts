@@ -78,10 +78,11 @@ export interface EvaluateOptions<Projection = FloatArray> {
   readonly readAhead?: number;
   /**
    * Where every running sequence's criterion falls geometrically, also read the status at the iteration where
-   * the tolerance is predicted to stop them all, and record nothing past it until that read answers (the
-   * iterations otherwise sent past the stop, up to `checkEvery` · (`readAhead` + 1), are never sent); after
-   * a prediction that proved early, the loop reads as without it. Default the backend's `predictStop`, else
-   * true. Results do not depend on it: the session's rules stop every sequence.
+   * the tolerance is predicted to stop them all, and record nothing past it until that read answers: of the
+   * iterations otherwise sent past the stop (up to `checkEvery` · (`readAhead` + 1)), only those a late
+   * prediction names are sent. After two predictions that proved early, the loop reads as without them; under
+   * a trust region nothing is predicted. Default the backend's `predictStop`, else true. Results do not
+   * depend on it: the session's rules stop every sequence.
    */
   readonly predictStop?: boolean;
 }

@@ -157,7 +157,7 @@ async function run<Projection>(
   const status =
     trace !== undefined && project !== undefined
       ? await iterateTraced(session, options.maxIterations, iterate, trace, project)
-      : await iterateReading(session, options, precision, iterate);
+      : await iterateReading(session, options, precision, update.trustRegion, iterate);
   const states = await session.readStates();
   const stopReason = Array.from(
     status.active,
@@ -205,11 +205,17 @@ async function iterateReading(
   session: Session,
   options: ResolvedOptions,
   precision: Precision,
+  trustRegion: UpdateOptions['trustRegion'],
   iterate: () => void,
 ): Promise<SessionStatus> {
   const { checkEvery, readAhead, maxIterations } = options;
   const reads: PendingRead[] = [];
-  const context = { tolerance: options.tolerance, criterion: options.criterion, precision };
+  const context = {
+    tolerance: options.tolerance,
+    criterion: options.criterion,
+    precision,
+    trustRegion: trustRegion !== undefined,
+  };
   let status: SessionStatus | undefined;
   /** The iteration after which the loop waits for its reads (the predicted stop), if any. */
   let hold: number | undefined;
@@ -234,7 +240,8 @@ async function iterateReading(
     }
     if (options.predictStop && early < mostEarlyPredictions) {
       const predicted = predictedStop(status, context);
-      // The newest prediction wins; a sequence this read saw running stops after its iteration at the earliest.
+      // A newer prediction replaces the hold (a read that predicts nothing leaves it); a sequence this read saw
+      // running stops after its iteration at the earliest.
       if (predicted !== undefined) hold = Math.max(predicted, read.iteration + 1);
     }
     return false;

@@ -63,6 +63,7 @@ describe('bad input', () => {
     expect((await rejection({ stopping: 'never' })).argument).toBe('stopping');
     expect((await rejection({ criterion: 'norm' })).argument).toBe('criterion');
     expect((await rejection({ checkEvery: 1.5 })).argument).toBe('checkEvery');
+    expect((await rejection({ predictStop: 'yes' })).argument).toBe('predictStop');
     expect((await rejection({ batch: 0 })).argument).toBe('batch');
     expect((await rejection({ inputs: [1, 2] })).argument).toBe('inputs');
   });

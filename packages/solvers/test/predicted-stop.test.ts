@@ -82,6 +82,10 @@ describe('predictedStop', () => {
     const fine = { tolerance: 1e-7, criterion: 'step', precision: 'f32' } as const;
     expect(predictedStop(statusOf(8, [{ steps: steady }]), fine)).toBeUndefined();
     expect(predictedStop(statusOf(8, [{ steps: steady }]), { ...fine, precision: 'f64' })).toBeGreaterThan(8);
+    // Under a trust region the step rule reads (1 + λ)·step.
+    expect(
+      predictedStop(statusOf(8, [{ steps: steady }]), { ...f32Step, trustRegion: true }),
+    ).toBeUndefined();
     // At magnitude 100 the rounding is 100 times coarser.
     expect(none({ steps: steady, magnitude: 100 }, { ...f32Step, tolerance: 1e-5 })).toBeUndefined();
     expect(none({ steps: steady, magnitude: 10 }, { ...f32Step, tolerance: 1e-5 })).toBeGreaterThan(8);
@@ -154,7 +158,6 @@ describe('evaluate reading at the predicted stop', () => {
           expect(predicted.result.perSequence).toEqual(plain.result.perSequence);
           expect(predicted.result.states).toEqual(plain.result.states);
           expect(predicted.updates).toBeLessThanOrEqual(plain.updates);
-          expect(predicted.updates).toBeGreaterThanOrEqual(predicted.result.iterations);
           if (predicted.updates < plain.updates) fewer++;
         },
       ),
@@ -205,28 +208,35 @@ describe('evaluate reading at the predicted stop', () => {
     expect(predicted.readsAfter.at(-1)).toBe(predicted.updates);
   });
 
-  it('reads as without predictions once they proved early, with the same results', async () => {
+  it('reads as without predictions once two proved early, with the same results', async () => {
+    // Tolerance 1e-6 in f32: about 15 iterations, time for more than two early predictions.
     const problem = gruProblem(23, 4, 1000, 2);
-    const options = { checkEvery: 4, readAhead: 1, tolerance: 1e-4 };
+    const options = { checkEvery: 4, readAhead: 1, tolerance: 1e-6 };
     const plain = await counted(problem, { ...options, predictStop: false });
     // Every answer claims a tenfold decrease per iteration down to just above the tolerance: each prediction
     // says the very next iteration.
     const hasty = (status: SessionStatus): SessionStatus => {
+      // The answer that ends the loop stays as it is (`evaluate` reports each sequence's floor from it).
+      if (!status.active.includes(1)) return status;
       const { history } = status;
       const step = history.step.slice();
       for (let b = 0; b < status.active.length; b++) {
         const last = b * history.capacity + (history.count[b] ?? 0) - 1;
-        if (last >= b * history.capacity + 3) step.set([1.5e-1, 1.5e-2, 1.5e-3, 1.5e-4], last - 3);
+        if (last >= b * history.capacity + 3) step.set([1.5e-3, 1.5e-4, 1.5e-5, 1.5e-6], last - 3);
       }
       return { ...status, history: { ...history, step } };
     };
     const predicted = await counted(problem, { ...options, predictStop: true }, hasty);
     expect(predicted.result.perSequence).toEqual(plain.result.perSequence);
     expect(predicted.result.states).toEqual(plain.result.states);
-    // Two early predictions at most: reads at iterations other than multiples of 4, then the plain schedule.
+    // Reads off the every-4 schedule, at most one per early prediction (the first early one can show at a read
+    // of the schedule), then the plain schedule to the end, although the iterations after them left room for
+    // more (without the limit this problem reads after iterations 9, 10, 11 and 13).
     const offSchedule = predicted.readsAfter.filter((updates) => updates % 4 !== 0);
     expect(offSchedule.length).toBeGreaterThan(0);
     expect(offSchedule.length).toBeLessThanOrEqual(2);
-    expect(predicted.updates).toBeLessThanOrEqual(plain.updates + 2);
+    const lastOff = offSchedule.at(-1) ?? 0;
+    expect(plain.result.iterations).toBeGreaterThanOrEqual(lastOff + 4);
+    expect(predicted.readsAfter.filter((updates) => updates > lastOff).length).toBeGreaterThan(0);
   });
 });

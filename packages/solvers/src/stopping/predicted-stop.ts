@@ -16,6 +16,8 @@ export interface StopPredictionContext {
   readonly tolerance: number;
   readonly criterion: ConvergenceCriterion;
   readonly precision: Precision;
+  /** Whether `update` runs a trust region: its step rule scales the step by 1 + λ, so nothing is predicted. */
+  readonly trustRegion?: boolean;
 }
 
 /** The largest per-iteration ratio of the criterion counted as a geometric decrease. */
@@ -41,7 +43,8 @@ const entriesSeen = 4;
  * iterations; undefined unless every running sequence decreased at every one of them, by at most
  * {@link mostPredictedRatio} per iteration on the mean, with finite positive values, no reset or rejected
  * iteration among them, and a tolerance well above its precision's rounding at the state's magnitude (below it
- * the floor rule stops sequences, which no extrapolation sees).
+ * the floor rule stops sequences, which no extrapolation sees); never under a trust region (whose rule reads
+ * (1 + λ)·step, with λ moving as steps are accepted or rejected).
  *
  * @example
  * ```ts
@@ -52,6 +55,7 @@ const entriesSeen = 4;
 export function predictedStop(status: SessionStatus, context: StopPredictionContext): number | undefined {
   const { history } = status;
   const { tolerance, criterion } = context;
+  if (context.trustRegion) return undefined;
   const unit = unitRoundoff(context.precision);
   let latest: number | undefined;
   for (let b = 0; b < status.active.length; b++) {
