@@ -93,6 +93,15 @@ describeWebGpu('typed errors', (gpu) => {
     ).rejects.toThrow(/scanUpdate/);
   });
 
+  it('rejects a predictStop that is not a boolean, naming the option', async () => {
+    await expect(
+      createWebGpuBackend({ device: gpu().device, predictStop: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/predictStop: expected a boolean/);
+    const backend = await createWebGpuBackend({ device: gpu().device, predictStop: false });
+    expect(backend.predictStop).toBe(false);
+    backend.destroy();
+  });
+
   it('rejects an unknown scan variant, naming the option', async () => {
     await expect(
       createWebGpuBackend({ device: gpu().device, scanVariant: 'two-pass' as unknown as 'auto' }),

@@ -381,6 +381,14 @@ describeWebGpu('the floor rule on the device', (gpu) => {
       expect(() =>
         session.update({ tolerance: 0, criterion: 'step', reset: true, floor: { window: 12 } }),
       ).toThrow(/floor\.window: expected an integer from 2 to 8, received 12/);
+      // After a good setting (whose values the session keeps for the next calls) a bad one is still named.
+      session.update({ tolerance: 0, criterion: 'step', reset: true, floor: {} });
+      const settings = { tolerance: 0, criterion: 'step' as const, reset: true };
+      expect(() => session.update({ ...settings, floor: null as unknown as { window: number } })).toThrow(
+        /floor: expected an object of floor-rule settings/,
+      );
+      expect(() => session.update({ ...settings, floor: { window: 12 } })).toThrow(/floor\.window/);
+      await session.readStatus();
     } finally {
       session.destroy();
     }

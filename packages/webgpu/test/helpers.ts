@@ -78,3 +78,8 @@ export function watchDispatches(session: object, failOn?: string): DispatchWatch
   };
   return watch;
 }
+
+/** The label of `update`'s element pass apart from the scan at state size D (a vec4 kernel where 4 divides D). */
+export function updateDirectLabel(D: number): string {
+  return D % 4 === 0 ? `session/update-direct/${D}/vec4` : `session/update-direct/${D}`;
+}

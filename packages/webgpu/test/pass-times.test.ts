@@ -65,7 +65,7 @@ describeWebGpu('pass timing', (gpu) => {
     expect(labels.filter((label) => label.startsWith('linearize-diagonal'))).toHaveLength(2);
     expect(labels.filter((label) => label === 'diagonal-scan')).toHaveLength(2);
     // At D = 4 the scan and update run apart (the default fuses them from D = 32 on).
-    expect(labels.filter((label) => label === 'session/update-direct/4')).toHaveLength(2);
+    expect(labels.filter((label) => label === 'session/update-direct/4/vec4')).toHaveLength(2);
     // The merit of each linearize is folded by its update's finish: no finish-linearize pass of its own.
     expect(labels.filter((label) => label === 'session/finish-update-merit')).toHaveLength(2);
     expect(labels.filter((label) => label.startsWith('session/finish-linearize'))).toHaveLength(0);
@@ -76,7 +76,7 @@ describeWebGpu('pass timing', (gpu) => {
     // An update with no scan before it runs apart: its pass and finish-update.
     session.update({ tolerance: 0, criterion: 'step', reset: true });
     const alone = (await readSessionPassTimes(session)).map((time) => time.label);
-    expect(alone).toEqual(['session/update-direct/4', 'session/finish-update']);
+    expect(alone).toEqual(['session/update-direct/4/vec4', 'session/finish-update']);
     session.destroy();
   });
 

@@ -11,6 +11,7 @@ import {
   maxRelativeError,
   randomArray,
   testBackend,
+  updateDirectLabel,
   watchDispatches,
 } from './helpers.ts';
 
@@ -77,13 +78,15 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
           batch: fc.integer({ min: 1, max: 3 }),
           length: fc.integer({ min: 2, max: 60 }),
           seed: fc.integer({ min: 1, max: 1 << 20 }),
-          // Per iteration, which setting changes: the tolerance, damping, reset bound or criterion.
-          changes: fc.array(fc.constantFrom('tolerance', 'damping', 'resetBound', 'criterion', 'none'), {
-            minLength: 10,
-            maxLength: 10,
-          }),
+          // Per iteration, which setting changes: the tolerance, damping, reset bound, criterion, or (with a
+          // trust region) its decrease factor, inside the nested object.
+          changes: fc.array(
+            fc.constantFrom('tolerance', 'damping', 'resetBound', 'criterion', 'decrease', 'none'),
+            { minLength: 10, maxLength: 10 },
+          ),
+          trust: fc.boolean(),
         }),
-        async ({ batch, length, seed, changes }) => {
+        async ({ batch, length, seed, changes, trust }) => {
           const cell = gru({ hidden: 4, input: 3, seed });
           const inputs = randomArray(batch * length * 3, seed, -1, 1);
           const initialState = randomArray(batch * 4, seed + 1, -0.5, 0.5);
@@ -92,20 +95,26 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
           const gpuSession = await backend.createSession(problem);
           const cpuSession = await createCpuBackend().createSession(problem);
           // One object, changed in place between calls (its type says readonly; JavaScript lets a caller).
+          const trustRegion = { increase: 10, decrease: 0.1, minimum: 1e-6, maximum: 1e6 };
           const settings = {
-            tolerance: 1e-9,
+            // Above f32's rounding of these states (the CPU session runs in f64).
+            tolerance: 1e-6,
             criterion: 'step' as 'step' | 'merit',
             reset: true,
             resetBound: 2.5,
             damping: 1,
+            ...(trust ? { trustRegion } : {}),
           };
+          // λ well above its minimum: every accepted step multiplies it by the decrease factor.
+          if (trust) for (const session of [gpuSession, cpuSession]) session.setLambda(1);
           try {
             for (const [iteration, change] of changes.entries()) {
-              if (change === 'tolerance') settings.tolerance = iteration % 2 === 0 ? 1e-9 : 0.05;
+              if (change === 'tolerance') settings.tolerance = iteration % 2 === 0 ? 1e-6 : 0.05;
               if (change === 'damping') settings.damping = settings.damping === 1 ? 0.5 : 1;
               if (change === 'resetBound') settings.resetBound = settings.resetBound === 2.5 ? 0.5 : 2.5;
               if (change === 'criterion')
                 settings.criterion = settings.criterion === 'step' ? 'merit' : 'step';
+              if (change === 'decrease') trustRegion.decrease = trustRegion.decrease === 0.1 ? 0.5 : 0.1;
               for (const session of [gpuSession, cpuSession]) {
                 session.linearize('diagonal');
                 session.solveAffine('diagonal');
@@ -401,7 +410,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
         await session.readStatus();
         expect(backend.kernels.scanUpdate).toBe('auto');
         expect(watch.labels.has('session/scan-update'), `D=${hidden}`).toBe(fused);
-        expect(watch.labels.has(`session/update-direct/${hidden}`), `D=${hidden}`).toBe(!fused);
+        expect(watch.labels.has(updateDirectLabel(hidden)), `D=${hidden}`).toBe(!fused);
       } finally {
         watch.restore();
         session.destroy();
@@ -573,7 +582,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
               labels.some((label) => /^single-pass-scan\/vec4\/.*-running$/.test(label)),
               where,
             ).toBe(vector);
-            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(true);
+            expect(labels.includes(updateDirectLabel(spec.hidden)), where).toBe(true);
             // finish-update with the merit folded, and without it after the read between linearize and the scan.
             expect(labels.includes('session/finish-update-merit'), where).toBe(true);
             expect(labels.includes('session/finish-update'), where).toBe(true);
@@ -615,7 +624,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
           async (spec) => {
             const labels = await fusedScanUpdateCase(apart, spec);
             const where = `${JSON.stringify(spec)}: ${labels.join()}`;
-            expect(labels.includes(`session/update-direct/${spec.hidden}`), where).toBe(true);
+            expect(labels.includes(updateDirectLabel(spec.hidden)), where).toBe(true);
             expect(
               labels.some((label) => label.endsWith('-running-update')),
               where,

@@ -69,10 +69,6 @@ const passesPerSubmit = 64;
 /** Pending error-scope results kept apart before they are folded into one (see `flush`). */
 const mostPendingErrorScopes = 64;
 
-/** Brackets of an object-valued `update` setting's fields in {@link GpuSession}'s comparison of settings. */
-const nestedStart = Symbol('nested settings');
-const nestedEnd = Symbol('end of nested settings');
-
 /** Recorded primitives a session keeps (keys of old array generations or options are dropped beyond it). */
 const mostReplays = 64;
 
@@ -756,21 +752,26 @@ class GpuSession implements Session, SessionView {
    * call's (the solver passes the same settings every iteration: the rebuild took ~7 µs of host time each).
    */
   #updateValues(options: UpdateOptions): { values: SessionParamValues; key: string } {
-    // Every field, and every field of an object-valued one (trust region, floor), in order.
-    const settings: unknown[] = [];
-    for (const [name, value] of Object.entries(options)) {
-      settings.push(name);
-      if (typeof value === 'object' && value !== null) {
-        settings.push(nestedStart, ...Object.entries(value).flat(), nestedEnd);
-      } else settings.push(value);
-    }
+    // The fields `updateValues` reads, by property access (getters and inherited fields count as well).
+    const { trustRegion: trust, floor } = options;
+    const settings = [
+      options.tolerance,
+      options.criterion,
+      options.reset,
+      options.resetBound,
+      options.damping,
+      trust === null ? 'null' : typeof trust,
+      trust?.increase,
+      trust?.decrease,
+      trust?.minimum,
+      trust?.maximum,
+      floor === null ? 'null' : typeof floor,
+      floor?.window,
+      floor?.resetMemory,
+      floor?.resetBound,
+    ];
     const last = this.#lastUpdate;
-    if (
-      last?.settings.length === settings.length &&
-      last.settings.every((setting, index) => Object.is(setting, settings[index]))
-    ) {
-      return last;
-    }
+    if (last?.settings.every((setting, index) => Object.is(setting, settings[index]))) return last;
     let values: SessionParamValues;
     try {
       values = updateValues(options, this);

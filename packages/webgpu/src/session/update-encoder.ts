@@ -79,7 +79,9 @@ export function encodeUpdate(
   const windows = session.windows(D);
   const partials = updatePartials(session, merit);
   if (!options.trustRegion) {
-    const direct = context.pipeline(`session/update-direct/${D}`, () => updateDirectWgsl(D));
+    // Where D is a multiple of 4 the kernel moves vec4s (its label says so).
+    const label = D % 4 === 0 ? `session/update-direct/${D}/vec4` : `session/update-direct/${D}`;
+    const direct = context.pipeline(label, () => updateDirectWgsl(D));
     for (const window of windows) {
       session.dispatchElements(direct, { ...session.windowValues(window, D), ...values }, [
         session.range(session.iterate, D, window),
