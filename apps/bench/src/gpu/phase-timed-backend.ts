@@ -43,8 +43,9 @@ export interface EvaluatePhases {
    */
   timeline?: string;
   /**
-   * With `timeline`: `performance.now()` when the solve began, in ms since the process started (the clock of
-   * `node --trace-gc`'s lines), to place the timeline among other events.
+   * With `timeline`: `performance.now()` at the solve's first primitive (the timeline's zero), in ms since the
+   * process started (the clock of `node --trace-gc`'s lines), to place the timeline among other events; absent
+   * when no primitive ran.
    */
   timelineOriginMs?: number;
 }
@@ -114,9 +115,8 @@ export function phaseTimedBackend(
         dispatchedIterations: marks.dispatched,
         statusReads: marks.statusReads,
         warmUpSeconds: marks.warmUp,
-        ...(marks.timeline
-          ? { timeline: marks.timeline.join(' '), timelineOriginMs: marks.solveStart ?? 0 }
-          : {}),
+        ...(marks.timeline ? { timeline: marks.timeline.join(' ') } : {}),
+        ...(marks.timeline && marks.solveStart !== null ? { timelineOriginMs: marks.solveStart } : {}),
       };
     },
   };
