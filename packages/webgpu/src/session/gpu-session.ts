@@ -69,6 +69,29 @@ const passesPerSubmit = 64;
 /** Pending error-scope results kept apart before they are folded into one (see `flush`). */
 const mostPendingErrorScopes = 64;
 
+/**
+ * The settings `updateValues` reads, by property access (getters and inherited fields count as well), written
+ * into `into` (returned).
+ */
+function readUpdateSettings(options: UpdateOptions, into: unknown[]): unknown[] {
+  const { trustRegion: trust, floor } = options;
+  into[0] = options.tolerance;
+  into[1] = options.criterion;
+  into[2] = options.reset;
+  into[3] = options.resetBound;
+  into[4] = options.damping;
+  into[5] = trust === null ? 'null' : typeof trust;
+  into[6] = trust?.increase;
+  into[7] = trust?.decrease;
+  into[8] = trust?.minimum;
+  into[9] = trust?.maximum;
+  into[10] = floor === null ? 'null' : typeof floor;
+  into[11] = floor?.window;
+  into[12] = floor?.resetMemory;
+  into[13] = floor?.resetBound;
+  return into;
+}
+
 /** Recorded primitives a session keeps (keys of old array generations or options are dropped beyond it). */
 const mostReplays = 64;
 
@@ -175,6 +198,8 @@ class GpuSession implements Session, SessionView {
   readonly #scanVariant: DiagonalScanVariant;
   /** The last `update`'s settings, uniform values and replay key (see {@link GpuSession.#updateValues}). */
   #lastUpdate: { settings: unknown[]; values: SessionParamValues; key: string } | undefined;
+  /** Where `update` reads its settings before comparing them with the last call's. */
+  #settingsScratch: unknown[] = [];
   #errors: Promise<GPUError | null>[] = [];
   #iteration = 0;
   #linearized: LinearizationMode | undefined;
@@ -752,26 +777,16 @@ class GpuSession implements Session, SessionView {
    * call's (the solver passes the same settings every iteration: the rebuild took ~7 µs of host time each).
    */
   #updateValues(options: UpdateOptions): { values: SessionParamValues; key: string } {
-    // The fields `updateValues` reads, by property access (getters and inherited fields count as well).
-    const { trustRegion: trust, floor } = options;
-    const settings = [
-      options.tolerance,
-      options.criterion,
-      options.reset,
-      options.resetBound,
-      options.damping,
-      trust === null ? 'null' : typeof trust,
-      trust?.increase,
-      trust?.decrease,
-      trust?.minimum,
-      trust?.maximum,
-      floor === null ? 'null' : typeof floor,
-      floor?.window,
-      floor?.resetMemory,
-      floor?.resetBound,
-    ];
+    // Read into a scratch array kept between calls: the common call (same settings) allocates nothing.
+    const settings = readUpdateSettings(options, this.#settingsScratch);
     const last = this.#lastUpdate;
-    if (last?.settings.every((setting, index) => Object.is(setting, settings[index]))) return last;
+    if (last) {
+      let same = true;
+      for (let index = 0; index < settings.length && same; index++) {
+        same = Object.is(settings[index], last.settings[index]);
+      }
+      if (same) return last;
+    }
     let values: SessionParamValues;
     try {
       values = updateValues(options, this);
@@ -780,6 +795,7 @@ class GpuSession implements Session, SessionView {
       throw new WebGpuInputError(error.argument, error.expected, error.received);
     }
     this.#lastUpdate = { settings, values, key: Object.values(values).join(',') };
+    this.#settingsScratch = [];
     return this.#lastUpdate;
   }
 
