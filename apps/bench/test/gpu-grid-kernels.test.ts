@@ -30,6 +30,9 @@ describe('gpu-grid kernel variants from the environment', () => {
     expect(() => gpuGridKernels({ ELK_SCAN_UPDATE: 'yes' })).toThrow(/ELK_SCAN_UPDATE/);
     expect(gpuGridKernels({ ELK_FUSION: 'true' })).toEqual({ fusion: true });
     expect(gpuGridKernels({ ELK_FUSION: 'false' })).toEqual({ fusion: false });
+    expect(gpuGridKernels({ ELK_FUSION: 'tiled' })).toEqual({ fusion: 'tiled' });
+    expect(gpuGridKernels({ ELK_FUSION: 'chunked' })).toEqual({ fusion: 'chunked' });
+    expect(gpuGridKernels({ ELK_FUSION: 'auto' })).toEqual({ fusion: 'auto' });
     expect(() => gpuGridKernels({ ELK_FUSION: 'on' })).toThrow(/ELK_FUSION/);
     expect(gpuGridKernels({ ELK_SCAN_VARIANT: 'single-pass' })).toEqual({ scanVariant: 'single-pass' });
     expect(() => gpuGridKernels({ ELK_SCAN_VARIANT: 'two-pass' })).toThrow(/ELK_SCAN_VARIANT/);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { LinearizeRows, ScanUpdate, ScanVariantChoice } from './session/kernel-choice.ts';
+import type { FusionChoice, LinearizeRows, ScanUpdate, ScanVariantChoice } from './session/kernel-choice.ts';
 
 /**
  * Defaults of the WebGPU backend; each is documented where it is used.
@@ -67,7 +67,7 @@ export const webGpuDefaults = {
    * (flax GRU, B = 16), the unfused kernels took 0.54 / 0.81 / 4.1 / 12.8 ms per iteration at T = 3·10⁴ and
    * D = 8 / 16 / 32 / 64 against 0.73 / 2.2 / 6.7 / 33 ms fused.
    */
-  fusion: false,
+  fusion: false as FusionChoice,
   /**
    * Whether sessions fuse `update` into the apply pass of quasi-DEER's scan (see
    * `WebGpuBackendOptions.scanUpdate`): 20 bytes per element instead of 28 for the two passes, and one

@@ -33,6 +33,7 @@ export type { ScanBandwidth, ScanBandwidthOptions } from './scan-bandwidth.ts';
 export type { GpuAffineScanOptions } from './scan-methods.ts';
 export { readSessionPassTimes, timeSessionPasses } from './session/gpu-session.ts';
 export type {
+  FusionChoice,
   InputProjections,
   LinearizeKernel,
   LinearizeRows,

@@ -22,6 +22,7 @@ import {
 import { type GpuAffineScanOptions, scanAffineDiagonalOnGpu } from './scan-methods.ts';
 import { createGpuSession } from './session/gpu-session.ts';
 import type {
+  FusionChoice,
   InputProjections,
   KernelChoice,
   LinearizeKernel,
@@ -43,13 +44,17 @@ export interface WebGpuBackendOptions {
    */
   maxBindingBytes?: number;
   /**
-   * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
-   * two passes over T that recompute the cell instead of storing A_t and b_t (default false: on the H200 the
-   * unfused kernels were faster at every measured size, since the fused passes evaluate the cell twice with
-   * one invocation per chunk; see the README). The fused update leaves the previous iterate, not the reset
-   * candidate, in the candidate slot.
+   * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`: step
+   * criterion, no trust region, full step). Default {@link webGpuDefaults}.fusion. `'tiled'`: one dispatch per
+   * iteration that evaluates the cell as the tiled linearisation does, scans its chunk with the single-pass
+   * look-back and writes the next iterate — A_t and b_t never leave the chip (`@elk/cells`' GRU and Elman with
+   * precomputed input projections, D a multiple of 4; elsewhere the iteration runs unfused). `'chunked'`: two
+   * passes over chunks of T that evaluate the cell twice, for every cell (slower than unfused on the H200 at every
+   * measured size). `true`: `'tiled'` where it applies, else `'chunked'`. `'auto'`: `'tiled'` where it applies in
+   * sessions whose scan runs single-pass (see `scanVariant`), else unfused. A fused update leaves the previous
+   * iterate, not the reset candidate, in the candidate slot.
    */
-  fusion?: boolean;
+  fusion?: FusionChoice;
   /**
    * Fuse `update` (step criterion, no trust region) into the apply pass of `solveAffine('diagonal')`'s scan:
    * the pass that produces the candidate also writes the new iterate and the step's partials, instead of
@@ -135,19 +140,6 @@ export interface WebGpuBackendOptions {
  */
 export interface WebGpuBackend extends Backend {
   readonly name: 'webgpu';
-  /**
-   * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`) into
-   * two passes over T that recompute the cell instead of storing A_t and b_t (default false: on the H200 the
-   * unfused kernels were faster at every measured size, since the fused passes evaluate the cell twice with
-   * one invocation per chunk; see the README). The fused update leaves the previous iterate, not the reset
-   * candidate, in the candidate slot.
-   */
-  fusion?: boolean;
-  /**
-   * Let the shader compiler unroll the cell kernels' size-D loops, so that state vectors live in registers
-   * (default: on for hardware adapters, off for software ones, whose compilers take tens of seconds on them).
-   */
-  unroll?: boolean;
   /** How often `evaluate` reads the status (every k iterations). */
   readonly checkEvery: number;
   /** How many status reads `evaluate` keeps in flight while it records further iterations. */
@@ -161,7 +153,7 @@ export interface WebGpuBackend extends Backend {
    * variant does not apply — other cells, modes, sizes or device limits — the other kernel runs (README).
    */
   readonly kernels: {
-    readonly fusion: boolean;
+    readonly fusion: FusionChoice;
     readonly scanUpdate: ScanUpdate;
     readonly scanVariant: ScanVariantChoice;
     readonly linearizeKernel: LinearizeKernel;
@@ -389,6 +381,10 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
   if (!(Number.isInteger(readAhead) && readAhead >= 0)) {
     throw new WebGpuInputError('readAhead', 'an integer ≥ 0', String(readAhead));
   }
+  const fusion = options.fusion ?? webGpuDefaults.fusion;
+  if (!(typeof fusion === 'boolean' || fusion === 'auto' || fusion === 'tiled' || fusion === 'chunked')) {
+    throw new WebGpuInputError('fusion', "a boolean, 'auto', 'tiled' or 'chunked'", String(fusion));
+  }
   const predictStop = options.predictStop ?? webGpuDefaults.predictStop;
   if (typeof predictStop !== 'boolean') {
     throw new WebGpuInputError('predictStop', 'a boolean', String(predictStop));
@@ -421,7 +417,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     ownsDevice,
     { checkEvery, readAhead, predictStop },
     {
-      fusion: options.fusion ?? webGpuDefaults.fusion,
+      fusion,
       scanUpdate,
       scanVariant,
       linearize,

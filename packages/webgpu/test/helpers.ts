@@ -28,6 +28,8 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
   return worst;
 }
 
+import type { Session } from '@elk/solvers';
+import { expect } from 'vitest';
 import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from '../src/index.ts';
 
 let shared: Promise<GPUDevice> | undefined;
@@ -82,4 +84,48 @@ export function watchDispatches(session: object, failOn?: string): DispatchWatch
 /** The label of `update`'s element pass apart from the scan at state size D (a vec4 kernel where 4 divides D). */
 export function updateDirectLabel(D: number): string {
   return D % 4 === 0 ? `session/update-direct/${D}/vec4` : `session/update-direct/${D}`;
+}
+
+/**
+ * Expects two sessions of one problem to agree: status, history (steps, merits, magnitudes) and the state
+ * slots `slots` (relative error below 1e-4).
+ */
+export async function compareSessions(
+  gpuSession: Session,
+  cpuSession: Session,
+  where: string,
+  slots: readonly ('iterate' | 'candidate')[] = ['iterate', 'candidate'],
+): Promise<void> {
+  const [gpuStatus, cpuStatus] = await Promise.all([gpuSession.readStatus(), cpuSession.readStatus()]);
+  expect(gpuStatus.iteration, where).toBe(cpuStatus.iteration);
+  expect(Array.from(gpuStatus.active), where).toEqual(Array.from(cpuStatus.active));
+  expect(Array.from(gpuStatus.toleranceMet), where).toEqual(Array.from(cpuStatus.toleranceMet));
+  expect(Array.from(gpuStatus.iterations), where).toEqual(Array.from(cpuStatus.iterations));
+  expect(Array.from(gpuStatus.history.count), where).toEqual(Array.from(cpuStatus.history.count));
+  expect(Array.from(gpuStatus.history.flags), where).toEqual(Array.from(cpuStatus.history.flags));
+  // λ is f32 on the GPU.
+  expect(maxRelativeError(gpuStatus.lambda, cpuStatus.lambda), where).toBeLessThan(1e-6);
+  const capacity = cpuStatus.history.capacity;
+  for (let b = 0; b < cpuStatus.active.length; b++) {
+    for (let j = 0; j < (cpuStatus.history.count[b] ?? 0); j++) {
+      const at = b * capacity + j;
+      const expected = cpuStatus.history.magnitude[at] ?? Number.NaN;
+      expect(Math.abs((gpuStatus.history.magnitude[at] ?? Number.NaN) - expected), where).toBeLessThan(
+        1e-4 * Math.max(1, expected),
+      );
+      const step = cpuStatus.history.step[at] ?? Number.NaN;
+      expect(Math.abs((gpuStatus.history.step[at] ?? Number.NaN) - step), where).toBeLessThan(1e-4);
+      const merit = cpuStatus.history.merit[at] ?? Number.NaN;
+      const gpuMerit = gpuStatus.history.merit[at] ?? Number.NaN;
+      if (Number.isFinite(merit)) expect(Math.abs(gpuMerit - merit), where).toBeLessThan(1e-4);
+      else expect(gpuMerit, where).toBe(merit);
+    }
+  }
+  for (const slot of slots) {
+    const [gpuStates, cpuStates] = await Promise.all([
+      gpuSession.readStates(slot),
+      cpuSession.readStates(slot),
+    ]);
+    expect(maxRelativeError(gpuStates, cpuStates), `${where} ${slot}`).toBeLessThan(1e-4);
+  }
 }

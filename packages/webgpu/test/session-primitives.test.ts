@@ -7,6 +7,7 @@ import { chooseScanVariant } from '../src/affine-diagonal-scan.ts';
 import { GpuContext } from '../src/gpu-context.ts';
 import type { WebGpuBackend } from '../src/index.ts';
 import {
+  compareSessions,
   type DispatchWatch,
   maxRelativeError,
   randomArray,
@@ -17,46 +18,6 @@ import {
 
 /** One primitive applied to both sessions. */
 type Step = (session: Session) => void;
-
-async function compare(
-  gpuSession: Session,
-  cpuSession: Session,
-  where: string,
-  slots: readonly ('iterate' | 'candidate')[] = ['iterate', 'candidate'],
-): Promise<void> {
-  const [gpuStatus, cpuStatus] = await Promise.all([gpuSession.readStatus(), cpuSession.readStatus()]);
-  expect(gpuStatus.iteration, where).toBe(cpuStatus.iteration);
-  expect(Array.from(gpuStatus.active), where).toEqual(Array.from(cpuStatus.active));
-  expect(Array.from(gpuStatus.toleranceMet), where).toEqual(Array.from(cpuStatus.toleranceMet));
-  expect(Array.from(gpuStatus.iterations), where).toEqual(Array.from(cpuStatus.iterations));
-  expect(Array.from(gpuStatus.history.count), where).toEqual(Array.from(cpuStatus.history.count));
-  expect(Array.from(gpuStatus.history.flags), where).toEqual(Array.from(cpuStatus.history.flags));
-  // λ is f32 on the GPU.
-  expect(maxRelativeError(gpuStatus.lambda, cpuStatus.lambda), where).toBeLessThan(1e-6);
-  const capacity = cpuStatus.history.capacity;
-  for (let b = 0; b < cpuStatus.active.length; b++) {
-    for (let j = 0; j < (cpuStatus.history.count[b] ?? 0); j++) {
-      const at = b * capacity + j;
-      const expected = cpuStatus.history.magnitude[at] ?? Number.NaN;
-      expect(Math.abs((gpuStatus.history.magnitude[at] ?? Number.NaN) - expected), where).toBeLessThan(
-        1e-4 * Math.max(1, expected),
-      );
-      const step = cpuStatus.history.step[at] ?? Number.NaN;
-      expect(Math.abs((gpuStatus.history.step[at] ?? Number.NaN) - step), where).toBeLessThan(1e-4);
-      const merit = cpuStatus.history.merit[at] ?? Number.NaN;
-      const gpuMerit = gpuStatus.history.merit[at] ?? Number.NaN;
-      if (Number.isFinite(merit)) expect(Math.abs(gpuMerit - merit), where).toBeLessThan(1e-4);
-      else expect(gpuMerit, where).toBe(merit);
-    }
-  }
-  for (const slot of slots) {
-    const [gpuStates, cpuStates] = await Promise.all([
-      gpuSession.readStates(slot),
-      cpuSession.readStates(slot),
-    ]);
-    expect(maxRelativeError(gpuStates, cpuStates), `${where} ${slot}`).toBeLessThan(1e-4);
-  }
-}
 
 describeWebGpu('session primitives: GPU session = CPU session, step by step', (gpu) => {
   let backend: WebGpuBackend;
@@ -120,7 +81,11 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
                 session.solveAffine('diagonal');
                 session.update(settings);
               }
-              await compare(gpuSession, cpuSession, `seed=${seed} iteration ${iteration} (${change})`);
+              await compareSessions(
+                gpuSession,
+                cpuSession,
+                `seed=${seed} iteration ${iteration} (${change})`,
+              );
             }
           } finally {
             gpuSession.destroy();
@@ -180,9 +145,9 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             for (const [index, step] of steps.entries()) {
               step(gpuSession);
               step(cpuSession);
-              if (index % 4 === 3) await compare(gpuSession, cpuSession, `after step ${index}`);
+              if (index % 4 === 3) await compareSessions(gpuSession, cpuSession, `after step ${index}`);
             }
-            await compare(gpuSession, cpuSession, 'at the end');
+            await compareSessions(gpuSession, cpuSession, 'at the end');
           } finally {
             gpuSession.destroy();
             cpuSession.destroy();
@@ -225,7 +190,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
               step(gpuSession);
               step(cpuSession);
             }
-            await compare(gpuSession, cpuSession, `stopped ${stopped % batch}`);
+            await compareSessions(gpuSession, cpuSession, `stopped ${stopped % batch}`);
             const candidate = await gpuSession.readStates('candidate');
             const at = (stopped % batch) * length * 5;
             expect(Array.from(candidate.subarray(at, at + length * 5))).toEqual(
@@ -276,7 +241,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
                 cpuSession.setActive(active);
               }
             }
-            await compare(gpuSession, cpuSession, `B=${batch} T=${length} seed=${seed}`, ['iterate']);
+            await compareSessions(gpuSession, cpuSession, `B=${batch} T=${length} seed=${seed}`, ['iterate']);
           } finally {
             gpuSession.destroy();
             cpuSession.destroy();
@@ -331,8 +296,8 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
               }
               expect(watch.labels.has('session/scan-update'), where).toBe(true);
               expect(watch.labels.has(`session/update-direct/5`), where).toBe(false);
-              await compare(fused, cpuSession, where);
-              await compare(fused, separate, `${where} (fused vs apart)`);
+              await compareSessions(fused, cpuSession, where);
+              await compareSessions(fused, separate, `${where} (fused vs apart)`);
             } finally {
               watch.restore();
               fused.destroy();
@@ -377,7 +342,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             session.update({ tolerance: 1e-6, criterion: 'step', reset: true });
           }
         }
-        await compare(gpuSession, cpuSession, 'D=32 B=30 T=2, 16 KiB bindings');
+        await compareSessions(gpuSession, cpuSession, 'D=32 B=30 T=2, 16 KiB bindings');
       } finally {
         gpuSession.destroy();
         cpuSession.destroy();
@@ -462,7 +427,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
                   for (const session of [...sessions, cpuSession]) session.setActive(active);
                 }
               }
-              for (const session of [first, second, third]) await compare(session, cpuSession, where);
+              for (const session of [first, second, third]) await compareSessions(session, cpuSession, where);
               const singlePass = [...(watches[0]?.labels ?? [])].filter(
                 (label) => label.startsWith('single-pass-scan/') && label !== 'single-pass-scan/clear',
               );
@@ -543,9 +508,10 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
           const active = Uint8Array.from({ length: batch }, (_, b) => (b % 2 === 1 ? 0 : 1));
           for (const session of [gpuSession, cpuSession]) session.setActive(active);
         }
-        if (iteration % 2 === 0) await compare(gpuSession, cpuSession, `${where} iteration ${iteration}`);
+        if (iteration % 2 === 0)
+          await compareSessions(gpuSession, cpuSession, `${where} iteration ${iteration}`);
       }
-      await compare(gpuSession, cpuSession, where);
+      await compareSessions(gpuSession, cpuSession, where);
       return [...watch.labels];
     } finally {
       watch.restore();
@@ -683,7 +649,7 @@ describeWebGpu('session primitives: GPU session = CPU session, step by step', (g
             expect(encodedPerIteration[7], where).toBe(0);
             // The last iteration's update has other values: encoded, while its linearize and scan replay.
             expect(encodedPerIteration[8], where).toBeGreaterThan(0);
-            await compare(gpuSession, cpuSession, where, ['iterate']);
+            await compareSessions(gpuSession, cpuSession, where, ['iterate']);
           } finally {
             watch.restore();
             gpuSession.destroy();

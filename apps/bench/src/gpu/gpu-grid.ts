@@ -4,6 +4,7 @@ import type { Cell } from '@elk/cells';
 import type { Backend } from '@elk/solvers';
 import {
   createWebGpuBackend,
+  type FusionChoice,
   type LinearizeKernel,
   type ScanUpdate,
   type ScanVariantChoice,
@@ -35,7 +36,7 @@ export interface GpuGridKernels {
   readonly linearizeRows?: number;
   readonly sequentialKernel?: SequentialKernel;
   readonly scanUpdate?: ScanUpdate;
-  readonly fusion?: boolean;
+  readonly fusion?: FusionChoice;
   readonly scanVariant?: ScanVariantChoice;
   readonly submitEvery?: number;
   readonly checkEvery?: number;
@@ -59,7 +60,7 @@ function environmentInteger(
  * The kernel variants named by `ELK_LINEARIZE_KERNEL` (`per-element` | `tiled`), `ELK_LINEARIZE_ROWS` (rows per
  * invocation of the tiled kernel: 1, 2, 4, 8 or 16), `ELK_SEQUENTIAL_KERNEL`
  * (`per-sequence` | `row-parallel`), `ELK_SCAN_UPDATE` (`auto` | `true` | `false`), `ELK_FUSION` (`true` |
- * `false`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), the submissions by `ELK_SUBMIT_EVERY` (≥ 1), and the reads by
+ * `false` | `auto` | `tiled` | `chunked`: quasi-DEER's fused iteration), `ELK_SCAN_VARIANT` (`auto` | `three-pass` | `single-pass`), the submissions by `ELK_SUBMIT_EVERY` (≥ 1), and the reads by
  * `ELK_CHECK_EVERY` (≥ 1), `ELK_READ_AHEAD` (≥ 0) and `ELK_PREDICT_STOP` (`true` | `false`),
  * each the backend's default when unset, so that one round can run the defaults and the variants side by side.
  *
@@ -86,8 +87,10 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
   const scanUpdate: ScanUpdate | undefined =
     scanUpdateText === undefined || scanUpdateText === 'auto' ? scanUpdateText : scanUpdateText === 'true';
   const fusionText = environment.ELK_FUSION;
-  if (fusionText !== undefined && fusionText !== 'true' && fusionText !== 'false')
-    throw new UsageError('ELK_FUSION', "'true' or 'false'", fusionText);
+  if (fusionText !== undefined && !['true', 'false', 'auto', 'tiled', 'chunked'].includes(fusionText))
+    throw new UsageError('ELK_FUSION', "'true', 'false', 'auto', 'tiled' or 'chunked'", fusionText);
+  const fusion: FusionChoice | undefined =
+    fusionText === 'true' || fusionText === 'false' ? fusionText === 'true' : (fusionText as FusionChoice);
   const scanVariant = environment.ELK_SCAN_VARIANT;
   if (scanVariant !== undefined && !['auto', 'three-pass', 'single-pass'].includes(scanVariant))
     throw new UsageError('ELK_SCAN_VARIANT', "'auto', 'three-pass' or 'single-pass'", scanVariant);
@@ -105,7 +108,7 @@ export function gpuGridKernels(environment: Record<string, string | undefined>):
     ...(linearizeRows === undefined ? {} : { linearizeRows }),
     ...(sequentialKernel ? { sequentialKernel } : {}),
     ...(scanUpdate === undefined ? {} : { scanUpdate }),
-    ...(fusionText === undefined ? {} : { fusion: fusionText === 'true' }),
+    ...(fusion === undefined ? {} : { fusion }),
     ...(scanVariant === undefined ? {} : { scanVariant: scanVariant as ScanVariantChoice }),
     ...(checkEvery === undefined ? {} : { checkEvery }),
     ...(submitEvery === undefined ? {} : { submitEvery }),

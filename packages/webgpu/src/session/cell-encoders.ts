@@ -152,6 +152,21 @@ export function prepareLinearize(session: SessionView, mode: LinearizationMode):
 }
 
 /**
+ * The transposed weights and input projections of a session that precomputes its projections (recording them
+ * if this is their first use), for kernels that evaluate the cell as the projected tiled linearisation does.
+ */
+export function projectedLinearizeArrays(session: SessionView): {
+  weights: GPUBuffer;
+  projections: GPUBuffer;
+} {
+  const { weights, projections } = linearizePipeline(session, 'diagonal');
+  if (!weights || !projections) {
+    throw new Error('projectedLinearizeArrays: the session does not precompute its input projections');
+  }
+  return { weights, projections: projections.buffer };
+}
+
+/**
  * The pipeline of `linearize(mode)`: the tiled kernel when chosen and applicable (a GRU or Elman cell, mode 'none' or
  * 'diagonal', a tile plan within the device's workgroup limits), with its transposed weights (written on first
  * use) and, where the session precomputes them, its input projections; else the per-element kernel. All write

@@ -57,7 +57,7 @@ fn gemm_tanh4(x: vec4<f32>) -> vec4<f32> {
  * and `gemm_quad(s0, s1, s2, s3, constants, h) -> array<vec4<f32>, 2>` (f and the diagonal; the sums per
  * accumulator slot).
  */
-function gemmCellWgsl(kind: GemmCellKind): string {
+export function gemmCellWgsl(kind: GemmCellKind): string {
   const prefix = kind === 'gru' ? 'cell_gru' : 'cell_elman';
   const weight = /* wgsl */ `
 fn gemm_weight(k: u32, gate: u32, unit: u32) -> f32 {
@@ -161,7 +161,7 @@ function gateWeights(gates: number, at: (gate: number) => string): string {
  * input part and n's recurrent part apart (r multiplies only the latter); the Elman cell has one sum.
  * `slot(gate, fromState)` says where gate g's weight goes.
  */
-const accumulatorSlots: Readonly<
+export const accumulatorSlots: Readonly<
   Record<GemmCellKind, { count: number; slot: (gate: number, fromState: boolean) => number }>
 > = {
   gru: { count: 4, slot: (gate, fromState) => (gate === 2 && fromState ? 3 : gate) },

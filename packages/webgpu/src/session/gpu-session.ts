@@ -58,6 +58,7 @@ import { validateSessionProblem } from './session-problem.ts';
 import { statusFromWords } from './session-status.ts';
 import type { SessionView } from './session-view.ts';
 import { encodeSinglePassScanUpdate, singlePassScanUpdateFits } from './single-pass-scan-update.ts';
+import { chooseFusion, encodeTiledIteration, tiledIterationFits } from './tiled-iteration.ts';
 import { encodeUpdate, updateValues } from './update-encoder.ts';
 
 /** The usage of the kept staging buffers that status reads map. */
@@ -229,6 +230,8 @@ class GpuSession implements Session, SessionView {
   #pendingScan = false;
   /** Whether this session's single-pass scans can carry `update` (decided once: D, the device, one window). */
   #singlePassUpdate = false;
+  /** Which fused quasi-DEER iteration this session runs (decided once from `kernels.fusion`, the cell and the device). */
+  #fusion: 'tiled' | 'chunked' | 'none' = 'none';
 
   constructor(
     context: GpuContext,
@@ -304,6 +307,7 @@ class GpuSession implements Session, SessionView {
     // mixed on the H200: see webGpuDefaults.scanUpdate).
     this.#singlePassUpdate =
       this.#scanVariant === 'single-pass' && kernels.scanUpdate === true && singlePassScanUpdateFits(this);
+    this.#fusion = chooseFusion(kernels.fusion, this.#scanVariant, () => tiledIterationFits(this));
   }
 
   get iterate(): GPUBuffer {
@@ -592,7 +596,7 @@ class GpuSession implements Session, SessionView {
       throw new WebGpuInputError('mode', "'none', 'diagonal' or 'dense'", String(mode));
     }
     this.#materialize();
-    if (mode === 'diagonal' && this.kernels.fusion) {
+    if (mode === 'diagonal' && this.#fusion !== 'none') {
       this.#pending = ['diagonal'];
       this.#linearized = mode;
       return;
@@ -600,12 +604,16 @@ class GpuSession implements Session, SessionView {
     this.#linearizeNow(mode);
   }
 
+  /** Records the first-use work of `linearize(mode)` (see `prepareLinearize`) unless this session did. */
+  #prepare(mode: LinearizationMode): void {
+    if (this.#prepared.has(mode)) return;
+    const done = [...this.firstUse].join();
+    this.#replayed(`prepare-linearize/${mode}/${done}`, () => prepareLinearize(this, mode), true);
+    this.#prepared.add(mode);
+  }
+
   #linearizeNow(mode: LinearizationMode): void {
-    if (!this.#prepared.has(mode)) {
-      const done = [...this.firstUse].join();
-      this.#replayed(`prepare-linearize/${mode}/${done}`, () => prepareLinearize(this, mode), true);
-      this.#prepared.add(mode);
-    }
+    this.#prepare(mode);
     this.#replayed(`linearize/${mode}`, () => encodeLinearize(this, mode));
     this.#pendingMerit = true;
     this.#linearized = mode;
@@ -738,7 +746,14 @@ class GpuSession implements Session, SessionView {
     const fusible = criterion === 'step' && !trustRegion && (options.damping ?? 1) === 1;
     if (this.#pending.length === 2 && fusible) {
       this.#pending = [];
-      encodeFusedQuasiIteration(this, values);
+      if (this.#fusion === 'tiled') {
+        // One dispatch (after its clear) writes the next iterate into the other array; then they swap roles.
+        this.#prepare('diagonal');
+        this.#replayed(`tiled-iteration/${key}`, () => encodeTiledIteration(this, values));
+        this.swapStates();
+      } else {
+        encodeFusedQuasiIteration(this, values);
+      }
     } else {
       // A step-criterion update without trust region reads nothing the deferred work would write before its
       // decision: it can carry the scan (or its apply pass) and fold the last linearize's merit.

@@ -45,10 +45,20 @@ export type ScanUpdate = boolean | 'auto';
  */
 export type ScanVariantChoice = 'auto' | 'three-pass' | 'single-pass';
 
+/**
+ * Whether sessions fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain
+ * `update`): `'tiled'` (one dispatch: the tiled linearisation, the single-pass scan and `update` together — GRU
+ * and Elman cells with precomputed input projections, D a multiple of 4; elsewhere unfused), `'chunked'` (two
+ * passes over chunks of T that evaluate the cell twice, every cell), `true` (`'tiled'` where it applies, else
+ * `'chunked'`), `false`, or `'auto'` (`'tiled'` where it applies in sessions whose scan runs single-pass, else
+ * unfused).
+ */
+export type FusionChoice = boolean | 'auto' | 'tiled' | 'chunked';
+
 /** A session's kernel choices. */
 export interface KernelChoice {
   /** Fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). */
-  readonly fusion: boolean;
+  readonly fusion: FusionChoice;
   /** Fuse `update` into the apply pass of `solveAffine('diagonal')`'s scan (see `WebGpuBackendOptions.scanUpdate`). */
   readonly scanUpdate: ScanUpdate;
   /** The diagonal scan of `solveAffine('diagonal')` and of the smoother (see `WebGpuBackendOptions.scanVariant`). */

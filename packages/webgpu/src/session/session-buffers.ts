@@ -25,7 +25,9 @@ export type LazyArray =
   | 'denseGain'
   | 'gemmWeights'
   | 'scanPartials'
-  | 'updatePartials';
+  | 'updatePartials'
+  | 'iterationState'
+  | 'iterationPartials';
 
 /**
  * Owns a session's buffers: fixed ones acquired by name when the session is created, lazy ones on first use.
