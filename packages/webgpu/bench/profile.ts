@@ -17,6 +17,7 @@ import { writeFileSync } from 'node:fs';
 import type { Session } from '@elk/solvers';
 import {
   createWebGpuBackend,
+  type FusionChoice,
   type InputProjections,
   type LinearizeKernel,
   measure,
@@ -183,8 +184,13 @@ const scanUpdateChoices = listArgument('scan-update', 'auto').map((choice) =>
 const rowsChoices = listArgument('rows', 'auto').map((choice) =>
   choice === 'auto' ? ('auto' as const) : Number(choice),
 );
-/** Whether quasi-DEER's iteration is fused (`--fusion no,yes`; the iterations below are fusible). */
-const fusionChoices = listArgument('fusion', 'no').map((choice) => choice === 'yes');
+/**
+ * Which fused quasi-DEER iteration runs (`--fusion no,yes,tiled,chunked`; yes = `true`; the iterations below are
+ * fusible).
+ */
+const fusionChoices = listArgument('fusion', 'no').map((choice) =>
+  choice === 'yes' ? true : choice === 'no' ? false : (choice as FusionChoice),
+);
 const variants = linearizeKernels.flatMap((linearizeKernel) =>
   (linearizeKernel === 'tiled' ? projectionChoices : (['auto'] as const)).flatMap((inputProjections) =>
     scanUpdateChoices.flatMap((scanUpdate) =>

