@@ -38,6 +38,11 @@ import {
 } from '../src/session/gemm-tile-plan.ts';
 import { mostTimedPasses } from '../src/session/pass-timer.ts';
 import type { SessionView } from '../src/session/session-view.ts';
+import {
+  recordTiledIterationPass,
+  type TiledIterationParts,
+  tiledIterationFits,
+} from '../src/session/tiled-iteration.ts';
 import { argument, gridArgument, gruSession, listArgument, normals } from './support.ts';
 
 const grid = gridArgument('grid', '8:30000,16:30000,32:30000,64:30000,8:1000000,16:1000000');
@@ -405,6 +410,48 @@ for (const [D, T] of ablationGrid) {
         timing: timestamps ? 'pass timestamps' : 'wall',
         ms,
       };
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+  session.destroy();
+  backend.destroy();
+}
+
+/**
+ * The tiled quasi-DEER iteration's parts timed apart (`--iteration-parts D:T,…`): the whole kernel, without its
+ * partials' reductions, without the look-back and without the groups' scan (see `TiledIterationParts`), each
+ * recorded like the iteration on a resident session (`fusion: 'tiled'`) and timed `--rounds` times over
+ * `--repetitions` passes by pass timestamps (clear and kernel; the device needs timestamp queries).
+ */
+const iterationGrid = argument('iteration-parts', '')
+  .split(',')
+  .filter((pair) => pair !== '')
+  .map((pair) => pair.split(':').map(Number) as [number, number]);
+for (const [D, T] of iterationGrid) {
+  if (!device.features.has('timestamp-query')) break;
+  const backend = await createWebGpuBackend({ device, fusion: 'tiled' });
+  const session = await gruSession(backend, batch, D, T);
+  const view = session as unknown as SessionView;
+  if (!tiledIterationFits(view)) throw new Error(`the tiled iteration does not fit D = ${D}`);
+  // One whole iteration first: the projections and the transposed weights.
+  session.linearize('diagonal');
+  session.solveAffine('diagonal');
+  session.update({ tolerance: 0, criterion: 'step', reset: true });
+  await session.readStatus();
+  const values = { tolerance: 0, criterion: 0, reset: 1, reset_bound: 1e8, damping: 1 };
+  const parts: TiledIterationParts[] = ['all', 'no-reductions', 'no-look-back', 'no-scan'];
+  for (let round = 0; round < rounds; round++) {
+    for (const part of parts) {
+      const record = () => recordTiledIterationPass(view, values, part);
+      await wall(session, record, 2);
+      await warmUpGpu(device, warmMilliseconds, { mostMilliseconds: 1500 });
+      const timed = Math.max(1, Math.min(repetitions, mostTimedPasses));
+      timeSessionPasses(session, timed);
+      for (let i = 0; i < timed; i++) record();
+      const times = summarizePassTimes(await readSessionPassTimes(session));
+      const ms = times.reduce((sum, pass) => sum + pass.milliseconds, 0) / timed;
+      const row = { iterationParts: part, D, T, batch, round, timing: 'pass timestamps', ms };
       rows.push(row);
       console.log(JSON.stringify(row));
     }

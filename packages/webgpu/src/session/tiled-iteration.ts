@@ -49,6 +49,13 @@ import type { SessionView } from './session-view.ts';
 import { finishUpdate } from './update-encoder.ts';
 import { resetWgsl } from './update-kernels.ts';
 
+/**
+ * Which parts of the tiled iteration a kernel runs: `'all'`, or for timing (the profile bench) the kernel
+ * without its two partials' reductions (`'no-reductions'`), without the look-back (`'no-look-back'`: every
+ * chunk starts from 0), or without the groups' scan and the look-back (`'no-scan'`).
+ */
+export type TiledIterationParts = 'all' | 'no-reductions' | 'no-look-back' | 'no-scan';
+
 /** Storage buffers the tiled iteration binds. */
 export const tiledIterationStorageBuffers = 10;
 
@@ -95,7 +102,11 @@ export function tiledIterationWgsl(
   kind: GemmCellKind,
   plan: GemmTilePlan,
   spinLimit: number,
+  parts: TiledIterationParts = 'all',
 ): string {
+  const reductions = parts !== 'no-reductions';
+  const scanGroups = parts !== 'no-scan';
+  const lookBack = parts === 'all' || parts === 'no-reductions';
   const { rowsPerInvocation: R, workgroupSize, rowStride, gates } = plan;
   const slots = accumulatorSlots[kind];
   const rows = Array.from({ length: R }, (_, r) => r);
@@ -313,7 +324,7 @@ fn main(@builtin(local_invocation_index) local: u32) {
   var merit = Partial(0.0, 0.0, 0.0, 0.0, 0u);
   let constants = gemm_quad_constants(quad);
   ${elements}
-  let merit_total = reduce_partials(local, merit);
+  let merit_total = ${reductions ? 'reduce_partials(local, merit)' : 'merit'};
   if (local == 0u) { partials[global * params.blocks + chunk] = merit_total; }
 
   // The invocation's R maps composed, then the groups' in workgroup memory (inclusive, per quad).
@@ -323,7 +334,7 @@ ${repeat(R, (r) => `  own_b = a${r} * own_b + b${r};\n  own_a = a${r} * own_a;`)
   scan_a[local] = own_a;
   scan_b[local] = own_b;
   workgroupBarrier();
-  for (var offset = 1u; offset < ROW_GROUPS; offset = offset << 1u) {
+  for (var offset = 1u; offset < ${scanGroups ? 'ROW_GROUPS' : '1u'}; offset = offset << 1u) {
     var later_a = scan_a[local];
     var later_b = scan_b[local];
     if (owner && group >= offset) {
@@ -348,7 +359,7 @@ ${repeat(R, (r) => `  own_b = a${r} * own_b + b${r};\n  own_a = a${r} * own_a;`)
     let words = (sequence * STATE_SIZE + channel) * params.chunks;
     // A_0 = 0: the first step ignores the carry in.
     var carry = 0.0;
-    if (chunk == 0u) {
+    if (${lookBack ? 'chunk == 0u' : 'true'}) {
       publish(PREFIX_BASE + words, bitcast<u32>(total_b));
     } else {
       publish(aggregate_a_base + words + chunk, bitcast<u32>(total_a));
@@ -393,7 +404,7 @@ ${pollAbsorb}
     if (failed) { value = vec4<f32>(nan_if(failed)); }
 ${applies}
   }
-  let step_total = reduce_partials(local, step);
+  let step_total = ${reductions ? 'reduce_partials(local, step)' : 'step'};
   if (local == 0u) { step_partials[global * params.chunks + chunk] = step_total; }
 }
 `;
@@ -405,6 +416,25 @@ ${applies}
  * `finish-update` folding the merit and step partials. The caller swaps the state arrays afterwards.
  */
 export function encodeTiledIteration(session: SessionView, values: SessionParamValues): void {
+  const chunks = recordTiledIterationPass(session, values);
+  const finish = finishUpdate(session, true);
+  const stepPartials = session.buffers.lazy('iterationPartials', session.batch * chunks * partialWords * 4);
+  session.finishSequences(finish.pipeline, [{ buffer: stepPartials }, ...finish.bindings], {
+    ...values,
+    ...finish.values,
+    blocks: chunks,
+  });
+}
+
+/**
+ * Records the tiled iteration's pass (the clear of its scan words and the kernel, running `parts`) and returns its
+ * chunks per sequence.
+ */
+export function recordTiledIterationPass(
+  session: SessionView,
+  values: SessionParamValues,
+  parts: TiledIterationParts = 'all',
+): number {
   const { context, batch, length, stateSize: D, cell } = session;
   const kind = cell.gemm;
   const plans = session.projections;
@@ -421,8 +451,8 @@ export function encodeTiledIteration(session: SessionView, values: SessionParamV
     ? vectorScanSpinLimit.software
     : vectorScanSpinLimit.hardware;
   const pipeline = session.cellPipeline(
-    `tiled-iteration-${plan.rowsPerInvocation}x${plan.workgroupSize}-${spinLimit}`,
-    () => tiledIterationWgsl(cell, kind, plan, spinLimit),
+    `tiled-iteration-${plan.rowsPerInvocation}x${plan.workgroupSize}-${spinLimit}${parts === 'all' ? '' : `-${parts}`}`,
+    () => tiledIterationWgsl(cell, kind, plan, spinLimit, parts),
   );
   const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
   const projectionBinding = context.windowBinding(projections, length * plans.wordsPerStep, window);
@@ -465,12 +495,7 @@ export function encodeTiledIteration(session: SessionView, values: SessionParamV
       chunks * window.batchCount,
     );
   }, 'tiled-iteration');
-  const finish = finishUpdate(session, true);
-  session.finishSequences(finish.pipeline, [{ buffer: stepPartials }, ...finish.bindings], {
-    ...values,
-    ...finish.values,
-    blocks: chunks,
-  });
+  return chunks;
 }
 
 /**
