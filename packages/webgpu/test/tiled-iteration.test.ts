@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/index.ts';
 import { createWebGpuBackend, WebGpuInputError } from '../src/index.ts';
-import { chooseFusion } from '../src/session/tiled-iteration.ts';
+import type { SessionView } from '../src/session/session-view.ts';
+import { chooseFusion, tiledIterationPlan } from '../src/session/tiled-iteration.ts';
 import { compareSessions, maxRelativeError, randomArray, testBackend, watchDispatches } from './helpers.ts';
 
 describe('chooseFusion', () => {
@@ -144,6 +145,49 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
       { seed: 6421, numRuns: 6 },
     );
   });
+
+  it('runs with R = 2 where the linearisation takes 4 rows per invocation, and with a forced R = 4 (D = 32)', async () => {
+    const hidden = 32;
+    const input = 2;
+    const batch = 2;
+    const length = 150;
+    const problem = {
+      cell: gru({ hidden, input, seed: 11 }),
+      batch,
+      length,
+      inputs: randomArray(batch * length * input, 12, -1, 1),
+      initialState: randomArray(batch * hidden, 13, -0.5, 0.5),
+    };
+    const forced = await testBackend({ fusion: 'tiled', linearizeRows: 4 });
+    try {
+      for (const [backend, rows] of [
+        [tiled, 2],
+        [forced, 4],
+      ] as const) {
+        const session = await backend.createSession(problem);
+        const cpuSession = await createCpuBackend().createSession(problem);
+        const watch = watchDispatches(session);
+        try {
+          expect(tiledIterationPlan(session as unknown as SessionView)?.rowsPerInvocation).toBe(rows);
+          for (let iteration = 0; iteration < 4; iteration++) {
+            for (const each of [session, cpuSession]) {
+              each.linearize('diagonal');
+              each.solveAffine('diagonal');
+              each.update({ tolerance: 1e-5, criterion: 'step', reset: true, resetBound: 1e8 });
+            }
+          }
+          await compareSessions(session, cpuSession, `R=${rows}`, ['iterate']);
+          expect(ranTiled(watch.labels), `R=${rows}`).toBe(true);
+        } finally {
+          watch.restore();
+          session.destroy();
+          cpuSession.destroy();
+        }
+      }
+    } finally {
+      forced.destroy();
+    }
+  }, 300_000);
 
   it('runs only where it applies: unfused for D not a multiple of 4 or without input projections', async () => {
     const cases = [
