@@ -65,7 +65,9 @@ export const webGpuDefaults = {
   /**
    * Whether sessions fuse quasi-DEER's iteration (see `WebGpuBackendOptions.fusion`). Off: measured on the H200
    * (flax GRU, B = 16), the unfused kernels took 0.54 / 0.81 / 4.1 / 12.8 ms per iteration at T = 3·10⁴ and
-   * D = 8 / 16 / 32 / 64 against 0.73 / 2.2 / 6.7 / 33 ms fused.
+   * D = 8 / 16 / 32 / 64 against 0.73 / 2.2 / 6.7 / 33 ms with the chunked passes; the tiled iteration
+   * (resident solves, interleaved) took 15.5–16.4 against 13.3–13.4 ms at D = 64, T = 3·10⁴, 46.5 against
+   * 40.1–40.5 ms at D = 64, T = 10⁵ and 5.9 against 5.1–5.5 ms at D = 32, T = 3·10⁴, with a 25 % lower peak.
    */
   fusion: false as FusionChoice,
   /**
