@@ -45,14 +45,16 @@ export interface WebGpuBackendOptions {
   maxBindingBytes?: number;
   /**
    * Fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain `update`: step
-   * criterion, no trust region, full step). Default {@link webGpuDefaults}.fusion. `'tiled'`: one dispatch per
-   * iteration that evaluates the cell as the tiled linearisation does, scans its chunk with the single-pass
-   * look-back and writes the next iterate — A_t and b_t never leave the chip (`@elk/cells`' GRU and Elman with
-   * precomputed input projections, D a multiple of 4; elsewhere the iteration runs unfused). `'chunked'`: two
-   * passes over chunks of T that evaluate the cell twice, for every cell (slower than unfused on the H200 at every
-   * measured size). `true`: `'tiled'` where it applies, else `'chunked'`. `'auto'`: `'tiled'` where it applies in
-   * sessions whose scan runs single-pass (see `scanVariant`), else unfused. A fused update leaves the previous
-   * iterate, not the reset candidate, in the candidate slot.
+   * criterion, no trust region, full step). Default {@link webGpuDefaults}.fusion, `false`. `'tiled'`: one
+   * dispatch per iteration that evaluates the cell as the tiled linearisation does, scans its chunk with the
+   * single-pass look-back and writes the next iterate — A_t and b_t never leave the chip, two T×B×D arrays fewer
+   * (`@elk/cells`' GRU and Elman with precomputed input projections, D a multiple of 4, the arrays in one binding;
+   * elsewhere the iteration runs unfused). Like `scanVariant: 'single-pass'` it needs workgroups that have
+   * started to keep running while others wait on them; a chunk that waits past its bound writes NaN (reported as
+   * a non-finite step). Measured slower than unfused on the H200 (README). `'chunked'` or `true`: two passes over
+   * chunks of T that evaluate the cell twice, for every cell (slower than unfused on the H200 at every measured
+   * size). `'auto'`: `'tiled'` where it applies in sessions whose scan runs single-pass, else unfused. A fused
+   * update leaves the previous iterate, not the reset candidate, in the candidate slot.
    */
   fusion?: FusionChoice;
   /**

@@ -17,8 +17,8 @@ describe('chooseFusion', () => {
     expect(chooseFusion('chunked', 'three-pass', fits)).toBe('chunked');
     expect(chooseFusion('tiled', 'three-pass', fits)).toBe('tiled');
     expect(chooseFusion('tiled', 'single-pass', misfits)).toBe('none');
-    expect(chooseFusion(true, 'three-pass', fits)).toBe('tiled');
-    expect(chooseFusion(true, 'single-pass', misfits)).toBe('chunked');
+    expect(chooseFusion(true, 'single-pass', fits)).toBe('chunked');
+    expect(chooseFusion(true, 'three-pass', misfits)).toBe('chunked');
     expect(chooseFusion('auto', 'single-pass', fits)).toBe('tiled');
     expect(chooseFusion('auto', 'three-pass', fits)).toBe('none');
     expect(chooseFusion('auto', 'single-pass', misfits)).toBe('none');
@@ -55,7 +55,7 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
           // Few shapes: each compiles its own kernels (slow on a software adapter).
           hidden: fc.constantFrom(8, 12),
           input: fc.constant(2),
-          batch: fc.integer({ min: 1, max: 4 }),
+          batch: fc.integer({ min: 2, max: 4 }),
           // Chunks of 64 steps: one partial chunk, several, and a last one of one step.
           length: fc.oneof(
             fc.integer({ min: 1, max: 64 }),
@@ -64,13 +64,15 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
           ),
           seed: fc.integer({ min: 1, max: 1 << 20 }),
           bound: fc.constantFrom(0.3, 1e8),
-          stopAt: fc.integer({ min: 0, max: 5 }),
+          stopAt: fc.integer({ min: 0, max: 4 }),
         }),
         async ({ kind, hidden, input, batch, length, seed, bound, stopAt }) => {
           const cell = kind === 'gru' ? gru({ hidden, input, seed }) : elman({ hidden, input, seed });
           const inputs = randomArray(batch * length * input, seed, -1, 1);
           const initialState = randomArray(batch * hidden, seed + 1, -0.5, 0.5);
           const problem = { cell, batch, length, inputs, initialState, historyCapacity: 8 };
+          // No parked session of this shape: it would replay its recordings, which the watch does not see.
+          tiled.trim();
           const gpuSession = await tiled.createSession(problem);
           const cpuSession = await createCpuBackend().createSession(problem);
           const watch = watchDispatches(gpuSession);
@@ -82,7 +84,10 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
           };
           const where = `${kind} D=${hidden} I=${input} B=${batch} T=${length} seed=${seed} bound=${bound}`;
           try {
+            let before = new Float64Array(0);
             for (let iteration = 0; iteration < 6; iteration++) {
+              // The candidate slot ends up holding the iterate from before the last update (the arrays swap).
+              if (iteration === 5) before = Float64Array.from(await cpuSession.readStates('iterate'));
               for (const session of [gpuSession, cpuSession]) {
                 session.linearize('diagonal');
                 session.solveAffine('diagonal');
@@ -96,6 +101,9 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
               }
             }
             await compareSessions(gpuSession, cpuSession, where, ['iterate']);
+            expect(maxRelativeError(await gpuSession.readStates('candidate'), before), where).toBeLessThan(
+              1e-4,
+            );
             expect(ranTiled(watch.labels), where).toBe(true);
           } finally {
             watch.restore();
@@ -130,12 +138,19 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
             tolerance: 1e-4,
             maxIterations: 60,
           } as const;
+          // Every session of a backend records through its context: watch it through a session of its own.
+          tiled.trim();
+          const probe = await tiled.createSession({ ...options, cell });
+          const watch = watchDispatches(probe);
+          probe.destroy();
           const [fusedResult, unfusedResult, cpuResult] = await Promise.all([
             evaluate(cell, { ...options, backend: tiled }),
             evaluate(cell, { ...options, backend: unfused }),
             evaluate(cell, { ...options, backend: createCpuBackend() }),
           ]);
+          watch.restore();
           const where = `D=${hidden} B=${batch} T=${length} seed=${seed}`;
+          expect(ranTiled(watch.labels), where).toBe(true);
           expect(fusedResult.converged, where).toBe(true);
           expect(fusedResult.perSequence.iterations, where).toEqual(unfusedResult.perSequence.iterations);
           expect(maxRelativeError(fusedResult.states, unfusedResult.states), where).toBeLessThan(1e-4);
@@ -189,15 +204,40 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
     }
   }, 300_000);
 
-  it('runs only where it applies: unfused for D not a multiple of 4 or without input projections', async () => {
+  it('runs only where it applies: unfused for D not a multiple of 4, without input projections, in windowed sessions, and under auto with the three-pass scan', async () => {
     const cases = [
-      { hidden: 10, input: 2, applies: false },
-      { hidden: 8, input: 0, applies: false },
-      { hidden: 8, input: 2, applies: true },
-    ];
-    for (const { hidden, input, applies } of cases) {
-      const batch = 2;
-      const length = 70;
+      { options: { fusion: 'tiled' }, hidden: 10, input: 2, batch: 2, length: 70, applies: false },
+      { options: { fusion: 'tiled' }, hidden: 8, input: 0, batch: 2, length: 70, applies: false },
+      { options: { fusion: 'tiled' }, hidden: 8, input: 2, batch: 2, length: 70, applies: true },
+      // 6400 bytes per sequence's states: two windows of two sequences.
+      {
+        options: { fusion: 'tiled', maxBindingBytes: 16384 },
+        hidden: 8,
+        input: 2,
+        batch: 4,
+        length: 200,
+        applies: false,
+      },
+      {
+        options: { fusion: 'auto', scanVariant: 'single-pass' },
+        hidden: 8,
+        input: 2,
+        batch: 2,
+        length: 70,
+        applies: true,
+      },
+      {
+        options: { fusion: 'auto', scanVariant: 'three-pass' },
+        hidden: 8,
+        input: 2,
+        batch: 2,
+        length: 70,
+        applies: false,
+      },
+    ] as const;
+    for (const { options, hidden, input, batch, length, applies } of cases) {
+      const where = `${JSON.stringify(options)} D=${hidden} I=${input} B=${batch}`;
+      const backend = await testBackend(options);
       const problem = {
         cell: gru({ hidden, input, seed: 3 }),
         batch,
@@ -205,7 +245,7 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
         inputs: randomArray(batch * length * input, 5, -1, 1),
         initialState: randomArray(batch * hidden, 6, -0.5, 0.5),
       };
-      const session = await tiled.createSession(problem);
+      const session = await backend.createSession(problem);
       const cpuSession = await createCpuBackend().createSession(problem);
       const watch = watchDispatches(session);
       try {
@@ -216,15 +256,16 @@ describeWebGpu('the tiled quasi-DEER iteration', (gpu) => {
             each.update({ tolerance: 1e-5, criterion: 'step', reset: true, resetBound: 1e8 });
           }
         }
-        await compareSessions(session, cpuSession, `D=${hidden} I=${input}`, ['iterate']);
-        expect(ranTiled(watch.labels), `D=${hidden} I=${input}`).toBe(applies);
+        await compareSessions(session, cpuSession, where, ['iterate']);
+        expect(ranTiled(watch.labels), where).toBe(applies);
       } finally {
         watch.restore();
         session.destroy();
         cpuSession.destroy();
+        backend.destroy();
       }
     }
-  });
+  }, 300_000);
 });
 
 /** Whether the tiled iteration's kernel was among the dispatches watched. */

@@ -47,11 +47,11 @@ export type ScanVariantChoice = 'auto' | 'three-pass' | 'single-pass';
 
 /**
  * Whether sessions fuse quasi-DEER's iteration (`linearize('diagonal')`, `solveAffine('diagonal')` and a plain
- * `update`): `'tiled'` (one dispatch: the tiled linearisation, the single-pass scan and `update` together — GRU
- * and Elman cells with precomputed input projections, D a multiple of 4; elsewhere unfused), `'chunked'` (two
- * passes over chunks of T that evaluate the cell twice, every cell), `true` (`'tiled'` where it applies, else
- * `'chunked'`), `false`, or `'auto'` (`'tiled'` where it applies in sessions whose scan runs single-pass, else
- * unfused).
+ * `update`): `'tiled'` (one dispatch: the tiled linearisation, the single-pass scan's look-back and `update`
+ * together — GRU and Elman cells with precomputed input projections, D a multiple of 4; elsewhere unfused; like
+ * `scanVariant: 'single-pass'` it needs workgroups that have started to keep running while others wait on them),
+ * `'chunked'` or `true` (two passes over chunks of T that evaluate the cell twice, every cell), `false`, or
+ * `'auto'` (`'tiled'` where it applies in sessions whose scan runs single-pass, else unfused).
  */
 export type FusionChoice = boolean | 'auto' | 'tiled' | 'chunked';
 

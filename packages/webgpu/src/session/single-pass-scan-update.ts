@@ -55,7 +55,8 @@ ${partialReductionWgsl(vectorScanWorkgroupSize, true)}
 fn largest(v: vec4<f32>) -> f32 {
   return max(max(v.x, v.y), max(v.z, v.w));
 }`,
-  begin: '  var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);',
+  // A look-back that gave up shows as a non-finite step (the reset would otherwise hide its NaNs).
+  begin: '  var partial = Partial(0.0, 0.0, 0.0, 0.0, select(0u, FLAG_NOT_FINITE, failed));',
   store: (index: string, value: string) => /* wgsl */ `
       let at = ${index};
       let old = iterate[(params.offset_iterate >> 2u) + at];

@@ -18,8 +18,9 @@
  *    state array (the two swap roles afterwards: a later chunk still stages this chunk's last step), with the
  *    step partial (step, –, max |s| before, max |s| after, flags) of the chunk.
  *
- * Per element it reads s once (and the G projections) and writes s once — against about 14 values per element
- * for linearize, the scan and `update` apart — and A_t and b_t never leave the chip. Stopped sequences copy
+ * Per element it reads s about once (each chunk's last step twice) and the G projections, and writes s once —
+ * against about 14 values per element for linearize, the scan and `update` apart — and A_t and b_t never leave
+ * the chip. Stopped sequences copy
  * their steps across. `finish-update` folds both partials (the merit's as `linearize`'s, per block of 64).
  *
  * @module
@@ -90,20 +91,22 @@ export function tiledIterationPlan(session: SessionView): GemmTilePlan | undefin
 }
 
 /**
- * Whether a session can run the tiled iteration: a GEMM cell whose input projections it precomputes (their
- * tile plan covers the 64 steps of a block), D a multiple of 4, its arrays in one window, and a device that
- * binds 10 storage buffers and the workgroup memory.
+ * Whether a session can run the tiled iteration: a GEMM cell whose input projections it precomputes, D a
+ * multiple of 4, its arrays and its scan words each in one binding, and a device that binds 10 storage buffers
+ * and the workgroup memory.
  */
 export function tiledIterationFits(session: SessionView): boolean {
   const { cell, context, projections, stateSize: D } = session;
   if (!cell.gemm || !projections || D % 4 !== 0) return false;
   const plan = tiledIterationPlan(session);
-  if (!plan || plan.rowsPerInvocation * plan.rowGroups !== webGpuDefaults.workgroupSize) return false;
+  if (!plan) return false;
   const limits = context.capabilities;
   return (
     limits.maxStorageBuffersPerShaderStage >= tiledIterationStorageBuffers &&
     limits.maxComputeWorkgroupStorageSize >= tiledIterationWorkgroupBytes(plan, D) &&
-    session.windows(D).length === 1
+    session.windows(D).length === 1 &&
+    stateWords(session.batch, D, Math.ceil(session.length / webGpuDefaults.workgroupSize)) * 4 <=
+      context.maxBindingBytes
   );
 }
 
@@ -382,7 +385,7 @@ ${repeat(R, (r) => `  own_b = a${r} * own_b + b${r};\n  own_a = a${r} * own_a;`)
     // A_0 = 0: the first step ignores the carry in.
     var carry = 0.0;
     if (${lookBack ? 'chunk == 0u' : 'true'}) {
-      publish(PREFIX_BASE + words, bitcast<u32>(total_b));
+      publish(PREFIX_BASE + words + chunk, bitcast<u32>(total_b));
     } else {
       publish(aggregate_a_base + words + chunk, bitcast<u32>(total_a));
       publish(aggregate_b_base + words + chunk, bitcast<u32>(total_b));
@@ -415,7 +418,8 @@ ${pollAbsorb}
 
   // Apply from the carry over the R steps: reset, write the new iterate, measure the step.
   let failed = atomicLoad(&failed_shared) != 0u;
-  var step = Partial(0.0, 0.0, 0.0, 0.0, 0u);
+  // A look-back that gave up shows as a non-finite step (the reset would otherwise hide its NaNs).
+  var step = Partial(0.0, 0.0, 0.0, 0.0, select(0u, FLAG_NOT_FINITE, failed));
   if (owner) {
     var value = vec4<f32>(carry_shared[4u * quad], carry_shared[4u * quad + 1u], carry_shared[4u * quad + 2u],
       carry_shared[4u * quad + 3u]);
@@ -539,7 +543,7 @@ export function chooseFusion(
     case 'tiled':
       return fits() ? 'tiled' : 'none';
     case true:
-      return fits() ? 'tiled' : 'chunked';
+      return 'chunked';
     default:
       return scanVariant === 'single-pass' && fits() ? 'tiled' : 'none';
   }
