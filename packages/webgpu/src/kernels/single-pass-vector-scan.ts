@@ -152,6 +152,45 @@ function repeat(count: number, line: (k: number) => string): string {
 }
 
 /**
+ * WGSL of one round of the vec4 scans' look-back for one channel (see {@link vectorScanWgsl}): `loads` polls
+ * predecessors p − j for j < `window` at once (their inclusive prefix and aggregate words, at `bases` + words
+ * + p − j), `absorb` composes them in order into acc_a, acc_b up to the nearest inclusive prefix (setting
+ * `carry` and `done`) or up to one that has published nothing yet, counting `absorbed`. Expects `state`,
+ * `words`, `p`, `acc_a`, `acc_b`, `carry`, `done`, `going` and `absorbed` in scope.
+ */
+export function vectorLookBackRoundWgsl(
+  window: number,
+  bases: { readonly prefix: string; readonly a: string; readonly b: string },
+): { loads: string; absorb: string } {
+  const loads = repeat(
+    window,
+    (j) => `      var prefix${j} = 0u; var earlier_a${j} = 0u; var earlier_b${j} = 0u;
+      if (${j}u <= p) {
+        prefix${j} = atomicLoad(&state[${bases.prefix} + words + p - ${j}u]);
+        earlier_a${j} = atomicLoad(&state[${bases.a} + words + p - ${j}u]);
+        earlier_b${j} = atomicLoad(&state[${bases.b} + words + p - ${j}u]);
+      }`,
+  );
+  const absorb = repeat(
+    window,
+    (j) => `      if (going && ${j}u <= p) {
+        if (prefix${j} != 0u) {
+          carry = acc_a * bitcast<f32>(prefix${j}) + acc_b;
+          done = true;
+          going = false;
+        } else if (earlier_a${j} != 0u && earlier_b${j} != 0u) {
+          acc_b = acc_a * bitcast<f32>(earlier_b${j}) + acc_b;
+          acc_a = acc_a * bitcast<f32>(earlier_a${j});
+          absorbed += 1u;
+        } else {
+          going = false;
+        }
+      }`,
+  );
+  return { loads, absorb };
+}
+
+/**
  * WGSL of the vec4 scan for D = `dim` channels with K = `steps` steps per invocation. Bindings: 1 a, 2 b
  * (`array<vec4<f32>>`, read), 3 x (write), 4 x0 [B, D] f32 (read; used when `has_initial` is 1), 5 the state
  * words `array<atomic<u32>>` (cleared before), and with `skipStopped` 6 the sessions' status words (sequence
@@ -178,32 +217,11 @@ fn sequence_stopped(sequence: u32) -> bool {
       const body = `{ let i = vector_index(row, first, start, ${k}u, quad); a${k} = a[(params.offset_a >> 2u) + i]; b${k} = b[(params.offset_b >> 2u) + i]; }`;
       return checked ? `    if (start + ${k}u < count) ${body}` : `    ${body}`;
     });
-  // Round of the look-back: predecessor p − j for j < WINDOW, loaded together, absorbed in order.
-  const pollLoads = repeat(
-    window,
-    (j) => `      var prefix${j} = 0u; var earlier_a${j} = 0u; var earlier_b${j} = 0u;
-      if (${j}u <= p) {
-        prefix${j} = atomicLoad(&state[params.prefix_base + words + p - ${j}u]);
-        earlier_a${j} = atomicLoad(&state[params.aggregate_a_base + words + p - ${j}u]);
-        earlier_b${j} = atomicLoad(&state[params.aggregate_b_base + words + p - ${j}u]);
-      }`,
-  );
-  const pollAbsorb = repeat(
-    window,
-    (j) => `      if (going && ${j}u <= p) {
-        if (prefix${j} != 0u) {
-          carry = acc_a * bitcast<f32>(prefix${j}) + acc_b;
-          done = true;
-          going = false;
-        } else if (earlier_a${j} != 0u && earlier_b${j} != 0u) {
-          acc_b = acc_a * bitcast<f32>(earlier_b${j}) + acc_b;
-          acc_a = acc_a * bitcast<f32>(earlier_a${j});
-          absorbed += 1u;
-        } else {
-          going = false;
-        }
-      }`,
-  );
+  const { loads: pollLoads, absorb: pollAbsorb } = vectorLookBackRoundWgsl(window, {
+    prefix: 'params.prefix_base',
+    a: 'params.aggregate_a_base',
+    b: 'params.aggregate_b_base',
+  });
   const store = (k: number) => {
     const index = `vector_index(row, first, start, ${k}u, quad)`;
     return epilogue ? epilogue.store(index, 'value') : `x[(params.offset_x >> 2u) + ${index}] = value;`;

@@ -33,8 +33,13 @@ import {
   singlePassClearWgsl,
   singlePassHeaderWords,
   singlePassPublishWgsl,
+  singlePassRowScanWgsl,
 } from '../kernels/single-pass-diagonal-scan.ts';
-import { vectorScanSpinLimit, vectorScanWindow } from '../kernels/single-pass-vector-scan.ts';
+import {
+  vectorLookBackRoundWgsl,
+  vectorScanSpinLimit,
+  vectorScanWindow,
+} from '../kernels/single-pass-vector-scan.ts';
 import { projectedLinearizeArrays } from './cell-encoders.ts';
 import { type CellShape, cellPreamble, type GemmCellKind } from './cell-kernels.ts';
 import { accumulatorSlots, gemmCellWgsl } from './gemm-cell-kernels.ts';
@@ -194,31 +199,11 @@ export function tiledIterationWgsl(
       (_, i) => `store_staged(local + ${i * workgroupSize}u, staged_${i});`,
     ),
   ].join('\n  ');
-  const pollLoads = repeat(
-    window,
-    (j) => `      var prefix${j} = 0u; var earlier_a${j} = 0u; var earlier_b${j} = 0u;
-      if (${j}u <= p) {
-        prefix${j} = atomicLoad(&state[PREFIX_BASE + words + p - ${j}u]);
-        earlier_a${j} = atomicLoad(&state[aggregate_a_base + words + p - ${j}u]);
-        earlier_b${j} = atomicLoad(&state[aggregate_b_base + words + p - ${j}u]);
-      }`,
-  );
-  const pollAbsorb = repeat(
-    window,
-    (j) => `      if (going && ${j}u <= p) {
-        if (prefix${j} != 0u) {
-          carry = acc_a * bitcast<f32>(prefix${j}) + acc_b;
-          done = true;
-          going = false;
-        } else if (earlier_a${j} != 0u && earlier_b${j} != 0u) {
-          acc_b = acc_a * bitcast<f32>(earlier_b${j}) + acc_b;
-          acc_a = acc_a * bitcast<f32>(earlier_a${j});
-          absorbed += 1u;
-        } else {
-          going = false;
-        }
-      }`,
-  );
+  const { loads: pollLoads, absorb: pollAbsorb } = vectorLookBackRoundWgsl(window, {
+    prefix: 'PREFIX_BASE',
+    a: 'aggregate_a_base',
+    b: 'aggregate_b_base',
+  });
   const applies = rows
     .map(
       (r) => `    value = a${r} * value + b${r};
@@ -356,22 +341,7 @@ fn main(@builtin(local_invocation_index) local: u32) {
   var own_a = vec4<f32>(1.0);
   var own_b = vec4<f32>(0.0);
 ${repeat(R, (r) => `  own_b = a${r} * own_b + b${r};\n  own_a = a${r} * own_a;`)}
-  scan_a[local] = own_a;
-  scan_b[local] = own_b;
-  workgroupBarrier();
-  for (var offset = 1u; offset < ${scanGroups ? 'ROW_GROUPS' : '1u'}; offset = offset << 1u) {
-    var later_a = scan_a[local];
-    var later_b = scan_b[local];
-    if (owner && group >= offset) {
-      let earlier = local - offset * QUADS;
-      later_b = later_a * scan_b[earlier] + later_b;
-      later_a = later_a * scan_a[earlier];
-    }
-    workgroupBarrier();
-    scan_a[local] = later_a;
-    scan_b[local] = later_b;
-    workgroupBarrier();
-  }
+${singlePassRowScanWgsl(scanGroups ? 'ROW_GROUPS' : '1u', 'QUADS', 'group', 'owner')}
 
   // One invocation per channel: publish the chunk's aggregate, look back for the carry, publish the prefix.
   let published = params.batch * STATE_SIZE * params.chunks;
