@@ -430,7 +430,6 @@ export function encodeSinglePassDiagonalScan(
   }
   if (state.size < singlePassStateBytes(context, shape)) return false;
   const perSequence = length * dim;
-  const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
   const running: GPUBufferBinding[] = buffers.running ? [{ buffer: buffers.running.buffer }] : [];
   // Without x0 the kernel never reads binding 4: bind a few bytes of a (read-only there as well; x is written).
   const x0: GPUBufferBinding = buffers.x0
@@ -444,14 +443,7 @@ export function encodeSinglePassDiagonalScan(
     const x = context.windowBinding(buffers.x, perSequence, window);
     const published = window.batchCount * dim * kernel.chunks;
     const words = singlePassHeaderWords + 3 * published;
-    const stateRange = { buffer: state, offset: 0, size: words * 4 };
-    context.dispatch(
-      pass,
-      clear,
-      singlePassClearParams.pack({ count: words }),
-      [stateRange],
-      Math.ceil(words / 256),
-    );
+    const stateRange = dispatchSinglePassClear(context, pass, state, words);
     const values: SinglePassValues = {
       batch: window.batchCount,
       length,
@@ -480,6 +472,28 @@ export function encodeSinglePassDiagonalScan(
     );
   }
   return true;
+}
+
+/**
+ * Records the clear of the first `words` state words of a single-pass scan (its ticket counter and publication
+ * words) into `pass`, and returns their binding for the scan that follows.
+ */
+export function dispatchSinglePassClear(
+  context: GpuContext,
+  pass: GPUComputePassEncoder,
+  state: GPUBuffer,
+  words: number,
+): GPUBufferBinding {
+  const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
+  const range = { buffer: state, offset: 0, size: words * 4 };
+  context.dispatch(
+    pass,
+    clear,
+    singlePassClearParams.pack({ count: words }),
+    [range],
+    Math.ceil(words / 256),
+  );
+  return range;
 }
 
 /** The scan dispatch of a single-pass scan: its pipeline, chunks, channel tiles and uniform values. */

@@ -152,23 +152,24 @@ function repeat(count: number, line: (k: number) => string): string {
 }
 
 /**
- * WGSL of one round of the vec4 scans' look-back for one channel (see {@link vectorScanWgsl}): `loads` polls
- * predecessors p − j for j < `window` at once (their inclusive prefix and aggregate words, at `bases` + words
- * + p − j), `absorb` composes them in order into acc_a, acc_b up to the nearest inclusive prefix (setting
- * `carry` and `done`) or up to one that has published nothing yet, counting `absorbed`. Expects `state`,
- * `words`, `p`, `acc_a`, `acc_b`, `carry`, `done`, `going` and `absorbed` in scope.
+ * WGSL of the vec4 scans' look-back for one channel of a chunk past the first (see {@link vectorScanWgsl}):
+ * publish the chunk's aggregate, then poll predecessors p − j for j < `window` at once (their inclusive prefix
+ * and aggregate words at the `names` bases + words + p − j), composing them in order up to the nearest
+ * inclusive prefix, or up to one that has published nothing yet (polled again next round); after `spinLimit`
+ * rounds that absorb nothing, set `failed_shared` and a NaN carry; publish the chunk's inclusive prefix.
+ * Expects `state`, `failed_shared`, `nan_if`, `words`, `chunk`, `total_a`, `total_b` and `var carry` in scope.
  */
-export function vectorLookBackRoundWgsl(
+export function vectorLookBackWgsl(
   window: number,
-  bases: { readonly prefix: string; readonly a: string; readonly b: string },
-): { loads: string; absorb: string } {
+  names: { readonly prefix: string; readonly a: string; readonly b: string; readonly spinLimit: string },
+): string {
   const loads = repeat(
     window,
     (j) => `      var prefix${j} = 0u; var earlier_a${j} = 0u; var earlier_b${j} = 0u;
       if (${j}u <= p) {
-        prefix${j} = atomicLoad(&state[${bases.prefix} + words + p - ${j}u]);
-        earlier_a${j} = atomicLoad(&state[${bases.a} + words + p - ${j}u]);
-        earlier_b${j} = atomicLoad(&state[${bases.b} + words + p - ${j}u]);
+        prefix${j} = atomicLoad(&state[${names.prefix} + words + p - ${j}u]);
+        earlier_a${j} = atomicLoad(&state[${names.a} + words + p - ${j}u]);
+        earlier_b${j} = atomicLoad(&state[${names.b} + words + p - ${j}u]);
       }`,
   );
   const absorb = repeat(
@@ -187,7 +188,32 @@ export function vectorLookBackRoundWgsl(
         }
       }`,
   );
-  return { loads, absorb };
+  return `      publish(${names.a} + words + chunk, bitcast<u32>(total_a));
+      publish(${names.b} + words + chunk, bitcast<u32>(total_b));
+      // acc: the composed maps of chunks p + 1 … chunk − 1.
+      var acc_a = 1.0;
+      var acc_b = 0.0;
+      var p = chunk - 1u;
+      var tries = 0u;
+      var done = false;
+      loop {
+${loads}
+      var going = true;
+      var absorbed = 0u;
+${absorb}
+      if (done) { break; }
+      p -= absorbed;
+      if (absorbed == 0u) {
+        tries += 1u;
+        if (tries >= ${names.spinLimit}) {
+          atomicStore(&failed_shared, 1u);
+          carry = nan_if(true);
+          break;
+        }
+      }
+      }
+      publish(${names.prefix} + words + chunk, bitcast<u32>(total_a * carry + total_b));
+`;
 }
 
 /**
@@ -217,10 +243,11 @@ fn sequence_stopped(sequence: u32) -> bool {
       const body = `{ let i = vector_index(row, first, start, ${k}u, quad); a${k} = a[(params.offset_a >> 2u) + i]; b${k} = b[(params.offset_b >> 2u) + i]; }`;
       return checked ? `    if (start + ${k}u < count) ${body}` : `    ${body}`;
     });
-  const { loads: pollLoads, absorb: pollAbsorb } = vectorLookBackRoundWgsl(window, {
+  const lookBack = vectorLookBackWgsl(window, {
     prefix: 'params.prefix_base',
     a: 'params.aggregate_a_base',
     b: 'params.aggregate_b_base',
+    spinLimit: 'params.spin_limit',
   });
   const store = (k: number) => {
     const index = `vector_index(row, first, start, ${k}u, quad)`;
@@ -310,32 +337,7 @@ ${singlePassRowScanWgsl('GROUPS', 'QUADS', 'group', 'in_groups')}
     if (chunk == 0u) {
       publish(params.prefix_base + words, bitcast<u32>(total_a * carry + total_b));
     } else {
-      publish(params.aggregate_a_base + words + chunk, bitcast<u32>(total_a));
-      publish(params.aggregate_b_base + words + chunk, bitcast<u32>(total_b));
-      // acc: the composed maps of chunks p + 1 … chunk − 1.
-      var acc_a = 1.0;
-      var acc_b = 0.0;
-      var p = chunk - 1u;
-      var tries = 0u;
-      var done = false;
-      loop {
-${pollLoads}
-      var going = true;
-      var absorbed = 0u;
-${pollAbsorb}
-      if (done) { break; }
-      p -= absorbed;
-      if (absorbed == 0u) {
-        tries += 1u;
-        if (tries >= params.spin_limit) {
-          atomicStore(&failed_shared, 1u);
-          carry = nan_if(true);
-          break;
-        }
-      }
-      }
-      publish(params.prefix_base + words + chunk, bitcast<u32>(total_a * carry + total_b));
-    }
+${lookBack}    }
     carry_shared[channel] = carry;
   }
   workgroupBarrier();

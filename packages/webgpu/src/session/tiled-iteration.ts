@@ -26,17 +26,15 @@
  * @module
  */
 
-import type { DiagonalScanVariant } from '../affine-diagonal-scan.ts';
+import { type DiagonalScanVariant, dispatchSinglePassClear } from '../affine-diagonal-scan.ts';
 import { webGpuDefaults } from '../defaults.ts';
 import {
-  singlePassClearParams,
-  singlePassClearWgsl,
   singlePassHeaderWords,
   singlePassPublishWgsl,
   singlePassRowScanWgsl,
 } from '../kernels/single-pass-diagonal-scan.ts';
 import {
-  vectorLookBackRoundWgsl,
+  vectorLookBackWgsl,
   vectorScanSpinLimit,
   vectorScanWindow,
 } from '../kernels/single-pass-vector-scan.ts';
@@ -141,7 +139,6 @@ export function tiledIterationWgsl(
   const slots = accumulatorSlots[kind];
   const rows = Array.from({ length: R }, (_, r) => r);
   const lanes = ['x', 'y', 'z', 'w'];
-  const window = vectorScanWindow;
   const repeat = (count: number, line: (j: number) => string) =>
     Array.from({ length: count }, (_, j) => line(j)).join('\n');
   const declarations = rows
@@ -199,10 +196,11 @@ export function tiledIterationWgsl(
       (_, i) => `store_staged(local + ${i * workgroupSize}u, staged_${i});`,
     ),
   ].join('\n  ');
-  const { loads: pollLoads, absorb: pollAbsorb } = vectorLookBackRoundWgsl(window, {
+  const lookBackWgsl = vectorLookBackWgsl(vectorScanWindow, {
     prefix: 'PREFIX_BASE',
     a: 'aggregate_a_base',
     b: 'aggregate_b_base',
+    spinLimit: 'SPIN_LIMIT',
   });
   const applies = rows
     .map(
@@ -357,31 +355,7 @@ ${singlePassRowScanWgsl(scanGroups ? 'ROW_GROUPS' : '1u', 'QUADS', 'group', 'own
     if (${lookBack ? 'chunk == 0u' : 'true'}) {
       publish(PREFIX_BASE + words + chunk, bitcast<u32>(total_b));
     } else {
-      publish(aggregate_a_base + words + chunk, bitcast<u32>(total_a));
-      publish(aggregate_b_base + words + chunk, bitcast<u32>(total_b));
-      var acc_a = 1.0;
-      var acc_b = 0.0;
-      var p = chunk - 1u;
-      var tries = 0u;
-      var done = false;
-      loop {
-${pollLoads}
-      var going = true;
-      var absorbed = 0u;
-${pollAbsorb}
-      if (done) { break; }
-      p -= absorbed;
-      if (absorbed == 0u) {
-        tries += 1u;
-        if (tries >= SPIN_LIMIT) {
-          atomicStore(&failed_shared, 1u);
-          carry = nan_if(true);
-          break;
-        }
-      }
-      }
-      publish(PREFIX_BASE + words + chunk, bitcast<u32>(total_a * carry + total_b));
-    }
+${lookBackWgsl}    }
     carry_shared[channel] = carry;
   }
   workgroupBarrier();
@@ -451,11 +425,9 @@ export function recordTiledIterationPass(
     `tiled-iteration-${plan.rowsPerInvocation}x${plan.workgroupSize}-${spinLimit}${parts === 'all' ? '' : `-${parts}`}`,
     () => tiledIterationWgsl(cell, kind, plan, spinLimit, parts),
   );
-  const clear = context.pipeline('single-pass-scan/clear', singlePassClearWgsl);
   const projectionBinding = context.windowBinding(projections, length * plans.wordsPerStep, window);
   const iterate = context.windowBinding(session.iterate, length * D, window);
   const next = context.windowBinding(session.candidate, length * D, window);
-  const stateRange = { buffer: state, offset: 0, size: words * 4 };
   const uniform = sessionParams.pack({
     ...session.windowValues(window, D),
     ...values,
@@ -466,13 +438,7 @@ export function recordTiledIterationPass(
     offset_candidate: next.residual,
   });
   session.pass((pass) => {
-    context.dispatch(
-      pass,
-      clear,
-      singlePassClearParams.pack({ count: words }),
-      [stateRange],
-      Math.ceil(words / 256),
-    );
+    const stateRange = dispatchSinglePassClear(context, pass, state, words);
     context.dispatch(
       pass,
       pipeline,
