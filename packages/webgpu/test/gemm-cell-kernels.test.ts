@@ -4,6 +4,7 @@ import { describeWebGpu } from '@elk/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebGpuBackend, type WebGpuBackend, WebGpuInputError, webGpuDefaults } from '../src/index.ts';
+import { tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
 import {
   gemmTilePlan,
   inputProjectionPlans,
@@ -85,7 +86,9 @@ describe('GEMM tile plans', () => {
           const plan = gemmTilePlan(D, I, gates, storage, invocations);
           const W = webGpuDefaults.workgroupSize;
           const quads = Math.ceil(D / 4);
-          const stagedBytes = W * (I + D + 1) * 4;
+          // The state alone with D a multiple of 4 is staged as vec4 rows (D + 4 words apart), else odd strides.
+          const vectorRows = I === 0 && D % 4 === 0;
+          const stagedBytes = W * (vectorRows ? D + 4 : I + D + 1) * 4;
           if (D <= 128 && invocations >= 256 && stagedBytes + 256 * 20 <= storage) expect(plan).toBeDefined();
           if (!plan) return;
           expect(plan.unitQuads).toBe(quads);
@@ -94,7 +97,8 @@ describe('GEMM tile plans', () => {
           expect(plan.workgroupSize).toBeGreaterThanOrEqual(quads * plan.rowGroups);
           expect(plan.workgroupSize).toBeLessThanOrEqual(invocations);
           expect(Math.log2(plan.workgroupSize) % 1).toBe(0);
-          expect(plan.rowStride % 2).toBe(1);
+          if (vectorRows) expect(plan.rowStride).toBe(D + 4);
+          else expect(plan.rowStride % 2).toBe(1);
           expect(plan.rowStride).toBeGreaterThanOrEqual(I + D);
           expect(plan.workgroupBytes).toBeLessThanOrEqual(storage);
         },
@@ -179,7 +183,7 @@ describe('GEMM tile plans', () => {
     const gru64 = { gemm: 'gru', stateSize: 64, inputSize: 64 } as const;
     const plans = inputProjectionPlans(gru64, tiled('auto'), limits, size);
     expect(plans?.wordsPerStep).toBe(3 * 16 * 4);
-    expect(plans?.linearize.rowStride).toBe(65);
+    expect(plans?.linearize.rowStride).toBe(68);
     expect(inputProjectionPlans({ ...gru64, stateSize: 4 }, tiled('auto'), limits, size)).toBeUndefined();
     expect(inputProjectionPlans({ ...gru64, stateSize: 8 }, tiled('auto'), limits, size)).toBeDefined();
     expect(
@@ -381,6 +385,73 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
       }
     } finally {
       unrolled.destroy();
+    }
+  });
+
+  it('the state staged alone as vec4s (projections precomputed, or no inputs) gives the CPU states', async () => {
+    // D a multiple of 4 with only s_{t−1} staged reads the tile as vec4s; D = 6 and 17, and staged inputs, do not.
+    const cases = [
+      { kind: 'gru', D: 12, input: 0, staging: 'staged', vector: true },
+      { kind: 'gru', D: 8, input: 0, staging: 'staged', vector: true },
+      { kind: 'gru', D: 6, input: 0, staging: 'staged', vector: false },
+      { kind: 'gru', D: 12, input: 3, staging: 'projected', vector: true },
+      { kind: 'elman', D: 16, input: 2, staging: 'projected', vector: true },
+      { kind: 'elman', D: 17, input: 2, staging: 'projected', vector: false },
+      { kind: 'gru', D: 12, input: 3, staging: 'staged', vector: false },
+    ] as const;
+    const backends = {
+      staged: await testBackend({ linearizeKernel: 'tiled', inputProjections: 'recomputed' }),
+      projected: await testBackend({ linearizeKernel: 'tiled', inputProjections: 'precomputed' }),
+    };
+    try {
+      for (const { kind, D, input, staging, vector } of cases) {
+        const backend = backends[staging];
+        const isProjected = staging === 'projected';
+        const where = `${kind} D=${D} I=${input} ${isProjected ? 'projected' : 'staged'}`;
+        const limits = tiledLinearizeLimits(backend.capabilities);
+        const plan = gemmTilePlan(
+          D,
+          isProjected ? 0 : input,
+          kind === 'gru' ? 3 : 1,
+          limits.storageBytes,
+          limits.invocations,
+        );
+        expect(plan, where).toBeDefined();
+        if (!plan) continue;
+        // Rows 16 bytes apart (4 banks between consecutive rows) for vec4s; an odd stride for scalars.
+        expect(plan.rowStride % (vector ? 4 : 2), where).toBe(vector ? 0 : 1);
+        const make = kind === 'gru' ? gru : elman;
+        for (const seed of [3, 4]) {
+          const cell = make({ hidden: D, input, seed });
+          const batch = 3;
+          const length = 75;
+          const inputs = randomArray(batch * length * input, seed + 1, -1, 1);
+          const initialState = randomArray(batch * D, seed + 2, -0.9, 0.9);
+          const options = { inputs, initialState, batch, length };
+          const session = await backend.createSession({ cell, ...options });
+          const watch = watchDispatches(session);
+          try {
+            const shape = (session as unknown as SessionView).cell;
+            const wgsl = tiledLinearizeWgsl(shape, kind, 'diagonal', plan, 'all', isProjected);
+            expect(wgsl.includes('fn staged_quad('), where).toBe(vector);
+            for (const method of ['quasi-deer', 'quasi-elk'] as const) {
+              await againstCpu({ cell, options }, method, { backend }, `${where} seed=${seed} ${method}`);
+            }
+          } finally {
+            watch.restore();
+            session.destroy();
+          }
+          const label = `linearize-diagonal-tiled${isProjected ? '-projected' : ''}`;
+          const seen = [...watch.labels];
+          expect(
+            seen.some((name) => name.startsWith(label)),
+            `${where}: ${seen.join(', ')}`,
+          ).toBe(true);
+        }
+      }
+    } finally {
+      backends.staged.destroy();
+      backends.projected.destroy();
     }
   });
 

@@ -209,15 +209,17 @@ export function gemmWeightsWords(
  * apart), and the entry of `main` up to `first` (the block's first step; workgroups past `params.count`
  * return). `extra` goes between the constants and the tile.
  */
-function tiledKernelHead(plan: GemmTilePlan, stride: number, extra = ''): string {
+function tiledKernelHead(plan: GemmTilePlan, stride: number, extra = '', vectorTile = false): string {
   const W = webGpuDefaults.workgroupSize;
+  // A vec4 tile counts its row stride in vec4s.
+  const rowStride = vectorTile ? stride / 4 : stride;
   return /* wgsl */ `const GATES: u32 = ${plan.gates}u;
 const QUADS: u32 = ${plan.unitQuads}u;
 const ROW_GROUPS: u32 = ${plan.rowGroups}u;
-const ROW_STRIDE: u32 = ${stride}u;
+const ROW_STRIDE: u32 = ${rowStride}u;
 const BLOCK: u32 = ${W}u;
 ${extra}
-var<workgroup> tile: array<f32, ${W * stride}>;
+var<workgroup> tile: array<${vectorTile ? 'vec4<f32>' : 'f32'}, ${W * rowStride}>;
 
 @compute @workgroup_size(${plan.workgroupSize})
 fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>,
@@ -232,26 +234,35 @@ const mostStraightStaging = 32;
 /**
  * WGSL that stages a block's `BLOCK × COLUMNS` values into `tile` (row stride `ROW_STRIDE`) with
  * `workgroupSize` invocations: `staged_value(e, …)` gives value e (row e / COLUMNS, column e % COLUMNS; 0 past
- * the block). Every invocation issues all its loads before its first store (straight-line code; a loop of
+ * the block), or with `vector` (a vec4 tile of the state alone) `staged_quad(e, …)` gives quad e (row
+ * e / QUADS, units 4·(e % QUADS) …; `values` then counts quads). Every invocation issues all its loads before its first store (straight-line code; a loop of
  * load-then-store keeps one load in flight per invocation, and a workgroup of a tiled kernel has a whole SM's
  * registers to itself), up to {@link mostStraightStaging} values each; a loop beyond.
  */
-function stagingWgsl(values: number, workgroupSize: number, args: string): string {
+function stagingWgsl(values: number, workgroupSize: number, args: string, vector = false): string {
+  // Scalar tiles take value e at row e / COLUMNS, column e % COLUMNS; vec4 tiles take quad e of
+  // `staged_quad` at row e / QUADS, quad e % QUADS.
+  const count = vector ? 'BLOCK * QUADS' : 'BLOCK * COLUMNS';
+  const slot = (e: string) =>
+    vector
+      ? `tile[(${e}) / QUADS * ROW_STRIDE + (${e}) % QUADS]`
+      : `tile[(${e}) / COLUMNS * ROW_STRIDE + (${e}) % COLUMNS]`;
+  const value = vector ? 'staged_quad' : 'staged_value';
   const perInvocation = Math.ceil(values / workgroupSize);
   if (perInvocation > mostStraightStaging) {
-    return `for (var e = local; e < BLOCK * COLUMNS; e += ${workgroupSize}u) {
-    tile[e / COLUMNS * ROW_STRIDE + e % COLUMNS] = staged_value(e, ${args});
+    return `for (var e = local; e < ${count}; e += ${workgroupSize}u) {
+    ${slot('e')} = ${value}(e, ${args});
   }`;
   }
   const indices = Array.from({ length: perInvocation }, (_, i) => i);
   const loads = indices
-    .map((i) => `let staged_${i} = staged_value(local + ${i * workgroupSize}u, ${args});`)
+    .map((i) => `let staged_${i} = ${value}(local + ${i * workgroupSize}u, ${args});`)
     .join('\n  ');
   const stores = indices
     .map((i) => {
       const e = `local + ${i * workgroupSize}u`;
-      const store = `tile[(${e}) / COLUMNS * ROW_STRIDE + (${e}) % COLUMNS] = staged_${i};`;
-      return (i + 1) * workgroupSize <= values ? store : `if (${e} < BLOCK * COLUMNS) { ${store} }`;
+      const store = `${slot(e)} = staged_${i};`;
+      return (i + 1) * workgroupSize <= values ? store : `if (${e} < ${count}) { ${store} }`;
     })
     .join('\n  ');
   return `${loads}\n  ${stores}`;
@@ -336,9 +347,10 @@ ${tiledKernelHead(plan, stride)}
  * not written): `tile_quad(row, quad)` (s_{t−1} staged in the tile's row), `current_quad(row, t, at, quad)` (s_t:
  * the next row of the tile where the block holds it, else read from the iterate; `at` is the word of s_t[0]),
  * `add_quad_residual` and the stores of b_t and diag(A_t) (`store_offset_quad(at, quad, value)`, `at` the
- * word of the row's unit 0 in the window): whole vec4s when `vector` (D a multiple of 4), else lane by lane.
+ * word of the row's unit 0 in the window): whole vec4s when `vector` (D a multiple of 4), else lane by lane;
+ * `vectorTile`: the tile holds the state alone as vec4s (see {@link tiledLinearizeWgsl}).
  */
-function quadAccessWgsl(vector: boolean, mode: 'none' | 'diagonal'): string {
+function quadAccessWgsl(vector: boolean, mode: 'none' | 'diagonal', vectorTile = false): string {
   const lanes = [0, 1, 2, 3];
   const guarded = (j: number, statement: string) =>
     vector ? statement : `if (quad * 4u + ${j}u < STATE_SIZE) { ${statement} }`;
@@ -350,9 +362,13 @@ function quadAccessWgsl(vector: boolean, mode: 'none' | 'diagonal'): string {
       : lanes.map((j) => guarded(j, `${name}[at + quad * 4u + ${j}u] = value[${j}];`)).join('\n  ');
   return /* wgsl */ `
 fn tile_quad(row: u32, quad: u32) -> vec4<f32> {
-  var out = vec4<f32>(0.0);
+  ${
+    vectorTile
+      ? 'return tile[row * ROW_STRIDE + quad];'
+      : `var out = vec4<f32>(0.0);
   ${gather((j) => `tile[row * ROW_STRIDE + STATE_COLUMN + quad * 4u + ${j}u]`)}
-  return out;
+  return out;`
+  }
 }
 
 fn current_quad(row: u32, t: u32, at: u32, quad: u32) -> vec4<f32> {
@@ -394,7 +410,9 @@ export type TiledParts = 'all' | 'stage' | 'accumulate' | 'epilogue';
  * partials per (sequence, block of W steps). Bindings as `linearizeWgsl` (8: the Jacobian in mode
  * 'diagonal'), then the transposed weights of {@link gemmWeightsWgsl}. `parts` (default `'all'`) leaves
  * parts out, for timing; `unroll` > 1 walks the staged columns that many at a time, all their loads issued
- * before their multiply-adds.
+ * before their multiply-adds. Where only the state is staged (the inputs' projections precomputed, or no
+ * inputs) and D is a multiple of 4, the tile holds vec4s: each row's four columns take one workgroup load
+ * (a quarter of the scalar tile's), the columns then walked four at a time (`unroll` does not apply).
  */
 export function tiledLinearizeWgsl(
   cell: CellShape,
@@ -434,6 +452,30 @@ export function tiledLinearizeWgsl(
       )
       .join('\n    '),
   });
+  // The state's columns from a vec4 tile: each row's four columns in one load, then their multiply-adds.
+  const accumulateQuads = () => {
+    const columns = [0, 1, 2, 3].map((j) => {
+      const k = `k4 * 4u + ${j}u`;
+      const weights = Array.from(
+        { length: gates },
+        (_, gate) =>
+          `let w${gate}_${j} = gemm_weights[((${weightRow(k)}) * GATES + ${gate}u) * QUADS + quad];`,
+      ).join(' ');
+      const updates = rows
+        .map((r) =>
+          Array.from(
+            { length: gates },
+            (_, gate) => `acc_${r}_${slots.slot(gate, true)} += w${gate}_${j} * x${r}[${j}];`,
+          ).join(' '),
+        )
+        .join('\n      ');
+      return `{\n      ${weights}\n      ${updates}\n    }`;
+    });
+    return `for (var k4 = 0u; k4 < QUADS; k4++) {
+    ${rows.map((r) => `let x${r} = tile[(row_group + ${r}u * ROW_GROUPS) * ROW_STRIDE + k4];`).join('\n    ')}
+    ${columns.join('\n    ')}
+  }`;
+  };
   // Columns [from, to) (WGSL expressions): U = `unroll` columns per loop step, their loads first.
   const accumulateColumns = (fromState: boolean, from: string, to: string) => {
     const single = column(fromState, 'k', 0);
@@ -498,7 +540,9 @@ export function tiledLinearizeWgsl(
     }`;
     })
     .join('\n    ');
-  // Staged columns: [u_t, s_{t−1}], or s_{t−1} alone when the input half of the gates is precomputed.
+  // Staged columns: [u_t, s_{t−1}], or s_{t−1} alone when the input half of the gates is precomputed (or
+  // there are no inputs); then, with D a multiple of 4, as vec4s (the plan's row stride a multiple of 4).
+  const vectorTile = (projected || cell.inputSize === 0) && rowStride % 4 === 0 && vectorStores;
   const sources = projected
     ? `@group(0) @binding(2) var<storage, read> projections: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> initial_state: array<f32>;`
@@ -516,10 +560,24 @@ export function tiledLinearizeWgsl(
   }
   return iterate[params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k - TRUE_INPUT_SIZE];`;
   const columns = projected ? cell.stateSize : cell.inputSize + cell.stateSize;
-  const loops = projected
-    ? accumulateColumns(true, '0u', 'COLUMNS')
-    : `${accumulateColumns(false, '0u', 'TRUE_INPUT_SIZE')}
+  const loops = vectorTile
+    ? accumulateQuads()
+    : projected
+      ? accumulateColumns(true, '0u', 'COLUMNS')
+      : `${accumulateColumns(false, '0u', 'TRUE_INPUT_SIZE')}
   ${accumulateColumns(true, 'TRUE_INPUT_SIZE', 'COLUMNS')}`;
+  // Quad e of a vec4 tile: s_{t−1}[4k … 4k + 3] at t = first + e / QUADS, k = e % QUADS (0 past T).
+  const stagedQuad = `fn staged_quad(e: u32, first: u32, sequence: u32, global: u32) -> vec4<f32> {
+  let t = first + e / QUADS;
+  let k = e % QUADS * 4u;
+  if (e >= BLOCK * QUADS || t >= params.length) { return vec4<f32>(0.0); }
+  var at = global * STATE_SIZE + k;
+  if (t == 0u) {
+    return vec4<f32>(initial_state[at], initial_state[at + 1u], initial_state[at + 2u], initial_state[at + 3u]);
+  }
+  at = params.offset_iterate + (sequence * params.length + t - 1u) * STATE_SIZE + k;
+  return vec4<f32>(iterate[at], iterate[at + 1u], iterate[at + 2u], iterate[at + 3u]);
+}`;
   return /* wgsl */ `${cellPreamble(cell)}
 ${sources}
 @group(0) @binding(4) var<storage, read> iterate: array<f32>;
@@ -544,14 +602,24 @@ fn staged_value(e: u32, first: u32, sequence: u32, global: u32) -> f32 {
   if (e >= BLOCK * COLUMNS || t >= params.length) { return 0.0; }
   ${stagedValue}
 }
-
-${quadAccessWgsl(vectorStores, mode)}`,
+${vectorTile ? stagedQuad : ''}
+${quadAccessWgsl(vectorStores, mode, vectorTile)}`,
+  vectorTile,
 )}
   let global = params.batch_base + sequence;
   if (status[global].running == 0u) { return; }
   ${projected ? 'let projection_base = params.offset_inputs / 4u;' : ''}
   // Stage the block's rows (s_{−1} = the initial state; 0 past T).
-  ${stagingWgsl(webGpuDefaults.workgroupSize * columns, workgroupSize, 'first, sequence, global')}
+  ${
+    vectorTile
+      ? stagingWgsl(
+          webGpuDefaults.workgroupSize * plan.unitQuads,
+          workgroupSize,
+          'first, sequence, global',
+          true,
+        )
+      : stagingWgsl(webGpuDefaults.workgroupSize * columns, workgroupSize, 'first, sequence, global')
+  }
   workgroupBarrier();
   let owner = local < QUADS * ROW_GROUPS;
   let quad = local % QUADS;
@@ -560,7 +628,13 @@ ${quadAccessWgsl(vectorStores, mode)}`,
   ${parts === 'all' || parts === 'accumulate' ? loops : ''}
   var partial = Partial(0.0, 0.0, 0.0, 0.0, 0u);
   ${parts === 'all' || parts === 'epilogue' ? 'let constants = gemm_quad_constants(quad);' : ''}
-  ${parts === 'all' || parts === 'epilogue' ? epilogue : parts === 'accumulate' ? sumsOnly : 'partial.first = tile[local];'}
+  ${parts === 'all' || parts === 'epilogue' ? epilogue : parts === 'accumulate' ? sumsOnly : `partial.first = tile[local]${vectorTile ? '.x' : ''};`}
+  ${
+    vectorTile && !projected
+      ? `// Keep the (empty) inputs in the layout: the vec4 staging reads the state alone.
+  if (local == 0xffffffffu) { tile[0] = vec4<f32>(inputs[0]); }`
+      : ''
+  }
   ${
     parts === 'all'
       ? ''

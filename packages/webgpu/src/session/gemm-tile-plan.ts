@@ -30,7 +30,11 @@ export interface GemmTilePlan {
   readonly rowGroups: number;
   /** Invocations per workgroup: Q·W/R rounded up to a power of two (the spare ones stage and reduce only). */
   readonly workgroupSize: number;
-  /** Words between staged rows: I + D, made odd so that row groups read distinct banks. */
+  /**
+   * Words between staged rows: where only the state is staged (I = 0) and D is a multiple of 4, D + 4, so that
+   * rows start on 16 bytes and the tiled linearisation reads them as vec4s (the 4 extra words put consecutive
+   * rows 4 banks apart); else I + D made odd, so that row groups read distinct banks.
+   */
   readonly rowStride: number;
   /** G: gates (weight columns per output unit and input column). */
   readonly gates: number;
@@ -79,7 +83,7 @@ export function gemmTilePlan(
   const W = webGpuDefaults.workgroupSize;
   const unitQuads = Math.ceil(D / 4);
   const columns = Math.max(1, I + D);
-  const rowStride = columns % 2 === 1 ? columns : columns + 1;
+  const rowStride = I === 0 && D % 4 === 0 ? D + 4 : columns % 2 === 1 ? columns : columns + 1;
   if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1 && rows <= W)) return undefined;
   const preferred =
     unitQuads <= rowsPerInvocation.fewQuads
