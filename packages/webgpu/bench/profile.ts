@@ -28,7 +28,12 @@ import {
   warmUpGpu,
 } from '../src/index.ts';
 import { dispatchLinearize } from '../src/session/cell-encoders.ts';
-import { type TiledParts, tiledLinearizeWgsl } from '../src/session/gemm-cell-kernels.ts';
+import {
+  type TiledParts,
+  tiledLinearizeTag,
+  tiledLinearizeWgsl,
+  vectorTileStride,
+} from '../src/session/gemm-cell-kernels.ts';
 import type { GemmTilePlan } from '../src/session/gemm-tile-plan.ts';
 import {
   gemmGates,
@@ -362,14 +367,17 @@ for (const [D, T] of ablationGrid) {
         ? [{ parts: 'all' as TiledParts, plan: forced, unroll: 1 }]
         : [];
     }),
+    // Unrolling applies to the scalar tile only (the vec4 tile walks four columns per step anyway).
     ...ablationUnroll
-      .filter((unroll) => unroll > 1)
+      .filter(
+        (unroll) => unroll > 1 && vectorTileStride(view.cell, plan, projected !== undefined) === undefined,
+      )
       .map((unroll) => ({ parts: 'all' as TiledParts, plan, unroll })),
   ];
   const timestamps = device.features.has('timestamp-query');
   for (let round = 0; round < rounds; round++) {
     for (const { parts, plan, unroll } of variants) {
-      const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}${unroll > 1 ? `u${unroll}` : ''}`;
+      const tag = tiledLinearizeTag(view.cell, plan, projected !== undefined, unroll);
       const pipeline = view.cellPipeline(`ablation-${parts}-${tag}${projected ? '-projected' : ''}`, () =>
         tiledLinearizeWgsl(view.cell, kind, 'diagonal', plan, parts, projected !== undefined, unroll),
       );

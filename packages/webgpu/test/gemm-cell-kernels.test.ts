@@ -97,8 +97,8 @@ describe('GEMM tile plans', () => {
           expect(plan.workgroupSize).toBeGreaterThanOrEqual(quads * plan.rowGroups);
           expect(plan.workgroupSize).toBeLessThanOrEqual(invocations);
           expect(Math.log2(plan.workgroupSize) % 1).toBe(0);
-          if (vectorRows) expect(plan.rowStride).toBe(D + 4);
-          else expect(plan.rowStride % 2).toBe(1);
+          expect(plan.rowStride % 2).toBe(1);
+          expect(plan.vectorRowStride).toBe(vectorRows ? D + 4 : undefined);
           expect(plan.rowStride).toBeGreaterThanOrEqual(I + D);
           expect(plan.workgroupBytes).toBeLessThanOrEqual(storage);
         },
@@ -183,7 +183,8 @@ describe('GEMM tile plans', () => {
     const gru64 = { gemm: 'gru', stateSize: 64, inputSize: 64 } as const;
     const plans = inputProjectionPlans(gru64, tiled('auto'), limits, size);
     expect(plans?.wordsPerStep).toBe(3 * 16 * 4);
-    expect(plans?.linearize.rowStride).toBe(68);
+    expect(plans?.linearize.rowStride).toBe(65);
+    expect(plans?.linearize.vectorRowStride).toBe(68);
     expect(inputProjectionPlans({ ...gru64, stateSize: 4 }, tiled('auto'), limits, size)).toBeUndefined();
     expect(inputProjectionPlans({ ...gru64, stateSize: 8 }, tiled('auto'), limits, size)).toBeDefined();
     expect(
@@ -402,6 +403,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
     const backends = {
       staged: await testBackend({ linearizeKernel: 'tiled', inputProjections: 'recomputed' }),
       projected: await testBackend({ linearizeKernel: 'tiled', inputProjections: 'precomputed' }),
+      plain: await testBackend({ linearizeKernel: 'per-element' }),
     };
     try {
       for (const { kind, D, input, staging, vector } of cases) {
@@ -418,8 +420,9 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
         );
         expect(plan, where).toBeDefined();
         if (!plan) continue;
-        // Rows 16 bytes apart (4 banks between consecutive rows) for vec4s; an odd stride for scalars.
-        expect(plan.rowStride % (vector ? 4 : 2), where).toBe(vector ? 0 : 1);
+        // The vec4 tile's rows start on 16 bytes; the scalar tile's stride stays odd.
+        expect(plan.rowStride % 2, where).toBe(1);
+        if (vector) expect(plan.vectorRowStride, where).toBe(D + 4);
         const make = kind === 'gru' ? gru : elman;
         for (const seed of [3, 4]) {
           const cell = make({ hidden: D, input, seed });
@@ -431,27 +434,51 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
           const session = await backend.createSession({ cell, ...options });
           const watch = watchDispatches(session);
           try {
-            const shape = (session as unknown as SessionView).cell;
-            const wgsl = tiledLinearizeWgsl(shape, kind, 'diagonal', plan, 'all', isProjected);
-            expect(wgsl.includes('fn staged_quad('), where).toBe(vector);
+            // Every part of the kernel (the profile times them apart) compiles with this tile.
+            for (const parts of seed === 3 ? (['all', 'stage', 'accumulate', 'epilogue'] as const) : []) {
+              const { cell: shape } = session as unknown as SessionView;
+              const code = tiledLinearizeWgsl(shape, kind, 'diagonal', plan, parts, isProjected);
+              backend.device.pushErrorScope('validation');
+              const module = backend.device.createShaderModule({ code });
+              backend.device.createComputePipeline({
+                layout: 'auto',
+                compute: { module, entryPoint: 'main' },
+              });
+              expect(await backend.device.popErrorScope(), `${where} ${parts}`).toBeNull();
+            }
             for (const method of ['quasi-deer', 'quasi-elk'] as const) {
-              await againstCpu({ cell, options }, method, { backend }, `${where} seed=${seed} ${method}`);
+              const label = `${where} seed=${seed} ${method}`;
+              // The CPU's states, and iterations within one of the per-element kernel's (a wrong diag(A_t)
+              // or merit would change the iterations without moving the fixed point).
+              const results = await againstCpu(
+                { cell, options },
+                method,
+                { backend, plain: backends.plain },
+                label,
+              );
+              const tiled = (results.backend as EvaluateResult).perSequence.iterations;
+              const reference = (results.plain as EvaluateResult).perSequence.iterations;
+              const apart = tiled.map((n, b) => Math.abs(n - (reference[b] ?? -1)));
+              expect(Math.max(...apart), label).toBeLessThanOrEqual(1);
             }
           } finally {
             watch.restore();
             session.destroy();
           }
-          const label = `linearize-diagonal-tiled${isProjected ? '-projected' : ''}`;
+          // The pipeline the session dispatched reads the tile as vec4s (tag v4) or as scalars (tag u…).
+          const prefix = `linearize-diagonal-tiled${isProjected ? '-projected' : ''}-`;
           const seen = [...watch.labels];
-          expect(
-            seen.some((name) => name.startsWith(label)),
-            `${where}: ${seen.join(', ')}`,
-          ).toBe(true);
+          const dispatched = seen.filter((name) => name.startsWith(prefix));
+          expect(dispatched.length, `${where}: ${seen.join(', ')}`).toBeGreaterThan(0);
+          for (const name of dispatched) {
+            expect(name.split('/')[0]?.endsWith('v4'), `${where}: ${name}`).toBe(vector);
+          }
         }
       }
     } finally {
       backends.staged.destroy();
       backends.projected.destroy();
+      backends.plain.destroy();
     }
   });
 
@@ -530,7 +557,7 @@ describeWebGpu('GEMM-core kernels: windows, fallbacks and options', (gpu) => {
             // The forced R where its workgroup fits this device, else the automatic plan: seen in the
             // pipeline that the session's first linearisation dispatches.
             const plan = fits ?? auto;
-            const label = `linearize-diagonal-tiled${staged === 0 ? '-projected' : ''}-${plan?.rowsPerInvocation}x${plan?.workgroupSize}u`;
+            const label = `linearize-diagonal-tiled${staged === 0 ? '-projected' : ''}-${plan?.rowsPerInvocation}x${plan?.workgroupSize}${D % 4 === 0 && staged === 0 ? 'v4' : 'u'}`;
             const probe = await backend.createSession({ cell, ...options });
             const watch = watchDispatches(probe);
             try {

@@ -15,6 +15,7 @@ import {
   gemmWeightsWords,
   inputProjectionWgsl,
   rowParallelSequentialWgsl,
+  tiledLinearizeTag,
   tiledLinearizeWgsl,
 } from './gemm-cell-kernels.ts';
 import {
@@ -198,14 +199,14 @@ function linearizePipeline(
     const buffer = inputProjections(session, plans, weights);
     const projected = plans.linearize;
     const unroll = webGpuDefaults.linearizeUnroll;
-    const tag = `${projected.rowsPerInvocation}x${projected.workgroupSize}u${unroll}`;
+    const tag = tiledLinearizeTag(cell, projected, true, unroll);
     const pipeline = session.cellPipeline(`linearize-${mode}-tiled-projected-${tag}`, () =>
       tiledLinearizeWgsl(cell, kind, mode, projected, 'all', true, unroll),
     );
     return { pipeline, weights, projections: { buffer, wordsPerStep: plans.wordsPerStep } };
   }
   const unroll = webGpuDefaults.linearizeUnroll;
-  const tag = `${plan.rowsPerInvocation}x${plan.workgroupSize}u${unroll}`;
+  const tag = tiledLinearizeTag(cell, plan, false, unroll);
   const pipeline = session.cellPipeline(`linearize-${mode}-tiled-${tag}`, () =>
     tiledLinearizeWgsl(cell, kind, mode, plan, 'all', false, unroll),
   );

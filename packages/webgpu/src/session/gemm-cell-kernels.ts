@@ -398,6 +398,33 @@ fn store_jacobian_quad(at: u32, quad: u32, value: vec4<f32>) {
 }
 
 /**
+ * The row stride (words) of the tiled linearisation's vec4 tile, or undefined where it stages scalars: the
+ * state alone is staged (the input projections precomputed, or no inputs) and D is a multiple of 4.
+ */
+export function vectorTileStride(
+  cell: Pick<CellShape, 'stateSize' | 'inputSize'>,
+  plan: Pick<GemmTilePlan, 'vectorRowStride'>,
+  projected: boolean,
+): number | undefined {
+  const stateOnly = projected || cell.inputSize === 0;
+  return stateOnly && cell.stateSize % 4 === 0 ? plan.vectorRowStride : undefined;
+}
+
+/**
+ * The tag of a tiled linearisation's pipeline: R × invocations, then `v4` for the vec4 tile or `u` and the
+ * columns walked per loop step.
+ */
+export function tiledLinearizeTag(
+  cell: Pick<CellShape, 'stateSize' | 'inputSize'>,
+  plan: GemmTilePlan,
+  projected: boolean,
+  unroll: number,
+): string {
+  const tile = vectorTileStride(cell, plan, projected) === undefined ? `u${unroll}` : 'v4';
+  return `${plan.rowsPerInvocation}x${plan.workgroupSize}${tile}`;
+}
+
+/**
  * Which parts of the tiled linearisation a kernel runs: `'all'` (the kernel), or for timing its parts (the
  * profile bench) `'stage'` (staging and the reduction only), `'accumulate'` (staging and the GEMM, whose sums
  * are written to b_t) or `'epilogue'` (staging and the element-wise part on zero sums).
@@ -542,7 +569,8 @@ export function tiledLinearizeWgsl(
     .join('\n    ');
   // Staged columns: [u_t, s_{t−1}], or s_{t−1} alone when the input half of the gates is precomputed (or
   // there are no inputs); then, with D a multiple of 4, as vec4s (the plan's row stride a multiple of 4).
-  const vectorTile = (projected || cell.inputSize === 0) && rowStride % 4 === 0 && vectorStores;
+  const vectorRowStride = vectorTileStride(cell, plan, projected);
+  const vectorTile = vectorRowStride !== undefined;
   const sources = projected
     ? `@group(0) @binding(2) var<storage, read> projections: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> initial_state: array<f32>;`
@@ -590,7 +618,7 @@ ${partialReductionWgsl(workgroupSize, true)}
 ${gemmCellWgsl(kind)}
 ${tiledKernelHead(
   plan,
-  rowStride,
+  vectorRowStride ?? rowStride,
   `const COLUMNS: u32 = ${projected ? 'STATE_SIZE' : 'TRUE_INPUT_SIZE + STATE_SIZE'};
 // The tile column of s_{t−1}[0].
 const STATE_COLUMN: u32 = ${projected ? '0u' : 'TRUE_INPUT_SIZE'};

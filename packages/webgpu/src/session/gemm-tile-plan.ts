@@ -30,15 +30,17 @@ export interface GemmTilePlan {
   readonly rowGroups: number;
   /** Invocations per workgroup: Q·W/R rounded up to a power of two (the spare ones stage and reduce only). */
   readonly workgroupSize: number;
-  /**
-   * Words between staged rows: where only the state is staged (I = 0) and D is a multiple of 4, D + 4, so that
-   * rows start on 16 bytes and the tiled linearisation reads them as vec4s (the 4 extra words put consecutive
-   * rows 4 banks apart); else I + D made odd, so that row groups read distinct banks.
-   */
+  /** Words between staged rows read as scalars: I + D, made odd so that row groups read distinct banks. */
   readonly rowStride: number;
+  /**
+   * Words between staged rows read as vec4s, where only the state is staged (I = 0) and D is a multiple of 4:
+   * D + 4, so that rows start on 16 bytes and consecutive rows start in different banks (the tiled
+   * linearisation's tile); else undefined.
+   */
+  readonly vectorRowStride: number | undefined;
   /** G: gates (weight columns per output unit and input column). */
   readonly gates: number;
-  /** Workgroup bytes the kernel declares (staged rows and the merit reduction). */
+  /** Workgroup bytes the tiled linearisation declares (staged rows and the merit reduction). */
   readonly workgroupBytes: number;
 }
 
@@ -63,7 +65,7 @@ const nextPowerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
  * The tile plan of a gated cell with state size D, input size I and G gates on a device with `storageBytes`
  * of workgroup memory and `invocations` per workgroup at most, or undefined when no plan fits (then the
  * per-element kernel runs): D ≤ 128 on a device with 256 invocations per workgroup, and the staged rows
- * (W·(I + D + 1) words) within the storage. `rows` forces R (a power of two ≤ W; for measuring variants).
+ * (W·(I + D + 1) words, W·(D + 4) for the state alone as vec4s) within the storage. `rows` forces R (a power of two ≤ W; for measuring variants).
  *
  * @example
  * ```ts
@@ -83,7 +85,8 @@ export function gemmTilePlan(
   const W = webGpuDefaults.workgroupSize;
   const unitQuads = Math.ceil(D / 4);
   const columns = Math.max(1, I + D);
-  const rowStride = I === 0 && D % 4 === 0 ? D + 4 : columns % 2 === 1 ? columns : columns + 1;
+  const rowStride = columns % 2 === 1 ? columns : columns + 1;
+  const vectorRowStride = I === 0 && D % 4 === 0 ? D + 4 : undefined;
   if (rows !== undefined && !(Number.isInteger(Math.log2(rows)) && rows >= 1 && rows <= W)) return undefined;
   const preferred =
     unitQuads <= rowsPerInvocation.fewQuads
@@ -96,7 +99,7 @@ export function gemmTilePlan(
   for (let R = first; R <= last; R *= 2) {
     const rowGroups = W / R;
     const workgroupSize = Math.max(W, nextPowerOfTwo(unitQuads * rowGroups));
-    const workgroupBytes = (W * rowStride + workgroupSize * partialWords) * 4;
+    const workgroupBytes = (W * (vectorRowStride ?? rowStride) + workgroupSize * partialWords) * 4;
     if (workgroupSize > invocations || workgroupBytes > storageBytes) continue;
     return {
       unitQuads,
@@ -104,6 +107,7 @@ export function gemmTilePlan(
       rowGroups,
       workgroupSize,
       rowStride,
+      vectorRowStride,
       gates,
       workgroupBytes,
     };
