@@ -16,6 +16,10 @@ const gpu = dawn.create(['disable-dawn-features=timestamp_quantization']);
 // Kept reachable: dawn.node aborts the process when a GPU instance is collected while its device is in use.
 process.on('exit', () => gpu);
 const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+if (!adapter?.features.has('timestamp-query')) {
+  console.log('this adapter has no timestamp queries: the probe times passes by them');
+  process.exit(1);
+}
 const device = await adapter.requestDevice({
   requiredFeatures: ['timestamp-query'],
   requiredLimits: {
