@@ -7,29 +7,10 @@
 //
 //   source .device-carry/enter.sh; node apps/bench/scripts/probes/register-tiles.mjs
 //   VARIANTS=4x1s256,4x1v256 ROWS=480000 node apps/bench/scripts/probes/register-tiles.mjs
-import { createRequire } from 'node:module';
+import { probeAdapter, probeDevice, probePipeline, timePasses } from './probe-gpu.mjs';
 
-const require = createRequire(import.meta.url);
-const dawn = process.env.DAWN_NODE ? require(process.env.DAWN_NODE) : await import('webgpu');
-Object.assign(globalThis, dawn.globals);
-const gpu = dawn.create(['disable-dawn-features=timestamp_quantization']);
-// Kept reachable: dawn.node aborts the process when a GPU instance is collected while its device is in use.
-process.on('exit', () => gpu);
-const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter?.features.has('timestamp-query')) {
-  console.log('this adapter has no timestamp queries: the probe times passes by them');
-  process.exit(1);
-}
-const device = await adapter.requestDevice({
-  requiredFeatures: ['timestamp-query'],
-  requiredLimits: {
-    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
-    maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
-    maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
-    maxBufferSize: adapter.limits.maxBufferSize,
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-  },
-});
+const adapter = await probeAdapter(['disable-dawn-features=timestamp_quantization']);
+const device = await probeDevice(adapter);
 const ROWS = Number(process.env.ROWS ?? 480000),
   KD = 64,
   ND = 192,
@@ -113,45 +94,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw: vec3<
 }`,
   };
 }
-const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
-const qbuf = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-const qread = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
 async function run(name, { code, block }) {
-  device.pushErrorScope('validation');
-  const pipeline = device.createComputePipeline({
-    layout: 'auto',
-    compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
-  });
-  const error = await device.popErrorScope();
-  if (error) {
-    console.log(name, 'ERROR', error.message);
-    return;
-  }
-  const bind = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [xb, wb, out].map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
-  const groups = Math.ceil(ROWS / block);
-  const gx = Math.min(groups, 65535);
-  const times = [];
-  for (let rep = 0; rep < 15; rep++) {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass({
-      timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
-    });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
-    pass.end();
-    enc.resolveQuerySet(querySet, 0, 2, qbuf, 0);
-    enc.copyBufferToBuffer(qbuf, 0, qread, 0, 16);
-    device.queue.submit([enc.finish()]);
-    await qread.mapAsync(GPUMapMode.READ);
-    const t = new BigInt64Array(qread.getMappedRange().slice(0));
-    qread.unmap();
-    times.push(Number(t[1] - t[0]) / 1e6);
-  }
-  times.sort((a, b) => a - b);
+  const kernel = await probePipeline(device, name, code, [
+    [0, xb],
+    [1, wb],
+    [2, out],
+  ]);
+  if (!kernel) return;
+  const times = await timePasses(device, kernel, Math.ceil(ROWS / block), 15);
   console.log(
     name.padEnd(28),
     'ms min/median',

@@ -11,19 +11,9 @@
 //
 // Prints the adapter's features and subgroup matrix configurations, then per kernel the pass time (timestamp
 // queries; Dawn quantizes them here), the rate and the largest error against float64 on sampled rows.
-import { createRequire } from 'node:module';
+import { probeAdapter, probeDevice, probePipeline, timePasses } from './probe-gpu.mjs';
 
-const require = createRequire(import.meta.url);
-const dawn = process.env.DAWN_NODE ? require(process.env.DAWN_NODE) : await import('webgpu');
-Object.assign(globalThis, dawn.globals);
-const gpu = dawn.create(['enable-dawn-features=allow_unsafe_apis']);
-// Kept reachable: dawn.node aborts the process when a GPU instance is collected while its device is in use.
-process.on('exit', () => gpu);
-const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-if (!adapter?.features.has('timestamp-query')) {
-  console.log('this adapter has no timestamp queries: the probe times passes by them');
-  process.exit(1);
-}
+const adapter = await probeAdapter(['enable-dawn-features=allow_unsafe_apis']);
 const info = adapter.info;
 console.log(
   'adapter',
@@ -48,17 +38,11 @@ console.log('configs', JSON.stringify(configs));
 const config = configs.find((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.N === 16);
 const matrices = config !== undefined && adapter.features.has('chromium-experimental-subgroup-matrix');
 if (!matrices) console.log('no i8 x i8 -> i32 subgroup matrices here: the f32 kernel only');
-const device = await adapter.requestDevice({
-  requiredFeatures: [
-    // The matrices need subgroups (and this adapter then has them); the f32 kernel needs neither.
-    ...(matrices ? ['chromium-experimental-subgroup-matrix', 'subgroups'] : []),
-    'timestamp-query',
-  ],
-  requiredLimits: {
-    maxBufferSize: adapter.limits.maxBufferSize,
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-  },
-});
+// The matrices need subgroups (and this adapter then has them); the f32 kernel needs neither.
+const device = await probeDevice(
+  adapter,
+  matrices ? ['chromium-experimental-subgroup-matrix', 'subgroups'] : [],
+);
 const { M, N, K } = config ?? { M: 16, N: 16, K: 32 };
 const SUBGROUP = info.subgroupMaxSize;
 const SUBGROUPS = 4;
@@ -195,44 +179,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
   out[(rows * 4u + 2u) * ${ND / 4}u + q] = a2; out[(rows * 4u + 3u) * ${ND / 4}u + q] = a3;
 }`;
 
-const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
-const resolved = device.createBuffer({
-  size: 16,
-  usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-});
-const stamps = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
 async function run(name, code, entries, workgroups) {
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code });
-  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-  const error = await device.popErrorScope();
-  if (error) {
-    console.log(name, 'error', error.message);
-    return;
-  }
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
-  });
-  const times = [];
-  for (let repeat = 0; repeat < 12; repeat++) {
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass({
-      timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
-    });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    const across = Math.min(workgroups, 65535);
-    pass.dispatchWorkgroups(across, Math.ceil(workgroups / across));
-    pass.end();
-    encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
-    encoder.copyBufferToBuffer(resolved, 0, stamps, 0, 16);
-    device.queue.submit([encoder.finish()]);
-    await stamps.mapAsync(GPUMapMode.READ);
-    const [begin, end] = new BigInt64Array(stamps.getMappedRange().slice(0));
-    stamps.unmap();
-    times.push(Number(end - begin) / 1e6);
-  }
+  const kernel = await probePipeline(device, name, code, entries);
+  if (!kernel) return;
+  const times = await timePasses(device, kernel, workgroups, 12);
   const readback = device.createBuffer({
     size: ROWS * ND * 4,
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
@@ -251,7 +201,6 @@ async function run(name, code, entries, workgroups) {
       error64 = Math.max(error64, Math.abs(sum - y[row * ND + n]));
     }
   }
-  times.sort((a, b) => a - b);
   const median = times[6];
   const rate = (2 * ROWS * KD * ND) / median / 1e9;
   console.log(
