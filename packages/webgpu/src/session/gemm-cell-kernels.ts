@@ -235,9 +235,10 @@ const mostStraightStaging = 32;
  * WGSL that stages a block's `BLOCK × COLUMNS` values into `tile` (row stride `ROW_STRIDE`) with
  * `workgroupSize` invocations: `staged_value(e, …)` gives value e (row e / COLUMNS, column e % COLUMNS; 0 past
  * the block), or with `vector` (a vec4 tile of the state alone) `staged_quad(e, …)` gives quad e (row
- * e / QUADS, units 4·(e % QUADS) …; `values` then counts quads). Every invocation issues all its loads before its first store (straight-line code; a loop of
- * load-then-store keeps one load in flight per invocation, and a workgroup of a tiled kernel has a whole SM's
- * registers to itself), up to {@link mostStraightStaging} values each; a loop beyond.
+ * e / QUADS, units 4·(e % QUADS) …; `values` then counts quads). Every invocation issues all its loads before
+ * its first store (straight-line code; a loop of load-then-store keeps one load in flight per invocation, and
+ * a workgroup of a tiled kernel has a whole SM's registers to itself), up to {@link mostStraightStaging}
+ * values each; a loop beyond.
  */
 function stagingWgsl(values: number, workgroupSize: number, args: string, vector = false): string {
   // Scalar tiles take value e at row e / COLUMNS, column e % COLUMNS; vec4 tiles take quad e of
@@ -568,7 +569,7 @@ export function tiledLinearizeWgsl(
     })
     .join('\n    ');
   // Staged columns: [u_t, s_{t−1}], or s_{t−1} alone when the input half of the gates is precomputed (or
-  // there are no inputs); then, with D a multiple of 4, as vec4s (the plan's row stride a multiple of 4).
+  // there are no inputs); then, with D a multiple of 4, as vec4s (rows the plan's `vectorRowStride` apart).
   const vectorRowStride = vectorTileStride(cell, plan, projected);
   const vectorTile = vectorRowStride !== undefined;
   const sources = projected
