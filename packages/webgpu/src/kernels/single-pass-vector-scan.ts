@@ -217,6 +217,20 @@ ${absorb}
 }
 
 /**
+ * WGSL of the start of a vec4 scan's apply: `var value` = the carry of the invocation's quad (channels
+ * 4·quad … 4·quad + 3 of `carry_shared`) composed with the groups before its own (`scan_a`, `scan_b` at
+ * `local − QUADS`), NaN where the look-back gave up (`failed`). Shared by {@link vectorScanWgsl} and the tiled
+ * quasi-DEER iteration.
+ */
+export const vectorCarryWgsl = /* wgsl */ `    var value = vec4<f32>(carry_shared[4u * quad], carry_shared[4u * quad + 1u], carry_shared[4u * quad + 2u],
+      carry_shared[4u * quad + 3u]);
+    if (group > 0u) {
+      let earlier = local - QUADS;
+      value = scan_a[earlier] * value + scan_b[earlier];
+    }
+    if (failed) { value = vec4<f32>(nan_if(failed)); }`;
+
+/**
  * WGSL of the vec4 scan for D = `dim` channels with K = `steps` steps per invocation. Bindings: 1 a, 2 b
  * (`array<vec4<f32>>`, read), 3 x (write), 4 x0 [B, D] f32 (read; used when `has_initial` is 1), 5 the state
  * words `array<atomic<u32>>` (cleared before), and with `skipStopped` 6 the sessions' status words (sequence
@@ -346,13 +360,7 @@ ${lookBack}    }
   let failed = atomicLoad(&failed_shared) != 0u;
 ${epilogue?.begin ?? ''}
   if (in_groups) {
-    var value = vec4<f32>(carry_shared[4u * quad], carry_shared[4u * quad + 1u], carry_shared[4u * quad + 2u],
-      carry_shared[4u * quad + 3u]);
-    if (group > 0u) {
-      let earlier = local - QUADS;
-      value = scan_a[earlier] * value + scan_b[earlier];
-    }
-    if (failed) { value = vec4<f32>(nan_if(failed)); }
+${vectorCarryWgsl}
 ${repeat(
   steps,
   (k) => `    value = a${k} * value + b${k};

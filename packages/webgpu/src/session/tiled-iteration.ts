@@ -34,6 +34,7 @@ import {
   singlePassRowScanWgsl,
 } from '../kernels/single-pass-diagonal-scan.ts';
 import {
+  vectorCarryWgsl,
   vectorLookBackWgsl,
   vectorScanSpinLimit,
   vectorScanWindow,
@@ -365,13 +366,7 @@ ${lookBackWgsl}    }
   // A look-back that gave up shows as a non-finite step (the reset would otherwise hide its NaNs).
   var step = Partial(0.0, 0.0, 0.0, 0.0, select(0u, FLAG_NOT_FINITE, failed));
   if (owner) {
-    var value = vec4<f32>(carry_shared[4u * quad], carry_shared[4u * quad + 1u], carry_shared[4u * quad + 2u],
-      carry_shared[4u * quad + 3u]);
-    if (group > 0u) {
-      let earlier = local - QUADS;
-      value = scan_a[earlier] * value + scan_b[earlier];
-    }
-    if (failed) { value = vec4<f32>(nan_if(failed)); }
+${vectorCarryWgsl}
 ${applies}
   }
   let step_total = ${reductions ? 'reduce_partials(local, step)' : 'step'};
